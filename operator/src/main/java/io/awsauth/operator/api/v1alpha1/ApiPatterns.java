@@ -1,0 +1,54 @@
+package io.awsauth.operator.api.v1alpha1;
+
+/**
+ * Regular expressions (RE2 and Java compatible) used in the CRD schemas, so that what can be
+ * checked before any AWS call is rejected at admission.
+ */
+public final class ApiPatterns {
+  private ApiPatterns() {}
+
+  /** AWS partitions: aws, aws-cn, aws-us-gov, and the isolated ones. */
+  public static final String PARTITION = "aws(-cn|-us-gov|-iso|-iso-b|-iso-e|-iso-f|-eusc)?";
+
+  public static final String ACCOUNT_ID = "^[0-9]{12}$";
+  public static final String REGION = "^[a-z]{2}(-[a-z]+)+-[0-9]+$";
+
+  /** A Go-style duration made of hours, minutes and seconds: {@code 15m}, {@code 1h30m}. */
+  public static final String DURATION = "^([0-9]+h([0-9]+m)?([0-9]+s)?|[0-9]+m([0-9]+s)?|[0-9]+s)$";
+
+  public static final String ROLE_ARN =
+      "^arn:" + PARTITION + ":iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$";
+  public static final String POLICY_ARN =
+      "^arn:" + PARTITION + ":iam::([0-9]{12}|aws):policy/[A-Za-z0-9+=,.@_/-]{1,512}$";
+
+  /** An IAM user or role ARN to bind; a {@code *} is allowed only as the last character. */
+  public static final String BOUND_PRINCIPAL_ARN =
+      "^arn:" + PARTITION + ":iam::[0-9]{12}:(role|user)/[A-Za-z0-9+=,.@_/-]*\\*?$";
+
+  public static final String BOUND_ROLE_ARN =
+      "^arn:" + PARTITION + ":iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]*\\*?$";
+  public static final String BOUND_INSTANCE_PROFILE_ARN =
+      "^arn:" + PARTITION + ":iam::[0-9]{12}:instance-profile/[A-Za-z0-9+=,.@_/-]*\\*?$";
+
+  public static final String EXTERNAL_ID = "^[A-Za-z0-9+=,.@:/_-]{2,1224}$";
+  public static final String ROLE_SESSION_NAME = "^[A-Za-z0-9+=,.@_-]{2,64}$";
+  public static final String IAM_GROUP_NAME = "^[A-Za-z0-9+=,.@_-]{1,128}$";
+  public static final String IAM_PATH = "^/([A-Za-z0-9+=,.@_-]+/)*$";
+
+  public static final String VPC_ID = "^vpc-[0-9a-f]{8,17}$";
+  public static final String SUBNET_ID = "^subnet-[0-9a-f]{8,17}$";
+  public static final String AMI_ID = "^ami-[0-9a-f]{8,17}$";
+  public static final String INSTANCE_ID = "^i-[0-9a-f]{8,17}$";
+
+  /** A Kubernetes object name (DNS subdomain). */
+  public static final String K8S_NAME = "^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$";
+
+  /** A namespace name, or a prefix ending in {@code *}, or {@code *}. */
+  public static final String NAMESPACE_BINDING = "^([a-z0-9][-a-z0-9]{0,62}\\*?|\\*)$";
+
+  /** {@code namespace/name}; either part may end in {@code *}. */
+  public static final String SERVICE_ACCOUNT_BINDING =
+      "^([a-z0-9][-a-z0-9]{0,62}\\*?|\\*)/([a-z0-9][-a-z0-9.]{0,252}\\*?|\\*)$";
+
+  public static final String URL = "^https?://[^\\s/?#]+(/[^\\s?#]*)?$";
+}

@@ -1,0 +1,117 @@
+package io.awsauth.operator.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Max;
+import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
+
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class AwsAuthConfigSpec {
+  @Default("us-east-1")
+  @Pattern(ApiPatterns.REGION)
+  @JsonPropertyDescription(
+      "AWS region of the STS, IAM and EC2 clients built from this config (Vault's region).")
+  public String region = "us-east-1";
+
+  @JsonPropertyDescription(
+      "Endpoint overrides, for private endpoints, other partitions or a local AWS emulator. Every"
+          + " client built from this config uses them.")
+  public Endpoints endpoints;
+
+  @Required
+  @JsonPropertyDescription("Where the operator's own AWS credentials come from.")
+  public Credentials credentials;
+
+  @Min(0)
+  @Max(20)
+  @JsonPropertyDescription(
+      "How many times the AWS SDK retries a throttled or failed call before the operator sees the"
+          + " error. Unset: the SDK's default (3).")
+  public Integer maxRetries;
+
+  @Default("aao-{{role}}-{{uid}}")
+  @Size(min = 7, max = 64)
+  @Pattern("^[A-Za-z0-9+=,.@_{}-]+$")
+  @ValidationRule(
+      value = "self.contains('{{uid}}')",
+      message = "usernameTemplate must contain {{uid}} so that every issued IAM user is unique")
+  @ValidationRule(
+      value =
+          "self.replace('{{uid}}', '').replace('{{namespace}}', '').replace('{{name}}', '')"
+              + ".replace('{{role}}', '').size() + 36 <= 64",
+      message =
+          "usernameTemplate: its fixed text plus the 36-character {{uid}} must fit IAM's 64"
+              + " characters")
+  @JsonPropertyDescription(
+      "Names of the IAM users issued for iam_user roles. Placeholders: {{uid}} (the request's"
+          + " UID, required), {{namespace}}, {{name}} (the request's) and {{role}}; they are"
+          + " shortened so that the name fits IAM's 64 characters.")
+  public String usernameTemplate = "aao-{{role}}-{{uid}}";
+
+  @Size(max = 256)
+  @JsonPropertyDescription(
+      "When set, a signed sts:GetCallerIdentity proof (authType iam) must carry this value in a"
+          + " signed X-Vault-AWS-IAM-Server-ID header (Vault's iam_server_id_header_value).")
+  public String iamServerIdHeaderValue;
+
+  @JsonPropertyDescription(
+      "Rotation of the operator's own access key (credentials.source Secret only), Vault's"
+          + " config/rotate-root.")
+  public RootRotation rootRotation;
+
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static class Endpoints {
+    @Pattern(ApiPatterns.URL)
+    @JsonPropertyDescription("IAM endpoint URL, e.g. https://iam.amazonaws.com.")
+    public String iam;
+
+    @Pattern(ApiPatterns.URL)
+    @JsonPropertyDescription("STS endpoint URL, e.g. https://sts.us-east-1.amazonaws.com.")
+    public String sts;
+
+    @Pattern(ApiPatterns.URL)
+    @JsonPropertyDescription("EC2 endpoint URL, e.g. https://ec2.us-east-1.amazonaws.com.")
+    public String ec2;
+  }
+
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  @ValidationRule(
+      value = "self.source != 'Secret' || has(self.secretRef)",
+      message = "credentials.secretRef is required when credentials.source is Secret")
+  @ValidationRule(
+      value = "self.source != 'Default' || !has(self.secretRef)",
+      message = "credentials.secretRef must not be set when credentials.source is Default")
+  public static class Credentials {
+    @Required
+    @JsonPropertyDescription(
+        "Secret: keys from the Secret named by secretRef (access_key, secret_key, optional"
+            + " session_token). Default: the SDK's default chain (environment, profile, web"
+            + " identity such as IRSA or EKS Pod Identity, container or instance role).")
+    public Source source;
+
+    @JsonPropertyDescription(
+        "The Secret holding access_key, secret_key and optionally session_token.")
+    public SecretReference secretRef;
+
+    public enum Source {
+      @JsonProperty("Secret")
+      SECRET,
+      @JsonProperty("Default")
+      DEFAULT
+    }
+  }
+
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static class RootRotation {
+    @Pattern(ApiPatterns.DURATION)
+    @JsonPropertyDescription(
+        "Rotate the access key this often (e.g. 720h). Unset: only on request.")
+    public String period;
+  }
+}

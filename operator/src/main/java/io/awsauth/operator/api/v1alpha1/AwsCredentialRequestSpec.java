@@ -1,0 +1,119 @@
+package io.awsauth.operator.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
+import java.util.List;
+
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@ValidationRule(
+    value =
+        "!has(self.ttl) || !has(self.renewBefore) || duration(self.renewBefore) < duration(self.ttl)",
+    message = "renewBefore must be shorter than ttl",
+    fieldPath = ".renewBefore")
+public class AwsCredentialRequestSpec {
+  @Required
+  @Size(max = 253)
+  @Pattern(ApiPatterns.K8S_NAME)
+  @JsonPropertyDescription("Name of the VaultAwsRole to issue from.")
+  public String roleRef;
+
+  @Pattern(ApiPatterns.DURATION)
+  @JsonPropertyDescription(
+      "Lease length, e.g. 60m. Default: the role's defaultTtl; shortened to the role's maxTtl"
+          + " (status.ttl shows what was granted).")
+  public String ttl;
+
+  @Pattern(ApiPatterns.ROLE_ARN)
+  @JsonPropertyDescription(
+      "For assumed_role roles with several roleArns: which one to assume. Must be one of the"
+          + " role's roleArns.")
+  public String roleArn;
+
+  @Pattern(ApiPatterns.ROLE_SESSION_NAME)
+  @JsonPropertyDescription(
+      "Session name for sts:AssumeRole (2-64 characters of A-Za-z0-9+=,.@_-). Default: derived"
+          + " from the request's namespace and name.")
+  public String roleSessionName;
+
+  @JsonPropertyDescription("The identity the operator verifies before issuing.")
+  public Identity identity;
+
+  @Size(max = 253)
+  @Pattern(ApiPatterns.K8S_NAME)
+  @ValidationRule(value = "self == oldSelf", message = "secretName is immutable")
+  @JsonPropertyDescription(
+      "Name of the Secret the credential is written to, in the request's namespace. Default: the"
+          + " request's name. The operator never writes into a Secret it does not own.")
+  public String secretName;
+
+  @Pattern(ApiPatterns.DURATION)
+  @JsonPropertyDescription(
+      "How long before expiry a fresh credential is issued. Default: one third of the lease.")
+  public String renewBefore;
+
+  @Size(max = 20)
+  @JsonPropertyDescription(
+      "Workloads in this namespace restarted (pod template annotation bump) after each rotation.")
+  public List<RolloutTarget> rolloutRestartTargets;
+
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static class Identity {
+    @Size(max = 253)
+    @Pattern(ApiPatterns.K8S_NAME)
+    @JsonPropertyDescription(
+        "The service account the workload runs as; it must exist and match the role's bindings."
+            + " Default: default.")
+    public String serviceAccountName;
+
+    @Size(max = 253)
+    @Pattern(ApiPatterns.K8S_NAME)
+    @JsonPropertyDescription(
+        "Bind the lease to one pod: it must run as serviceAccountName, and the credential is"
+            + " revoked when the pod goes away. For authType ec2, the pod's node is verified.")
+    public String podName;
+
+    @JsonPropertyDescription(
+        "authType iam: a Secret in this namespace holding a signed sts:GetCallerIdentity request"
+            + " (iam_http_request_method, iam_request_url, iam_request_body,"
+            + " iam_request_headers; what vault login -method=aws sends).")
+    public LocalSecretReference iamProofSecretRef;
+
+    public String serviceAccountNameOrDefault() {
+      return serviceAccountName == null ? "default" : serviceAccountName;
+    }
+  }
+
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static class LocalSecretReference {
+    @Required
+    @Pattern(ApiPatterns.K8S_NAME)
+    @JsonPropertyDescription("Name of a Secret in the request's namespace.")
+    public String name;
+  }
+
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static class RolloutTarget {
+    @Required
+    @JsonPropertyDescription("Deployment, StatefulSet or DaemonSet.")
+    public Kind kind;
+
+    @Required
+    @Pattern(ApiPatterns.K8S_NAME)
+    @JsonPropertyDescription("Name of the workload, in the request's namespace.")
+    public String name;
+
+    public enum Kind {
+      @JsonProperty("Deployment")
+      DEPLOYMENT,
+      @JsonProperty("StatefulSet")
+      STATEFUL_SET,
+      @JsonProperty("DaemonSet")
+      DAEMON_SET
+    }
+  }
+}

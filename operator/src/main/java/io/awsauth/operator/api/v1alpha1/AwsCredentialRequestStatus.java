@@ -1,0 +1,43 @@
+package io.awsauth.operator.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+
+/**
+ * Conditions: IdentityVerified, Issued, Ready. Never holds secret material: the keys are only in
+ * the Secret.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class AwsCredentialRequestStatus extends ConditionedStatus {
+  @JsonPropertyDescription("Identifier of the current lease.")
+  public String leaseId;
+
+  @JsonPropertyDescription("The credential type issued (copied from the role when issued).")
+  public String credentialType;
+
+  @JsonPropertyDescription("The Secret holding the credential.")
+  public String secretName;
+
+  @JsonPropertyDescription("Access key ID of the current credential (not secret).")
+  public String accessKeyId;
+
+  @JsonPropertyDescription("The AWS principal the credential acts as.")
+  public String principalArn;
+
+  @JsonPropertyDescription("The lease length granted, after the role's maxTtl was applied.")
+  public String ttl;
+
+  @JsonPropertyDescription("When the current credential was issued (RFC 3339).")
+  public String issuedAt;
+
+  @JsonPropertyDescription("When the current credential expires (RFC 3339).")
+  public String expiresAt;
+
+  @JsonPropertyDescription("When the operator issues the next credential (RFC 3339).")
+  public String renewAt;
+
+  @JsonPropertyDescription(
+      "iam_user: name of the IAM user of the lease. Written before the user is created, so that"
+          + " a crash between the two can be cleaned up.")
+  public String iamUserName;
+}

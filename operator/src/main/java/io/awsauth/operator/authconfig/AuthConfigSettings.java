@@ -1,0 +1,103 @@
+package io.awsauth.operator.authconfig;
+
+import io.awsauth.operator.api.v1alpha1.AwsAuthConfig;
+import io.awsauth.operator.api.v1alpha1.AwsAuthConfigSpec;
+import io.awsauth.operator.api.v1alpha1.AwsAuthConfigSpec.Credentials.Source;
+import io.awsauth.operator.api.v1alpha1.SecretReference;
+import io.awsauth.operator.aws.AwsClientSettings;
+import io.awsauth.operator.status.UserError;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.Map;
+import java.util.Optional;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.AwsCredentials;
+import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+
+/**
+ * Turns an AwsAuthConfig (and the Secret it references) into {@link AwsClientSettings}. Problems a
+ * user must fix (missing Secret, missing key) are {@link UserError}s naming the Secret and the key,
+ * never a value.
+ */
+@ApplicationScoped
+public class AuthConfigSettings {
+  public static final String ACCESS_KEY = "access_key";
+  public static final String SECRET_KEY = "secret_key";
+  public static final String SESSION_TOKEN = "session_token";
+
+  private final KubernetesClient client;
+
+  public AuthConfigSettings(KubernetesClient client) {
+    this.client = client;
+  }
+
+  public AwsClientSettings settings(AwsAuthConfig config) {
+    AwsAuthConfigSpec spec = config.getSpec();
+    String fingerprint = config.getMetadata().getUid() + "/" + config.getMetadata().getGeneration();
+    var credentials = spec.credentials;
+    if (credentials == null || credentials.source == Source.DEFAULT) {
+      return build(spec, DefaultCredentialsProvider.builder().build(), fingerprint + "/default");
+    }
+    SecretReference ref = credentials.secretRef;
+    Secret secret = client.secrets().inNamespace(ref.namespace).withName(ref.name).get();
+    if (secret == null) {
+      throw new UserError(
+          "SecretNotFound",
+          "Secret " + ref + " named by spec.credentials.secretRef does not exist");
+    }
+    Map<String, String> data = secret.getData() == null ? Map.of() : secret.getData();
+    String accessKey = required(data, ref, ACCESS_KEY);
+    String secretKey = required(data, ref, SECRET_KEY);
+    Optional<String> sessionToken = optional(data, SESSION_TOKEN);
+    AwsCredentials awsCredentials =
+        sessionToken.isPresent()
+            ? AwsSessionCredentials.create(accessKey, secretKey, sessionToken.get())
+            : AwsBasicCredentials.create(accessKey, secretKey);
+    return build(
+        spec,
+        StaticCredentialsProvider.create(awsCredentials),
+        fingerprint
+            + "/"
+            + secret.getMetadata().getUid()
+            + "/"
+            + secret.getMetadata().getResourceVersion());
+  }
+
+  private static AwsClientSettings build(
+      AwsAuthConfigSpec spec,
+      software.amazon.awssdk.auth.credentials.AwsCredentialsProvider provider,
+      String fingerprint) {
+    var endpoints = spec.endpoints;
+    return new AwsClientSettings(
+        spec.region == null ? "us-east-1" : spec.region,
+        Optional.ofNullable(endpoints).map(e -> e.iam).map(URI::create),
+        Optional.ofNullable(endpoints).map(e -> e.sts).map(URI::create),
+        Optional.ofNullable(endpoints).map(e -> e.ec2).map(URI::create),
+        Optional.ofNullable(spec.maxRetries),
+        provider,
+        fingerprint);
+  }
+
+  private static String required(Map<String, String> data, SecretReference ref, String key) {
+    return optional(data, key)
+        .orElseThrow(
+            () ->
+                new UserError(
+                    "SecretKeyMissing", "Secret " + ref + " has no non-empty key '" + key + "'"));
+  }
+
+  private static Optional<String> optional(Map<String, String> data, String key) {
+    String encoded = data.get(key);
+    if (encoded == null || encoded.isBlank()) {
+      return Optional.empty();
+    }
+    String value = new String(Base64.getDecoder().decode(encoded), StandardCharsets.UTF_8).trim();
+    return value.isEmpty() ? Optional.empty() : Optional.of(value);
+  }
+}

@@ -1,0 +1,89 @@
+package io.awsauth.operator.status;
+
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.MicroTime;
+import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
+import io.fabric8.kubernetes.api.model.events.v1.EventBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Clock;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.UUID;
+import org.jboss.logging.Logger;
+
+/**
+ * Writes events.k8s.io/v1 Events about the operator's objects. Messages are built by the callers
+ * from reasons and names, never from secret material.
+ */
+@ApplicationScoped
+public class EventRecorder {
+  public static final String CONTROLLER = "aws-auth-operator";
+  private static final Logger LOG = Logger.getLogger(EventRecorder.class);
+  private static final DateTimeFormatter MICRO =
+      DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSSXXX");
+
+  private final KubernetesClient client;
+  private final Clock clock;
+  private final String instance;
+
+  public EventRecorder(KubernetesClient client, Clock clock) {
+    this.client = client;
+    this.clock = clock;
+    this.instance = System.getenv().getOrDefault("HOSTNAME", "local");
+  }
+
+  public void normal(HasMetadata about, String reason, String action, String message) {
+    emit(about, "Normal", reason, action, message);
+  }
+
+  public void warning(HasMetadata about, String reason, String action, String message) {
+    emit(about, "Warning", reason, action, message);
+  }
+
+  private void emit(HasMetadata about, String type, String reason, String action, String note) {
+    String namespace =
+        about.getMetadata().getNamespace() == null ? "default" : about.getMetadata().getNamespace();
+    try {
+      client
+          .events()
+          .v1()
+          .events()
+          .inNamespace(namespace)
+          .resource(
+              new EventBuilder()
+                  .withNewMetadata()
+                  .withName(about.getMetadata().getName() + "." + UUID.randomUUID())
+                  .withNamespace(namespace)
+                  .endMetadata()
+                  .withType(type)
+                  .withReason(reason)
+                  .withAction(action)
+                  .withNote(truncate(note, 1024))
+                  .withReportingController(CONTROLLER)
+                  .withReportingInstance(instance)
+                  .withEventTime(new MicroTime(MICRO.format(ZonedDateTime.now(clock))))
+                  .withRegarding(
+                      new ObjectReferenceBuilder()
+                          .withApiVersion(about.getApiVersion())
+                          .withKind(about.getKind())
+                          .withName(about.getMetadata().getName())
+                          .withNamespace(about.getMetadata().getNamespace())
+                          .withUid(about.getMetadata().getUid())
+                          .withResourceVersion(about.getMetadata().getResourceVersion())
+                          .build())
+                  .build())
+          .create();
+    } catch (KubernetesClientException e) {
+      // An Event is best effort: failing to record one must not fail the reconcile.
+      LOG.debugf(
+          "could not record event %s on %s: %s",
+          reason, about.getMetadata().getName(), e.getCode());
+    }
+  }
+
+  private static String truncate(String s, int max) {
+    return s == null || s.length() <= max ? s : s.substring(0, max - 1) + "…";
+  }
+}

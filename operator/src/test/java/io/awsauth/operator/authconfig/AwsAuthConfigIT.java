@@ -1,0 +1,168 @@
+package io.awsauth.operator.authconfig;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.awsauth.operator.api.v1alpha1.AwsAuthConfig;
+import io.awsauth.operator.api.v1alpha1.AwsAuthConfigSpec;
+import io.awsauth.operator.api.v1alpha1.AwsAuthConfigSpec.Credentials;
+import io.awsauth.operator.api.v1alpha1.SecretReference;
+import io.awsauth.operator.testenv.OperatorTestResource;
+import io.awsauth.operator.testenv.TestEnvironment;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.api.model.events.v1.Event;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The operator, started against the real API server, verifies its AWS identity on the emulator. */
+@QuarkusTest
+@QuarkusTestResource(OperatorTestResource.class)
+class AwsAuthConfigIT {
+  static final String NS = "aao-authconfig-it";
+  static TestEnvironment env;
+  static KubernetesClient client;
+
+  @BeforeAll
+  static void namespace() {
+    env = TestEnvironment.get();
+    client = env.client();
+    client
+        .resource(new NamespaceBuilder().withNewMetadata().withName(NS).endMetadata().build())
+        .serverSideApply();
+  }
+
+  @AfterEach
+  void cleanUp() {
+    client.resources(AwsAuthConfig.class).withLabel("test", "authconfig-it").delete();
+  }
+
+  @Test
+  void secretCredentialsOnTheEmulatorMakeTheConfigReady() {
+    var account = env.accountA();
+    secret(
+        "root-a",
+        Map.of("access_key", account.accessKeyId(), "secret_key", account.secretAccessKey()));
+    client.resource(config("it-ready", "root-a", env.awsEndpoint())).create();
+
+    AwsAuthConfig ready = awaitReady("it-ready", "True");
+    assertThat(ready.getStatus().accountId).isEqualTo(TestEnvironment.ACCOUNT_A);
+    assertThat(ready.getStatus().callerArn)
+        .startsWith("arn:aws:iam::" + TestEnvironment.ACCOUNT_A + ":user/");
+    assertThat(ready.getStatus().sessionCredentials).isFalse();
+    assertThat(ready.getStatus().observedGeneration).isEqualTo(ready.getMetadata().getGeneration());
+    assertThat(ready.getStatus().condition("Ready").orElseThrow().getReason())
+        .isEqualTo("CallerVerified");
+  }
+
+  @Test
+  void wrongSecretKeyIsNotReadyWithoutLeakingIt() {
+    var account = env.accountA();
+    String wrongSecret = "Wr0ngSecretKeyWr0ngSecretKeyWr0ngSecret1";
+    secret("root-wrong", Map.of("access_key", account.accessKeyId(), "secret_key", wrongSecret));
+    client.resource(config("it-wrong-key", "root-wrong", env.awsEndpoint())).create();
+
+    AwsAuthConfig notReady = awaitReady("it-wrong-key", "False");
+    Condition c = notReady.getStatus().condition("Ready").orElseThrow();
+    assertThat(c.getReason()).isEqualTo("InvalidCredentials");
+    assertThat(c.getMessage()).contains("sts:GetCallerIdentity").doesNotContain(wrongSecret);
+    assertThat(notReady.getStatus().callerArn).isNull();
+    assertThat(eventsAbout("it-wrong-key"))
+        .anySatisfy(
+            e -> {
+              assertThat(e.getType()).isEqualTo("Warning");
+              assertThat(e.getReason()).isEqualTo("InvalidCredentials");
+              assertThat(e.getNote()).doesNotContain(wrongSecret);
+            });
+  }
+
+  @Test
+  void unreachableEndpointIsNotReadyWithAHelpfulReason() {
+    var account = env.accountA();
+    secret(
+        "root-unreach",
+        Map.of("access_key", account.accessKeyId(), "secret_key", account.secretAccessKey()));
+    client.resource(config("it-unreachable", "root-unreach", "http://127.0.0.1:9")).create();
+
+    Condition c =
+        awaitReady("it-unreachable", "False").getStatus().condition("Ready").orElseThrow();
+    assertThat(c.getReason()).isEqualTo("EndpointUnreachable");
+    assertThat(c.getMessage())
+        .contains("could not be reached")
+        .doesNotContain(account.secretAccessKey());
+  }
+
+  @Test
+  void missingSecretAndMissingKeyAreNamed() {
+    client.resource(config("it-no-secret", "does-not-exist", env.awsEndpoint())).create();
+    Condition missing =
+        awaitReady("it-no-secret", "False").getStatus().condition("Ready").orElseThrow();
+    assertThat(missing.getReason()).isEqualTo("SecretNotFound");
+    assertThat(missing.getMessage()).contains(NS + "/does-not-exist");
+
+    secret("root-no-key", Map.of("access_key", env.accountA().accessKeyId()));
+    client.resource(config("it-no-key", "root-no-key", env.awsEndpoint())).create();
+    Condition noKey = awaitReady("it-no-key", "False").getStatus().condition("Ready").orElseThrow();
+    assertThat(noKey.getReason()).isEqualTo("SecretKeyMissing");
+    assertThat(noKey.getMessage()).contains("secret_key");
+  }
+
+  private AwsAuthConfig awaitReady(String name, String readyStatus) {
+    return await()
+        .atMost(Duration.ofSeconds(90))
+        .pollInterval(Duration.ofMillis(250))
+        .until(
+            () -> client.resources(AwsAuthConfig.class).withName(name).get(),
+            c ->
+                c != null
+                    && c.getStatus() != null
+                    && c.getStatus()
+                        .condition("Ready")
+                        .map(Condition::getStatus)
+                        .orElse("")
+                        .equals(readyStatus));
+  }
+
+  private List<Event> eventsAbout(String name) {
+    return client.events().v1().events().inNamespace("default").list().getItems().stream()
+        .filter(e -> e.getRegarding() != null && name.equals(e.getRegarding().getName()))
+        .toList();
+  }
+
+  private static void secret(String name, Map<String, String> data) {
+    client
+        .resource(
+            new SecretBuilder()
+                .withMetadata(new ObjectMetaBuilder().withName(name).withNamespace(NS).build())
+                .withStringData(data)
+                .build())
+        .serverSideApply();
+  }
+
+  private static AwsAuthConfig config(String name, String secretName, String endpoint) {
+    AwsAuthConfig c = new AwsAuthConfig();
+    c.setMetadata(
+        new ObjectMetaBuilder().withName(name).withLabels(Map.of("test", "authconfig-it")).build());
+    AwsAuthConfigSpec spec = new AwsAuthConfigSpec();
+    spec.region = "us-east-1";
+    spec.endpoints = new AwsAuthConfigSpec.Endpoints();
+    spec.endpoints.sts = endpoint;
+    spec.endpoints.iam = endpoint;
+    spec.endpoints.ec2 = endpoint;
+    spec.maxRetries = 0;
+    spec.credentials = new Credentials();
+    spec.credentials.source = Credentials.Source.SECRET;
+    spec.credentials.secretRef = new SecretReference(NS, secretName);
+    c.setSpec(spec);
+    return c;
+  }
+}

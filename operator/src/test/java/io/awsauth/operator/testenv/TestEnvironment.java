@@ -1,0 +1,219 @@
+package io.awsauth.operator.testenv;
+
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * The real API server and AWS emulator the {@code *IT} and {@code *E2E} tests run against, started
+ * once per test JVM. The cluster is an explicit choice ({@code -De2e.cluster}):
+ *
+ * <ul>
+ *   <li>{@code local} (default): kube-apiserver, etcd, kube-controller-manager and moto,
+ *       provisioned and started by {@code e2e/local-env up};
+ *   <li>{@code k3s}: K3s through Testcontainers (needs a Docker engine; without one the run fails,
+ *       it never skips), with moto from {@code e2e/local-env}.
+ * </ul>
+ */
+public final class TestEnvironment {
+  public static final String ACCOUNT_A = "111111111111";
+  public static final String ACCOUNT_B = "222222222222";
+
+  private static TestEnvironment instance;
+
+  private final Map<String, String> env;
+  private final String kubeconfig;
+  private final KubernetesClient client;
+
+  private TestEnvironment(Map<String, String> env, String kubeconfig) {
+    this.env = env;
+    this.kubeconfig = kubeconfig;
+    this.client =
+        new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(kubeconfig)).build();
+  }
+
+  public static synchronized TestEnvironment get() {
+    if (instance == null) {
+      instance = start();
+      instance.installCrds();
+    }
+    return instance;
+  }
+
+  private static TestEnvironment start() {
+    String cluster = System.getProperty("e2e.cluster", "local");
+    Map<String, String> exports = localEnvUp();
+    switch (cluster) {
+      case "local":
+        return new TestEnvironment(exports, read(Path.of(exports.get("KUBECONFIG"))));
+      case "k3s":
+        return new TestEnvironment(exports, K3sCluster.start());
+      default:
+        throw new IllegalStateException(
+            "unknown -De2e.cluster=" + cluster + ": use 'local' (default) or 'k3s'");
+    }
+  }
+
+  /** Runs {@code e2e/local-env up} and parses the {@code export NAME='value'} lines it prints. */
+  static Map<String, String> localEnvUp() {
+    Path script = repoRoot().resolve("e2e/local-env");
+    try {
+      Process p =
+          new ProcessBuilder(script.toString(), "up")
+              .redirectError(ProcessBuilder.Redirect.INHERIT)
+              .start();
+      p.getOutputStream().close();
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      try (InputStream in = p.getInputStream()) {
+        in.transferTo(out);
+      }
+      if (!p.waitFor(60, TimeUnit.MINUTES) || p.exitValue() != 0) {
+        throw new IllegalStateException(
+            script + " up failed (exit " + p.exitValue() + "); its log is above");
+      }
+      return parseExports(out.toString(StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  static Map<String, String> parseExports(String text) {
+    Map<String, String> vars = new LinkedHashMap<>();
+    Matcher m = Pattern.compile("(?m)^export ([A-Za-z_][A-Za-z0-9_]*)='([^']*)'$").matcher(text);
+    while (m.find()) {
+      vars.put(m.group(1), m.group(2));
+    }
+    for (String required :
+        List.of("KUBECONFIG", "AWS_ENDPOINT_URL", "AAO_ACCOUNT_A_ACCESS_KEY_ID")) {
+      if (!vars.containsKey(required)) {
+        throw new IllegalStateException("e2e/local-env up did not export " + required);
+      }
+    }
+    return vars;
+  }
+
+  public static Path repoRoot() {
+    String configured = System.getProperty("aao.repo.root");
+    Path start = Path.of(configured != null ? configured : "").toAbsolutePath();
+    for (Path p = start; p != null; p = p.getParent()) {
+      if (Files.isExecutable(p.resolve("e2e/local-env"))) {
+        return p;
+      }
+    }
+    throw new IllegalStateException(
+        "cannot find the repository root (e2e/local-env) from " + start);
+  }
+
+  /** Installs (or updates) the CRDs the build generated from the Java model. */
+  private void installCrds() {
+    Path generated = repoRoot().resolve("operator/target/crds");
+    Path dir = Files.isDirectory(generated) ? generated : repoRoot().resolve("crds");
+    try (Stream<Path> files = Files.list(dir)) {
+      for (Path f : files.filter(p -> p.toString().endsWith(".yml")).sorted().toList()) {
+        try (InputStream in = Files.newInputStream(f)) {
+          CustomResourceDefinition crd =
+              client.apiextensions().v1().customResourceDefinitions().load(in).item();
+          client.resource(crd).serverSideApply();
+          client
+              .apiextensions()
+              .v1()
+              .customResourceDefinitions()
+              .withName(crd.getMetadata().getName())
+              .waitUntilCondition(
+                  c ->
+                      c.getStatus() != null
+                          && c.getStatus().getConditions().stream()
+                              .anyMatch(
+                                  k ->
+                                      "Established".equals(k.getType())
+                                          && "True".equals(k.getStatus())),
+                  30,
+                  TimeUnit.SECONDS);
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  public KubernetesClient client() {
+    return client;
+  }
+
+  public String kubeconfig() {
+    return kubeconfig;
+  }
+
+  /** A variable {@code e2e/local-env up} exported, e.g. AWS_ENDPOINT_URL. */
+  public String var(String name) {
+    String v = env.get(name);
+    if (v == null) {
+      throw new IllegalStateException("e2e/local-env did not export " + name);
+    }
+    return v;
+  }
+
+  public String awsEndpoint() {
+    return var("AWS_ENDPOINT_URL");
+  }
+
+  public AwsAccount accountA() {
+    return new AwsAccount(
+        var("AAO_ACCOUNT_A_ID"),
+        var("AAO_ACCOUNT_A_ACCESS_KEY_ID"),
+        var("AAO_ACCOUNT_A_SECRET_ACCESS_KEY"));
+  }
+
+  public AwsAccount accountB() {
+    return new AwsAccount(
+        var("AAO_ACCOUNT_B_ID"),
+        var("AAO_ACCOUNT_B_ACCESS_KEY_ID"),
+        var("AAO_ACCOUNT_B_SECRET_ACCESS_KEY"));
+  }
+
+  /** Deletes what a test created, without waiting for finalizers. */
+  public void deleteQuietly(HasMetadata... resources) {
+    for (HasMetadata r : resources) {
+      try {
+        client.resource(r).withTimeout(30, TimeUnit.SECONDS).delete();
+      } catch (RuntimeException ignored) {
+        // best effort clean-up between tests
+      }
+    }
+  }
+
+  static String read(Path p) {
+    try {
+      return Files.readString(p);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** An administrator identity in one emulated AWS account. */
+  public record AwsAccount(String id, String accessKeyId, String secretAccessKey) {}
+
+  static Duration timeout() {
+    return Duration.ofSeconds(60);
+  }
+}
