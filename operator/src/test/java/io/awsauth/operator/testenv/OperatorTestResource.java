@@ -23,7 +23,7 @@ public class OperatorTestResource implements QuarkusTestResourceLifecycleManager
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    return Map.of("quarkus.kubernetes-client.devservices.enabled", "false");
+    return Map.of();
   }
 
   @Override

@@ -30,7 +30,9 @@ public final class ApiPatterns {
   public static final String BOUND_INSTANCE_PROFILE_ARN =
       "^arn:" + PARTITION + ":iam::[0-9]{12}:instance-profile/[A-Za-z0-9+=,.@_/-]*\\*?$";
 
-  public static final String EXTERNAL_ID = "^[A-Za-z0-9+=,.@:/_-]{2,1224}$";
+  /** Characters of an external ID; its length (2 to 1224) is a separate maxLength/minLength. */
+  public static final String EXTERNAL_ID = "^[A-Za-z0-9+=,.@:/_-]+$";
+
   public static final String ROLE_SESSION_NAME = "^[A-Za-z0-9+=,.@_-]{2,64}$";
   public static final String IAM_GROUP_NAME = "^[A-Za-z0-9+=,.@_-]{1,128}$";
   public static final String IAM_PATH = "^/([A-Za-z0-9+=,.@_-]+/)*$";

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
 
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -25,6 +26,7 @@ public class StsRoleBindingSpec {
           + " seeds' Role-to-Assume), e.g. arn:aws:iam::222222222222:role/Role-to-Assume.")
   public String roleArn;
 
+  @Size(min = 2, max = 1224)
   @Pattern(ApiPatterns.EXTERNAL_ID)
   @JsonPropertyDescription(
       "External ID passed to sts:AssumeRole, and required by the trust policy the operator writes.")

@@ -2,6 +2,7 @@ package io.awsauth.operator.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.crd.generator.annotation.PreserveUnknownFields;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Pattern;
@@ -110,7 +111,7 @@ public class VaultAwsRoleSpec {
   @JsonPropertyDescription(
       "An IAM policy document as an object (Version, Statement). For iam_user it becomes the"
           + " user's inline policy; for STS types, the session policy.")
-  public Map<String, Object> policyDocument;
+  public ObjectNode policyDocument;
 
   @Size(max = 20)
   @JsonPropertyDescription(
@@ -142,6 +143,7 @@ public class VaultAwsRoleSpec {
   @JsonPropertyDescription("Session tags passed to sts:AssumeRole or sts:GetFederationToken.")
   public Map<String, String> sessionTags;
 
+  @Size(min = 2, max = 1224)
   @Pattern(ApiPatterns.EXTERNAL_ID)
   @JsonPropertyDescription("External ID passed to sts:AssumeRole (assumed_role).")
   public String externalId;
