@@ -48,7 +48,8 @@ public final class AwsErrors {
           "ServiceFailure",
           "IDPCommunicationError");
 
-  public static AwsFailure classify(String operation, Throwable t) {
+  public static AwsFailure classify(String operation, Throwable thrown) {
+    Throwable t = unwrap(thrown);
     if (t instanceof AwsFailure f) {
       return f;
     }
@@ -99,6 +100,19 @@ public final class AwsErrors {
         "InternalError",
         operation + " failed: " + t.getClass().getSimpleName(),
         t);
+  }
+
+  /** The framework wraps what a reconciler throws; find the AWS failure or SDK error inside. */
+  private static Throwable unwrap(Throwable t) {
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      if (c instanceof AwsFailure || c instanceof SdkException) {
+        return c;
+      }
+      if (c.getCause() == c) {
+        break;
+      }
+    }
+    return t;
   }
 
   private static boolean hasIoCause(Throwable t) {

@@ -44,6 +44,13 @@ class AwsErrorsTest {
   }
 
   @Test
+  void findsTheFailureInsideTheFrameworksWrapping() {
+    RuntimeException wrapped =
+        new RuntimeException("reconcile failed", aws("InvalidClientTokenId", 403));
+    assertThat(AwsErrors.classify("op", wrapped).reason()).isEqualTo("InvalidCredentials");
+  }
+
+  @Test
   void unknownClientErrorIsTerminal() {
     assertThat(AwsErrors.classify("op", aws("SomethingNew", 400)).isTerminal()).isTrue();
   }
