@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.Optional;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentials;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
@@ -45,11 +46,47 @@ public class AuthConfigSettings {
       return build(spec, DefaultCredentialsProvider.builder().build(), fingerprint + "/default");
     }
     SecretReference ref = credentials.secretRef;
+    SecretCredentials secret = credentialsFrom(ref, "spec.credentials.secretRef");
+    return build(
+        spec,
+        StaticCredentialsProvider.create(secret.credentials()),
+        fingerprint + "/" + secret.version());
+  }
+
+  /**
+   * The same region and endpoints as {@code config}, with the credentials of another Secret (for
+   * example a binding's administrator credentials). {@code field} names the referencing field in
+   * messages.
+   */
+  public AwsClientSettings withSecretCredentials(
+      AwsAuthConfig config, SecretReference ref, String field) {
+    SecretCredentials secret = credentialsFrom(ref, field);
+    return build(
+        config.getSpec(),
+        StaticCredentialsProvider.create(secret.credentials()),
+        config.getMetadata().getUid() + "/" + secret.version());
+  }
+
+  /** Replaces the credentials of {@code base}, keeping its region, endpoints and retries. */
+  public static AwsClientSettings withCredentials(
+      AwsClientSettings base, AwsCredentialsProvider provider, String fingerprint) {
+    return new AwsClientSettings(
+        base.region(),
+        base.iamEndpoint(),
+        base.stsEndpoint(),
+        base.ec2Endpoint(),
+        base.maxRetries(),
+        provider,
+        fingerprint);
+  }
+
+  private record SecretCredentials(AwsCredentials credentials, String version) {}
+
+  private SecretCredentials credentialsFrom(SecretReference ref, String field) {
     Secret secret = client.secrets().inNamespace(ref.namespace).withName(ref.name).get();
     if (secret == null) {
       throw new UserError(
-          "SecretNotFound",
-          "Secret " + ref + " named by spec.credentials.secretRef does not exist");
+          "SecretNotFound", "Secret " + ref + " named by " + field + " does not exist");
     }
     Map<String, String> data = secret.getData() == null ? Map.of() : secret.getData();
     String accessKey = required(data, ref, ACCESS_KEY);
@@ -59,20 +96,13 @@ public class AuthConfigSettings {
         sessionToken.isPresent()
             ? AwsSessionCredentials.create(accessKey, secretKey, sessionToken.get())
             : AwsBasicCredentials.create(accessKey, secretKey);
-    return build(
-        spec,
-        StaticCredentialsProvider.create(awsCredentials),
-        fingerprint
-            + "/"
-            + secret.getMetadata().getUid()
-            + "/"
-            + secret.getMetadata().getResourceVersion());
+    return new SecretCredentials(
+        awsCredentials,
+        secret.getMetadata().getUid() + "/" + secret.getMetadata().getResourceVersion());
   }
 
   private static AwsClientSettings build(
-      AwsAuthConfigSpec spec,
-      software.amazon.awssdk.auth.credentials.AwsCredentialsProvider provider,
-      String fingerprint) {
+      AwsAuthConfigSpec spec, AwsCredentialsProvider provider, String fingerprint) {
     var endpoints = spec.endpoints;
     return new AwsClientSettings(
         spec.region == null ? "us-east-1" : spec.region,

@@ -13,7 +13,6 @@ import io.awsauth.operator.status.Conditions;
 import io.awsauth.operator.status.EventRecorder;
 import io.awsauth.operator.status.StatusUpdates;
 import io.awsauth.operator.status.UserError;
-import io.fabric8.kubernetes.api.model.Condition;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
@@ -21,7 +20,6 @@ import io.javaoperatorsdk.operator.api.reconciler.MaxReconciliationInterval;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import java.time.Clock;
-import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
 
@@ -76,7 +74,7 @@ public class AwsAuthConfigReconciler implements Reconciler<AwsAuthConfig> {
       notReady(status, generation, e.reason(), e.getMessage());
     }
     status.observedGeneration = generation;
-    announceTransition(config, before);
+    events.announceTransition(config, before, config.getStatus(), READY, "Verify");
     return StatusUpdates.patchIfChanged(config, before);
   }
 
@@ -92,7 +90,7 @@ public class AwsAuthConfigReconciler implements Reconciler<AwsAuthConfig> {
         config.getMetadata().getGeneration(),
         failure.reason(),
         failure.getMessage());
-    announceTransition(config, before);
+    events.announceTransition(config, before, config.getStatus(), READY, "Verify");
     return StatusUpdates.changed(before, config.getStatus())
         ? ErrorStatusUpdateControl.patchStatus(config)
         : ErrorStatusUpdateControl.noStatusUpdate();
@@ -104,29 +102,6 @@ public class AwsAuthConfigReconciler implements Reconciler<AwsAuthConfig> {
     status.accountId = null;
     status.sessionCredentials = null;
     conditions.set(status, generation, READY, false, reason, message);
-  }
-
-  /** One Event per change of the Ready condition, not one per reconcile. */
-  private void announceTransition(AwsAuthConfig config, JsonNode before) {
-    Condition now = config.getStatus().condition(READY).orElseThrow();
-    String previousReason = before == null ? null : readyReason(before);
-    if (Objects.equals(previousReason, now.getReason())) {
-      return;
-    }
-    if ("True".equals(now.getStatus())) {
-      events.normal(config, now.getReason(), "Verify", now.getMessage());
-    } else {
-      events.warning(config, now.getReason(), "Verify", now.getMessage());
-    }
-  }
-
-  private static String readyReason(JsonNode status) {
-    for (JsonNode c : status.path("conditions")) {
-      if (READY.equals(c.path("type").asText())) {
-        return c.path("reason").asText();
-      }
-    }
-    return null;
   }
 
   private static AwsAuthConfigStatus statusOf(AwsAuthConfig config) {

@@ -1,5 +1,8 @@
 package io.awsauth.operator.status;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import io.awsauth.operator.api.v1alpha1.ConditionedStatus;
+import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.MicroTime;
 import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
@@ -10,6 +13,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.Objects;
 import java.util.UUID;
 import org.jboss.logging.Logger;
 
@@ -32,6 +36,35 @@ public class EventRecorder {
     this.client = client;
     this.clock = clock;
     this.instance = System.getenv().getOrDefault("HOSTNAME", "local");
+  }
+
+  /**
+   * One Event per change of a condition's reason, not one per reconcile: Normal when the condition
+   * is True, Warning otherwise. {@code before} is the status snapshot taken before the reconcile.
+   */
+  public void announceTransition(
+      HasMetadata about, JsonNode before, ConditionedStatus now, String type, String action) {
+    Condition current = now.condition(type).orElse(null);
+    if (current == null || Objects.equals(reasonOf(before, type), current.getReason())) {
+      return;
+    }
+    if (Conditions.TRUE.equals(current.getStatus())) {
+      normal(about, current.getReason(), action, current.getMessage());
+    } else {
+      warning(about, current.getReason(), action, current.getMessage());
+    }
+  }
+
+  private static String reasonOf(JsonNode status, String type) {
+    if (status == null) {
+      return null;
+    }
+    for (JsonNode c : status.path("conditions")) {
+      if (type.equals(c.path("type").asText())) {
+        return c.path("reason").asText();
+      }
+    }
+    return null;
   }
 
   public void normal(HasMetadata about, String reason, String action, String message) {

@@ -104,15 +104,16 @@ public final class AwsErrors {
 
   /** The framework wraps what a reconciler throws; find the AWS failure or SDK error inside. */
   private static Throwable unwrap(Throwable t) {
-    for (Throwable c = t; c != null; c = c.getCause()) {
-      if (c instanceof AwsFailure || c instanceof SdkException) {
+    Throwable sdk = null;
+    for (Throwable c = t; c != null && c.getCause() != c; c = c.getCause()) {
+      if (c instanceof AwsFailure || c instanceof AwsServiceException) {
         return c;
       }
-      if (c.getCause() == c) {
-        break;
+      if (sdk == null && c instanceof SdkException) {
+        sdk = c;
       }
     }
-    return t;
+    return sdk != null ? sdk : t;
   }
 
   private static boolean hasIoCause(Throwable t) {

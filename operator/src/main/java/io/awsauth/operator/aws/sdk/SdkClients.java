@@ -1,6 +1,7 @@
 package io.awsauth.operator.aws.sdk;
 
 import io.awsauth.operator.aws.AwsClientSettings;
+import io.awsauth.operator.aws.IamGateway;
 import io.awsauth.operator.aws.StsGateway;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.annotation.PreDestroy;
@@ -15,7 +16,9 @@ import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.iam.IamClient;
 import software.amazon.awssdk.services.sts.StsClient;
+import software.amazon.awssdk.services.sts.auth.StsAssumeRoleCredentialsProvider;
 
 /**
  * Builds AWS SDK clients from {@link AwsClientSettings}: one shared HTTP connection pool, the
@@ -37,8 +40,48 @@ public class SdkClients {
   }
 
   public StsGateway sts(AwsClientSettings settings) {
-    return new SdkStsGateway(
-        configure(StsClient.builder(), settings, settings.stsEndpoint()).build());
+    return new SdkStsGateway(stsClient(settings));
+  }
+
+  public IamGateway iam(AwsClientSettings settings) {
+    return new SdkIamGateway(
+        configure(IamClient.builder(), settings, settings.iamEndpoint()).build());
+  }
+
+  /**
+   * Credentials of an assumed role, refreshed by the SDK before they expire. The caller keeps one
+   * per role and shares it; {@link AssumedRoleCredentials#close} it when the role's binding
+   * changes.
+   */
+  public AssumedRoleCredentials assumedRole(
+      AwsClientSettings base, String roleArn, String sessionName, Optional<String> externalId) {
+    StsClient sts = stsClient(base);
+    StsAssumeRoleCredentialsProvider provider =
+        StsAssumeRoleCredentialsProvider.builder()
+            .stsClient(sts)
+            .refreshRequest(
+                r -> {
+                  r.roleArn(roleArn).roleSessionName(sessionName).durationSeconds(3600);
+                  externalId.ifPresent(r::externalId);
+                })
+            .prefetchTime(Duration.ofMinutes(10))
+            .staleTime(Duration.ofMinutes(2))
+            .build();
+    return new AssumedRoleCredentials(provider, sts);
+  }
+
+  /** An assumed role's refreshing credentials and the STS client that refreshes them. */
+  public record AssumedRoleCredentials(StsAssumeRoleCredentialsProvider provider, StsClient sts)
+      implements AutoCloseable {
+    @Override
+    public void close() {
+      provider.close();
+      sts.close();
+    }
+  }
+
+  private StsClient stsClient(AwsClientSettings settings) {
+    return configure(StsClient.builder(), settings, settings.stsEndpoint()).build();
   }
 
   private <B extends AwsClientBuilder<B, ?> & AwsSyncClientBuilder<B, ?>> B configure(

@@ -1,0 +1,75 @@
+package io.awsauth.operator.aws;
+
+import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * Every AWS action the operator calls, and whose identity needs it: the operator's own principal
+ * (config/iam/operator-policy.json) or the remote Role-to-Assume of a StsRoleBinding
+ * (config/iam/role-to-assume-policy.json). The SDK adapters name one of these for every call, so
+ * the policy documents can be checked against what the code really does.
+ */
+public enum IamAction {
+  STS_GET_CALLER_IDENTITY("sts:GetCallerIdentity", Scope.NONE),
+  STS_ASSUME_ROLE("sts:AssumeRole", Scope.OPERATOR),
+  STS_GET_FEDERATION_TOKEN("sts:GetFederationToken", Scope.OPERATOR),
+  STS_GET_SESSION_TOKEN("sts:GetSessionToken", Scope.NONE),
+
+  IAM_GET_USER("iam:GetUser", Scope.BOTH),
+  IAM_GET_ROLE("iam:GetRole", Scope.BOTH),
+  IAM_GET_INSTANCE_PROFILE("iam:GetInstanceProfile", Scope.BOTH),
+  EC2_DESCRIBE_INSTANCES("ec2:DescribeInstances", Scope.BOTH),
+
+  // The operator's own key (root rotation) and its own sts:AssumeRole allowance.
+  IAM_LIST_ACCESS_KEYS("iam:ListAccessKeys", Scope.OPERATOR),
+  IAM_CREATE_ACCESS_KEY("iam:CreateAccessKey", Scope.OPERATOR),
+  IAM_DELETE_ACCESS_KEY("iam:DeleteAccessKey", Scope.OPERATOR),
+  IAM_PUT_USER_POLICY("iam:PutUserPolicy", Scope.OPERATOR),
+  IAM_DELETE_USER_POLICY("iam:DeleteUserPolicy", Scope.OPERATOR),
+
+  // Managing the trust of a Role-to-Assume (with the binding's admin credentials).
+  IAM_CREATE_ROLE("iam:CreateRole", Scope.ADMIN),
+  IAM_UPDATE_ASSUME_ROLE_POLICY("iam:UpdateAssumeRolePolicy", Scope.ADMIN),
+  IAM_PUT_ROLE_POLICY("iam:PutRolePolicy", Scope.ADMIN),
+  IAM_DELETE_ROLE_POLICY("iam:DeleteRolePolicy", Scope.ADMIN),
+  IAM_DELETE_ROLE("iam:DeleteRole", Scope.ADMIN),
+  IAM_TAG_ROLE("iam:TagRole", Scope.ADMIN);
+
+  /** Whose policy must allow the action. */
+  public enum Scope {
+    /** Always allowed (sts:GetCallerIdentity) or allowed to any principal with credentials. */
+    NONE,
+    /** The operator's own principal, in its own account. */
+    OPERATOR,
+    /** The operator's principal and the Role-to-Assume in every remote account. */
+    BOTH,
+    /** Only the administrator credentials of a binding with trust.manage. */
+    ADMIN
+  }
+
+  private final String action;
+  private final Scope scope;
+
+  IamAction(String action, Scope scope) {
+    this.action = action;
+    this.scope = scope;
+  }
+
+  public String action() {
+    return action;
+  }
+
+  public Scope scope() {
+    return scope;
+  }
+
+  public static Set<String> actionsFor(Scope... scopes) {
+    Set<Scope> wanted = EnumSet.copyOf(Arrays.asList(scopes));
+    return Arrays.stream(values())
+        .filter(a -> wanted.contains(a.scope))
+        .map(IamAction::action)
+        .collect(Collectors.toCollection(java.util.TreeSet::new));
+  }
+}

@@ -1,0 +1,115 @@
+package io.awsauth.operator.trust;
+
+import io.awsauth.operator.api.v1alpha1.StsRoleBinding;
+import io.awsauth.operator.authconfig.AuthConfigSettings;
+import io.awsauth.operator.authconfig.AuthConfigs.ResolvedAuthConfig;
+import io.awsauth.operator.aws.AwsClientSettings;
+import io.awsauth.operator.aws.sdk.SdkClients;
+import io.awsauth.operator.aws.sdk.SdkClients.AssumedRoleCredentials;
+import io.awsauth.operator.status.UserError;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Assumed-role sessions into remote accounts: one per StsRoleBinding, refreshed by the SDK before
+ * it expires, shared by every caller that needs that account (verifying instances, resolving
+ * principals, issuing credentials there).
+ */
+@ApplicationScoped
+public class AccountSessions {
+  public static final String SESSION_NAME = "aws-auth-operator";
+
+  private final SdkClients clients;
+  private final KubernetesClient client;
+  private final Map<String, Session> sessions = new ConcurrentHashMap<>();
+
+  public AccountSessions(SdkClients clients, KubernetesClient client) {
+    this.clients = clients;
+    this.client = client;
+  }
+
+  private record Session(String key, AssumedRoleCredentials credentials) {}
+
+  /** Client settings acting as the binding's Role-to-Assume. */
+  public AwsClientSettings sessionFor(StsRoleBinding binding, ResolvedAuthConfig config) {
+    String key =
+        binding.getMetadata().getUid()
+            + "/"
+            + binding.getMetadata().getGeneration()
+            + "/"
+            + config.settings().fingerprint();
+    Session session =
+        sessions.compute(
+            binding.getMetadata().getName(),
+            (name, old) -> {
+              if (old != null && old.key.equals(key)) {
+                return old;
+              }
+              if (old != null) {
+                old.credentials.close();
+              }
+              return new Session(
+                  key,
+                  clients.assumedRole(
+                      config.settings(),
+                      binding.getSpec().roleArn,
+                      SESSION_NAME,
+                      Optional.ofNullable(binding.getSpec().externalId)));
+            });
+    return AuthConfigSettings.withCredentials(
+        config.settings(), session.credentials.provider(), "assumed/" + key);
+  }
+
+  /**
+   * Settings for calls into {@code accountId}: the config's own identity in its own account, or the
+   * session of the Ready StsRoleBinding for that account.
+   */
+  public AwsClientSettings forAccount(ResolvedAuthConfig config, String accountId) {
+    if (Objects.equals(accountId, config.accountId())) {
+      return config.settings();
+    }
+    String configName = config.config().getMetadata().getName();
+    StsRoleBinding binding =
+        client.resources(StsRoleBinding.class).list().getItems().stream()
+            .filter(b -> accountId.equals(b.getSpec().accountId))
+            .filter(b -> configName.equals(b.getSpec().authConfigRef))
+            .findFirst()
+            .orElseThrow(
+                () ->
+                    new UserError(
+                        "NoTrustForAccount",
+                        "no StsRoleBinding for account "
+                            + accountId
+                            + " uses AwsAuthConfig '"
+                            + configName
+                            + "'"));
+    if (binding.getStatus() == null
+        || !binding.getStatus().isTrue(StsRoleBindingReconciler.TRUST_READY)) {
+      throw new UserError(
+          "TrustNotReady",
+          "StsRoleBinding '"
+              + binding.getMetadata().getName()
+              + "' for account "
+              + accountId
+              + " is not TrustReady");
+    }
+    return sessionFor(binding, config);
+  }
+
+  public void forget(String bindingName) {
+    Session old = sessions.remove(bindingName);
+    if (old != null) {
+      old.credentials.close();
+    }
+  }
+
+  @PreDestroy
+  void close() {
+    sessions.keySet().forEach(this::forget);
+  }
+}

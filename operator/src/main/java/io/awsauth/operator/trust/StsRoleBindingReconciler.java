@@ -1,0 +1,360 @@
+package io.awsauth.operator.trust;
+
+import static io.awsauth.operator.status.Conditions.READY;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.awsauth.operator.api.v1alpha1.StsRoleBinding;
+import io.awsauth.operator.api.v1alpha1.StsRoleBindingSpec;
+import io.awsauth.operator.api.v1alpha1.StsRoleBindingStatus;
+import io.awsauth.operator.authconfig.AuthConfigSettings;
+import io.awsauth.operator.authconfig.AuthConfigs;
+import io.awsauth.operator.authconfig.AuthConfigs.ResolvedAuthConfig;
+import io.awsauth.operator.aws.AwsFailure;
+import io.awsauth.operator.aws.CallerIdentity;
+import io.awsauth.operator.aws.IamGateway;
+import io.awsauth.operator.aws.SessionCredentials;
+import io.awsauth.operator.aws.sdk.AwsErrors;
+import io.awsauth.operator.aws.sdk.SdkClients;
+import io.awsauth.operator.status.Conditions;
+import io.awsauth.operator.status.EventRecorder;
+import io.awsauth.operator.status.StatusUpdates;
+import io.awsauth.operator.status.UserError;
+import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
+import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
+import io.javaoperatorsdk.operator.api.reconciler.MaxReconciliationInterval;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.jboss.logging.Logger;
+import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+
+/**
+ * Cross-account trust (Vault's auth/aws/config/sts/&lt;account&gt;): assumes the binding's role
+ * with its external ID and checks it landed in the right account. With {@code trust.manage} it
+ * first makes the trust real, using the binding's administrator credentials.
+ */
+@ControllerConfiguration(
+    name = "stsrolebinding",
+    maxReconciliationInterval =
+        @MaxReconciliationInterval(interval = 10, timeUnit = TimeUnit.MINUTES))
+public class StsRoleBindingReconciler
+    implements Reconciler<StsRoleBinding>, Cleaner<StsRoleBinding> {
+  public static final String TRUST_READY = "TrustReady";
+  static final String MANAGED_BY_TAG = "app.kubernetes.io/managed-by";
+  static final String BINDING_TAG = "awsauth.io/stsrolebinding-uid";
+  static final String MANAGED_BY = "aws-auth-operator";
+  private static final Duration WAIT_FOR_CONFIG = Duration.ofSeconds(20);
+  private static final Logger LOG = Logger.getLogger(StsRoleBindingReconciler.class);
+
+  private final AuthConfigs configs;
+  private final AuthConfigSettings settings;
+  private final AccountSessions sessions;
+  private final SdkClients clients;
+  private final EventRecorder events;
+  private final Conditions conditions;
+  private final String roleToAssumePolicy;
+
+  public StsRoleBindingReconciler(
+      AuthConfigs configs,
+      AuthConfigSettings settings,
+      AccountSessions sessions,
+      SdkClients clients,
+      EventRecorder events,
+      Clock clock) {
+    this.configs = configs;
+    this.settings = settings;
+    this.sessions = sessions;
+    this.clients = clients;
+    this.events = events;
+    this.conditions = new Conditions(clock);
+    this.roleToAssumePolicy = resource("/iam/role-to-assume-policy.json");
+  }
+
+  @Override
+  public UpdateControl<StsRoleBinding> reconcile(
+      StsRoleBinding binding, Context<StsRoleBinding> context) {
+    JsonNode before = StatusUpdates.snapshot(binding.getStatus());
+    StsRoleBindingStatus status = statusOf(binding);
+    long generation = binding.getMetadata().getGeneration();
+    Duration retryIn = null;
+    TrustPlan plan = null;
+    try {
+      ResolvedAuthConfig config = configs.resolve(binding.getSpec().authConfigRef);
+      plan = TrustPlan.of(binding, config.callerArn());
+      if (binding.getSpec().trust != null && binding.getSpec().trust.manage) {
+        plan = manageTrust(binding, config, plan);
+      }
+      CallerIdentity landed = verify(binding, config);
+      status.assumedRoleArn = landed.arn();
+      status.requiredTrustPolicy = null;
+      status.requiredCallerPolicy = null;
+      conditions.set(
+          status,
+          generation,
+          TRUST_READY,
+          true,
+          "AssumeRoleSucceeded",
+          "assumed " + binding.getSpec().roleArn + " as " + landed.arn());
+      conditions.set(status, generation, READY, true, "TrustReady", "trust into account verified");
+    } catch (UserError e) {
+      notReady(status, generation, e.reason(), e.getMessage(), plan);
+      if ("AuthConfigNotReady".equals(e.reason())) {
+        retryIn = WAIT_FOR_CONFIG;
+      }
+    } catch (AwsFailure e) {
+      if (!e.isTerminal()) {
+        throw e;
+      }
+      sessions.forget(binding.getMetadata().getName());
+      notReady(status, generation, reasonFor(e), explain(e, binding), plan);
+    }
+    status.observedGeneration = generation;
+    events.announceTransition(binding, before, status, TRUST_READY, "VerifyTrust");
+    UpdateControl<StsRoleBinding> control = StatusUpdates.patchIfChanged(binding, before);
+    return retryIn == null ? control : control.rescheduleAfter(retryIn);
+  }
+
+  /** AssumeRole with the operator's own identity, then GetCallerIdentity as the role. */
+  private CallerIdentity verify(StsRoleBinding binding, ResolvedAuthConfig config) {
+    StsRoleBindingSpec spec = binding.getSpec();
+    SessionCredentials assumed =
+        clients
+            .sts(config.settings())
+            .assumeRole(
+                spec.roleArn,
+                AccountSessions.SESSION_NAME,
+                Optional.ofNullable(spec.externalId),
+                900);
+    CallerIdentity landed =
+        clients
+            .sts(
+                AuthConfigSettings.withCredentials(
+                    config.settings(),
+                    StaticCredentialsProvider.create(
+                        AwsSessionCredentials.create(
+                            assumed.accessKeyId(),
+                            assumed.secretAccessKey(),
+                            assumed.sessionToken())),
+                    "verify"))
+            .getCallerIdentity();
+    if (!spec.accountId.equals(landed.account())) {
+      throw new UserError(
+          "AccountMismatch",
+          "assuming "
+              + spec.roleArn
+              + " landed in account "
+              + landed.account()
+              + ", not "
+              + spec.accountId);
+    }
+    return landed;
+  }
+
+  /**
+   * Creates the role when missing or merges the operator's statement into its trust policy,
+   * attaches the permissions the operator needs there, and allows the operator's own IAM user to
+   * assume it. Returns the plan with the trust document as it now stands.
+   */
+  private TrustPlan manageTrust(StsRoleBinding binding, ResolvedAuthConfig config, TrustPlan plan) {
+    IamGateway admin =
+        clients.iam(
+            settings.withSecretCredentials(
+                config.config(),
+                binding.getSpec().trust.adminSecretRef,
+                "spec.trust.adminSecretRef"));
+    Optional<IamGateway.Role> role = admin.getRole(plan.roleName());
+    String trust;
+    if (role.isEmpty()) {
+      trust = TrustPolicies.document(plan.trustStatement());
+      admin.createRole(
+          plan.roleName(),
+          plan.rolePath(),
+          trust,
+          Map.of(MANAGED_BY_TAG, MANAGED_BY, BINDING_TAG, binding.getMetadata().getUid()));
+      events.normal(binding, "RoleCreated", "ManageTrust", "created " + binding.getSpec().roleArn);
+    } else if (!TrustPolicies.contains(role.get().trustPolicy(), plan.trustStatement())) {
+      trust = TrustPolicies.merge(Optional.of(role.get().trustPolicy()), plan.trustStatement());
+      admin.updateAssumeRolePolicy(plan.roleName(), trust);
+      events.normal(
+          binding,
+          "TrustPolicyUpdated",
+          "ManageTrust",
+          "added statement " + plan.sid() + " to the trust policy of " + binding.getSpec().roleArn);
+    } else {
+      trust = role.get().trustPolicy();
+    }
+    admin.putRolePolicy(plan.roleName(), plan.sid(), roleToAssumePolicy);
+    plan.operatorUserName()
+        .ifPresent(
+            user -> {
+              try {
+                clients
+                    .iam(config.settings())
+                    .putUserPolicy(user, plan.sid(), plan.callerDocument());
+              } catch (AwsFailure e) {
+                if (!e.isTerminal()) {
+                  throw e;
+                }
+                LOG.infof(
+                    "StsRoleBinding %s: could not allow %s sts:AssumeRole itself (%s); relying on"
+                        + " its existing policies",
+                    binding.getMetadata().getName(), user, e.code());
+              }
+            });
+    return plan.withTrustDocument(trust);
+  }
+
+  @Override
+  public DeleteControl cleanup(StsRoleBinding binding, Context<StsRoleBinding> context) {
+    sessions.forget(binding.getMetadata().getName());
+    if (binding.getSpec().trust == null || !binding.getSpec().trust.manage) {
+      return DeleteControl.defaultDelete();
+    }
+    try {
+      ResolvedAuthConfig config = configs.resolve(binding.getSpec().authConfigRef);
+      TrustPlan plan = TrustPlan.of(binding, config.callerArn());
+      IamGateway admin =
+          clients.iam(
+              settings.withSecretCredentials(
+                  config.config(),
+                  binding.getSpec().trust.adminSecretRef,
+                  "spec.trust.adminSecretRef"));
+      admin.deleteRolePolicy(plan.roleName(), plan.sid());
+      Optional<IamGateway.Role> role = admin.getRole(plan.roleName());
+      if (role.isPresent()) {
+        String remaining = TrustPolicies.remove(role.get().trustPolicy(), plan.sid());
+        boolean createdByThisBinding =
+            binding.getMetadata().getUid().equals(role.get().tags().get(BINDING_TAG));
+        if (createdByThisBinding && TrustPolicies.isEmpty(remaining)) {
+          admin.deleteRole(plan.roleName());
+        } else if (!remaining.equals(role.get().trustPolicy())) {
+          admin.updateAssumeRolePolicy(plan.roleName(), remaining);
+        }
+      }
+      plan.operatorUserName()
+          .ifPresent(user -> clients.iam(config.settings()).deleteUserPolicy(user, plan.sid()));
+    } catch (UserError | AwsFailure e) {
+      if (e instanceof AwsFailure f && !f.isTerminal()) {
+        throw f;
+      }
+      events.warning(
+          binding,
+          "TrustCleanupSkipped",
+          "ManageTrust",
+          "could not remove the operator's trust statements: " + e.getMessage());
+    }
+    return DeleteControl.defaultDelete();
+  }
+
+  @Override
+  public ErrorStatusUpdateControl<StsRoleBinding> updateErrorStatus(
+      StsRoleBinding binding, Context<StsRoleBinding> context, Exception e) {
+    JsonNode before = StatusUpdates.snapshot(binding.getStatus());
+    AwsFailure failure = AwsErrors.classify("reconcile", e);
+    LOG.infof(
+        "StsRoleBinding %s: %s (will retry)",
+        binding.getMetadata().getName(), failure.getMessage());
+    notReady(
+        statusOf(binding),
+        binding.getMetadata().getGeneration(),
+        failure.reason(),
+        failure.getMessage(),
+        null);
+    events.announceTransition(binding, before, binding.getStatus(), TRUST_READY, "VerifyTrust");
+    return StatusUpdates.changed(before, binding.getStatus())
+        ? ErrorStatusUpdateControl.patchStatus(binding)
+        : ErrorStatusUpdateControl.noStatusUpdate();
+  }
+
+  private void notReady(
+      StsRoleBindingStatus status, long generation, String reason, String message, TrustPlan plan) {
+    status.assumedRoleArn = null;
+    if (plan != null) {
+      status.requiredTrustPolicy = plan.trustDocument();
+      status.requiredCallerPolicy = plan.callerDocument();
+    }
+    conditions.set(status, generation, TRUST_READY, false, reason, message);
+    conditions.set(status, generation, READY, false, reason, message);
+  }
+
+  private static String reasonFor(AwsFailure e) {
+    if ("AccessDenied".equals(e.reason()) && e.getMessage().startsWith("sts:AssumeRole")) {
+      return "AssumeRoleDenied";
+    }
+    if ("AccessDenied".equals(e.reason())) {
+      return "TrustNotManageable";
+    }
+    return e.reason();
+  }
+
+  private static String explain(AwsFailure e, StsRoleBinding binding) {
+    if ("AssumeRoleDenied".equals(reasonFor(e))) {
+      return e.getMessage()
+          + ". The role's trust policy must admit the operator's principal"
+          + (binding.getSpec().externalId == null ? "" : " with this external ID")
+          + " (status.requiredTrustPolicy), and the operator's principal must be allowed"
+          + " sts:AssumeRole on it (status.requiredCallerPolicy).";
+    }
+    return e.getMessage();
+  }
+
+  private static StsRoleBindingStatus statusOf(StsRoleBinding binding) {
+    if (binding.getStatus() == null) {
+      binding.setStatus(new StsRoleBindingStatus());
+    }
+    return binding.getStatus();
+  }
+
+  private static String resource(String path) {
+    try (InputStream in = StsRoleBindingReconciler.class.getResourceAsStream(path)) {
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** What the trust of one binding consists of: the statements and documents it needs. */
+  record TrustPlan(
+      String sid,
+      String roleName,
+      String rolePath,
+      ObjectNode trustStatement,
+      String trustDocument,
+      String callerDocument,
+      Optional<String> operatorUserName) {
+    static TrustPlan of(StsRoleBinding binding, String operatorCallerArn) {
+      StsRoleBindingSpec spec = binding.getSpec();
+      String sid = TrustPolicies.sid(binding.getMetadata().getUid());
+      Principals.RoleName role = Principals.roleName(spec.roleArn);
+      ObjectNode statement =
+          TrustPolicies.trustStatement(
+              sid, Principals.principalOf(operatorCallerArn), Optional.ofNullable(spec.externalId));
+      return new TrustPlan(
+          sid,
+          role.name(),
+          role.path(),
+          statement,
+          TrustPolicies.document(statement),
+          TrustPolicies.document(TrustPolicies.assumeRoleStatement(sid, spec.roleArn)),
+          Principals.userName(operatorCallerArn));
+    }
+
+    TrustPlan withTrustDocument(String document) {
+      return new TrustPlan(
+          sid, roleName, rolePath, trustStatement, document, callerDocument, operatorUserName);
+    }
+  }
+}
