@@ -32,6 +32,9 @@ public class AuthConfigSettings {
   public static final String SECRET_KEY = "secret_key";
   public static final String SESSION_TOKEN = "session_token";
 
+  /** Label the operator puts on the credential Secrets that configs reference. */
+  public static final String WATCH_LABEL = "awsauth.io/watched";
+
   private final KubernetesClient client;
 
   public AuthConfigSettings(KubernetesClient client) {
@@ -80,7 +83,12 @@ public class AuthConfigSettings {
         fingerprint);
   }
 
-  private record SecretCredentials(AwsCredentials credentials, String version) {}
+  record SecretCredentials(AwsCredentials credentials, String version) {}
+
+  /** The credentials the config's Secret holds now (Secret source only). */
+  SecretCredentials currentSecretCredentials(AwsAuthConfig config) {
+    return credentialsFrom(config.getSpec().credentials.secretRef, "spec.credentials.secretRef");
+  }
 
   private SecretCredentials credentialsFrom(SecretReference ref, String field) {
     Secret secret = client.secrets().inNamespace(ref.namespace).withName(ref.name).get();
@@ -88,6 +96,7 @@ public class AuthConfigSettings {
       throw new UserError(
           "SecretNotFound", "Secret " + ref + " named by " + field + " does not exist");
     }
+    watch(secret);
     Map<String, String> data = secret.getData() == null ? Map.of() : secret.getData();
     String accessKey = required(data, ref, ACCESS_KEY);
     String secretKey = required(data, ref, SECRET_KEY);
@@ -99,6 +108,25 @@ public class AuthConfigSettings {
     return new SecretCredentials(
         awsCredentials,
         secret.getMetadata().getUid() + "/" + secret.getMetadata().getResourceVersion());
+  }
+
+  /**
+   * Labels a referenced Secret so that the operator's label-selected Secret informer sees its
+   * changes: the operator never watches all Secrets of the cluster.
+   */
+  private void watch(Secret secret) {
+    Map<String, String> labels = secret.getMetadata().getLabels();
+    if (labels == null || !"true".equals(labels.get(WATCH_LABEL))) {
+      client
+          .secrets()
+          .inNamespace(secret.getMetadata().getNamespace())
+          .withName(secret.getMetadata().getName())
+          .edit(
+              s -> {
+                s.getMetadata().getLabels().put(WATCH_LABEL, "true");
+                return s;
+              });
+    }
   }
 
   private static AwsClientSettings build(

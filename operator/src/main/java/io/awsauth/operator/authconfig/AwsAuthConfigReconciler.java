@@ -5,6 +5,7 @@ import static io.awsauth.operator.status.Conditions.READY;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.awsauth.operator.api.v1alpha1.AwsAuthConfig;
 import io.awsauth.operator.api.v1alpha1.AwsAuthConfigStatus;
+import io.awsauth.operator.aws.AwsClientSettings;
 import io.awsauth.operator.aws.AwsFailure;
 import io.awsauth.operator.aws.CallerIdentity;
 import io.awsauth.operator.aws.sdk.AwsErrors;
@@ -13,14 +14,22 @@ import io.awsauth.operator.status.Conditions;
 import io.awsauth.operator.status.EventRecorder;
 import io.awsauth.operator.status.StatusUpdates;
 import io.awsauth.operator.status.UserError;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.MaxReconciliationInterval;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import java.time.Clock;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
 
 /**
@@ -29,6 +38,8 @@ import org.jboss.logging.Logger;
  */
 @ControllerConfiguration(
     name = "awsauthconfig",
+    // The rotation request is an annotation, which does not bump metadata.generation.
+    generationAwareEventProcessing = false,
     maxReconciliationInterval =
         @MaxReconciliationInterval(interval = 10, timeUnit = TimeUnit.MINUTES))
 public class AwsAuthConfigReconciler implements Reconciler<AwsAuthConfig> {
@@ -38,9 +49,16 @@ public class AwsAuthConfigReconciler implements Reconciler<AwsAuthConfig> {
   private final SdkClients clients;
   private final EventRecorder events;
   private final Conditions conditions;
+  private final RootKeyRotation rotation;
+  private static final String SECRET_INDEX = "credentials-secret";
 
   public AwsAuthConfigReconciler(
-      AuthConfigSettings settings, SdkClients clients, EventRecorder events, Clock clock) {
+      AuthConfigSettings settings,
+      SdkClients clients,
+      EventRecorder events,
+      RootKeyRotation rotation,
+      Clock clock) {
+    this.rotation = rotation;
     this.settings = settings;
     this.clients = clients;
     this.events = events;
@@ -54,7 +72,8 @@ public class AwsAuthConfigReconciler implements Reconciler<AwsAuthConfig> {
     AwsAuthConfigStatus status = statusOf(config);
     long generation = config.getMetadata().getGeneration();
     try {
-      CallerIdentity caller = clients.sts(settings.settings(config)).getCallerIdentity();
+      AwsClientSettings current = settings.settings(config);
+      CallerIdentity caller = clients.sts(current).getCallerIdentity();
       status.callerArn = caller.arn();
       status.accountId = caller.account();
       status.sessionCredentials = caller.isSession();
@@ -65,6 +84,9 @@ public class AwsAuthConfigReconciler implements Reconciler<AwsAuthConfig> {
           true,
           "CallerVerified",
           "sts:GetCallerIdentity succeeded as " + caller.arn());
+      if (RootKeyRotation.applies(config, caller)) {
+        rotateRootKey(config, caller, current);
+      }
     } catch (UserError e) {
       notReady(status, generation, e.reason(), e.getMessage());
     } catch (AwsFailure e) {
@@ -76,6 +98,55 @@ public class AwsAuthConfigReconciler implements Reconciler<AwsAuthConfig> {
     status.observedGeneration = generation;
     events.announceTransition(config, before, config.getStatus(), READY, "Verify");
     return StatusUpdates.patchIfChanged(config, before);
+  }
+
+  private void rotateRootKey(
+      AwsAuthConfig config, CallerIdentity caller, AwsClientSettings current) {
+    try {
+      rotation.reconcile(config, caller, current);
+    } catch (AwsFailure e) {
+      if (!e.isTerminal()) {
+        throw e;
+      }
+      config.getStatus().rootRotation.lastError = e.getMessage();
+      events.warning(config, "RootKeyRotationFailed", "RotateRootKey", e.getMessage());
+    }
+  }
+
+  /**
+   * Secrets referenced by configs (and only those: they carry the operator's watch label) trigger a
+   * reconcile of the configs that reference them.
+   */
+  @Override
+  public List<EventSource<?, AwsAuthConfig>> prepareEventSources(
+      EventSourceContext<AwsAuthConfig> context) {
+    context
+        .getPrimaryCache()
+        .addIndexer(
+            SECRET_INDEX,
+            c ->
+                c.getSpec() == null
+                        || c.getSpec().credentials == null
+                        || c.getSpec().credentials.secretRef == null
+                    ? List.of()
+                    : List.of(c.getSpec().credentials.secretRef.toString()));
+    var secrets =
+        InformerEventSourceConfiguration.from(Secret.class, AwsAuthConfig.class)
+            .withName("referenced-secrets")
+            .withLabelSelector(AuthConfigSettings.WATCH_LABEL + "=true")
+            .withWatchAllNamespaces()
+            .withSecondaryToPrimaryMapper(
+                (Secret s) ->
+                    context
+                        .getPrimaryCache()
+                        .byIndex(
+                            SECRET_INDEX,
+                            s.getMetadata().getNamespace() + "/" + s.getMetadata().getName())
+                        .stream()
+                        .map(ResourceID::fromResource)
+                        .collect(Collectors.toSet()))
+            .build();
+    return List.of(new InformerEventSource<>(secrets, context));
   }
 
   @Override

@@ -57,6 +57,10 @@ public class StsRoleBindingReconciler
   static final String BINDING_TAG = "awsauth.io/stsrolebinding-uid";
   static final String MANAGED_BY = "aws-auth-operator";
   private static final Duration WAIT_FOR_CONFIG = Duration.ofSeconds(20);
+
+  /** Missing trust is often fixed by hand (status.requiredTrustPolicy): look again soon. */
+  private static final Duration RECHECK_MISSING_TRUST = Duration.ofSeconds(15);
+
   private static final Logger LOG = Logger.getLogger(StsRoleBindingReconciler.class);
 
   private final AuthConfigs configs;
@@ -120,6 +124,7 @@ public class StsRoleBindingReconciler
       }
       sessions.forget(binding.getMetadata().getName());
       notReady(status, generation, reasonFor(e), explain(e, binding), plan);
+      retryIn = RECHECK_MISSING_TRUST;
     }
     status.observedGeneration = generation;
     events.announceTransition(binding, before, status, TRUST_READY, "VerifyTrust");

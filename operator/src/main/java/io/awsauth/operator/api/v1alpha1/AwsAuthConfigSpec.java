@@ -61,8 +61,10 @@ public class AwsAuthConfigSpec {
   public String iamServerIdHeaderValue;
 
   @JsonPropertyDescription(
-      "Rotation of the operator's own access key (credentials.source Secret only), Vault's"
-          + " config/rotate-root.")
+      "Rotation of the operator's own access key (credentials.source Secret, an IAM user), Vault's"
+          + " config/rotate-root: periodically with rootRotation.period, and on request by setting"
+          + " the annotation awsauth.io/rotate-root-key to a new value (e.g. a timestamp). The new"
+          + " key is created, written to the Secret and verified before the old one is deleted.")
   public RootRotation rootRotation;
 
   @JsonInclude(JsonInclude.Include.NON_NULL)
