@@ -1,60 +1,38 @@
 #!/usr/bin/env python3
-"""Seed AWS accounts in a running moto server for e2e/local-env.
+"""Seed and check the AWS accounts of the moto server of e2e/local-env.
 
-For each --account NAME=ACCOUNT_ID: make sure an IAM user (default ``aao-admin``) exists in
-that account with an AdministratorAccess-like inline policy and a working access key, and
-check with sts:GetCallerIdentity that the key resolves to that account. Keys already listed
-in --out that still resolve to their account are kept, so running this again is a no-op.
+Two ways to seed, one way to check:
 
-Writes shell assignments to --out:
+* In process (what e2e/local-env uses): ``moto_server.py --seed NAME=ACCOUNT_ID --seed-out FILE``
+  calls :func:`seed_in_process` before it serves, and again after every ``/moto-api/reset``.
+  For each account it makes sure IAM user ``aao-admin`` exists with an inline ``*:*`` policy
+  and exactly one access key. The key id and secret are taken from FILE when it already holds
+  them, so a restarted or reset moto accepts the same keys as before; otherwise a fresh key is
+  made and FILE is (re)written.
+* Over HTTP (default CLI mode, only for a moto with authentication OFF): the same, through IAM
+  calls made inside each account with the ``x-moto-account-id`` header.
+* ``--check``: read the keys from --out and verify, over HTTP, that each one resolves to its
+  account (sts:GetCallerIdentity) and, with ``--expect-auth``, that moto checks signatures (the
+  same key with a wrong secret must get SignatureDoesNotMatch). Exit 1 otherwise.
+
+FILE holds shell assignments:
   AAO_ACCOUNT_<NAME>_ACCESS_KEY_ID=... and AAO_ACCOUNT_<NAME>_SECRET_ACCESS_KEY=...
-
-moto picks the account of a request from (1) the MOTO_ACCOUNT_ID env var of the server,
-(2) the x-moto-account-id request header, (3) the access key (keys made by moto's IAM map to
-their user's account), (4) 123456789012. The bootstrap uses (2) to act inside an account
-before it has any key of its own.
 """
 import argparse
 import os
+import re
 import shlex
 import sys
 
-import boto3
-import botocore.config
-from botocore.exceptions import ClientError
-
+ADMIN_USER = "aao-admin"
 ADMIN_POLICY = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}'
-CFG = botocore.config.Config(retries={"max_attempts": 3, "mode": "standard"}, connect_timeout=5, read_timeout=30)
-
-
-def client(service, args, key=None, secret=None, account_header=None):
-    c = boto3.client(
-        service,
-        endpoint_url=args.endpoint,
-        region_name=args.region,
-        aws_access_key_id=key or "bootstrap",
-        aws_secret_access_key=secret or "bootstrap",
-        config=CFG,
-    )
-    if account_header:
-        def add_header(request, **_):
-            request.headers["x-moto-account-id"] = account_header
-
-        c.meta.events.register("before-sign.*.*", add_header)
-    return c
-
-
-def resolves_to(args, key, secret, account):
-    try:
-        ident = client("sts", args, key, secret).get_caller_identity()
-    except ClientError:
-        return False
-    return ident.get("Account") == account
+SEED_TAGS = [{"Key": "aao-local-env", "Value": "seed"}]
+KEY_ID_RE = re.compile(r"^AKIA[A-Z0-9]{16}$")
 
 
 def read_existing(path):
     out = {}
-    if not os.path.exists(path):
+    if not path or not os.path.exists(path):
         return out
     with open(path) as f:
         for line in f:
@@ -65,29 +43,142 @@ def read_existing(path):
     return out
 
 
-def seed(args, name, account, existing):
-    kid_var = "AAO_ACCOUNT_%s_ACCESS_KEY_ID" % name
-    sec_var = "AAO_ACCOUNT_%s_SECRET_ACCESS_KEY" % name
-    kid, sec = existing.get(kid_var), existing.get(sec_var)
-    if kid and sec and resolves_to(args, kid, sec, account):
-        return kid, sec
+def write_keys(path, keys):
+    """keys: list of (name, key_id, secret); written atomically, mode 0600."""
+    lines = []
+    for name, kid, sec in keys:
+        lines.append("AAO_ACCOUNT_%s_ACCESS_KEY_ID=%s" % (name, shlex.quote(kid)))
+        lines.append("AAO_ACCOUNT_%s_SECRET_ACCESS_KEY=%s" % (name, shlex.quote(sec)))
+    tmp = path + ".tmp"
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write("\n".join(lines) + "\n")
+    os.replace(tmp, path)
 
-    iam = client("iam", args, account_header=account)
-    user = args.user
+
+def parse_accounts(specs):
+    accounts = []
+    for spec in specs:
+        name, sep, account = spec.partition("=")
+        if not sep or not re.fullmatch(r"[A-Z0-9_]+", name) or not re.fullmatch(r"\d{12}", account):
+            sys.exit("moto_bootstrap: bad account spec %r (want NAME=123456789012)" % spec)
+        accounts.append((name, account))
+    return accounts
+
+
+# ---------------------------------------------------------------------------------------------
+# In process (imported by moto_server.py; needs moto importable)
+# ---------------------------------------------------------------------------------------------
+def seed_in_process(accounts, out, user=ADMIN_USER, region="us-east-1", log=None):
+    """Seed the accounts straight into moto's IAM backends; returns [(name, key_id, secret)]."""
+    from moto.iam.models import iam_backends
+
+    existing = read_existing(out)
+    keys = []
+    for name, account in accounts:
+        backend = iam_backends[account]["aws"]
+        if user not in backend.users:
+            backend.create_user(region, user, path="/", tags=SEED_TAGS)
+        backend.put_user_policy(user, "AdministratorAccess", ADMIN_POLICY)
+        for k in list(backend.list_access_keys(user)):
+            backend.delete_access_key(k.access_key_id, user)
+        key = backend.create_access_key(user)
+        kid = existing.get("AAO_ACCOUNT_%s_ACCESS_KEY_ID" % name, "")
+        sec = existing.get("AAO_ACCOUNT_%s_SECRET_ACCESS_KEY" % name, "")
+        if KEY_ID_RE.match(kid) and len(sec) >= 16:
+            # Same key as before this (re)start: clients holding it keep working.
+            del backend.access_keys[key.access_key_id]
+            key.access_key_id, key.secret_access_key = kid, sec
+            backend.access_keys[kid] = key
+        keys.append((name, key.access_key_id, key.secret_access_key))
+        if log:
+            log("moto_bootstrap: account %s (%s): user %s, key %s" % (name, account, user, key.access_key_id))
+    if out:
+        write_keys(out, keys)
+    return keys
+
+
+# ---------------------------------------------------------------------------------------------
+# Over HTTP (boto3)
+# ---------------------------------------------------------------------------------------------
+def client(service, args, key=None, secret=None, account_header=None):
+    import boto3
+    import botocore.config
+
+    cfg = botocore.config.Config(retries={"max_attempts": 3, "mode": "standard"}, connect_timeout=5, read_timeout=30)
+    c = boto3.client(
+        service,
+        endpoint_url=args.endpoint,
+        region_name=args.region,
+        aws_access_key_id=key or "bootstrap",
+        aws_secret_access_key=secret or "bootstrap",
+        config=cfg,
+    )
+    if account_header:
+        def add_header(request, **_):
+            request.headers["x-moto-account-id"] = account_header
+
+        c.meta.events.register("before-sign.*.*", add_header)
+    return c
+
+
+def caller_account(args, key, secret):
+    """The account the key resolves to, or the error code."""
+    from botocore.exceptions import ClientError
+
     try:
-        iam.create_user(UserName=user, Tags=[{"Key": "aao-local-env", "Value": "seed"}])
+        return client("sts", args, key, secret).get_caller_identity().get("Account")
+    except ClientError as e:
+        return e.response["Error"]["Code"]
+
+
+def seed_http(args, name, account, existing):
+    from botocore.exceptions import ClientError
+
+    kid = existing.get("AAO_ACCOUNT_%s_ACCESS_KEY_ID" % name)
+    sec = existing.get("AAO_ACCOUNT_%s_SECRET_ACCESS_KEY" % name)
+    if kid and sec and caller_account(args, kid, sec) == account:
+        return kid, sec
+    iam = client("iam", args, account_header=account)
+    try:
+        iam.create_user(UserName=args.user, Tags=SEED_TAGS)
     except ClientError as e:
         if e.response["Error"]["Code"] != "EntityAlreadyExists":
             raise
-    iam.put_user_policy(UserName=user, PolicyName="AdministratorAccess", PolicyDocument=ADMIN_POLICY)
+    iam.put_user_policy(UserName=args.user, PolicyName="AdministratorAccess", PolicyDocument=ADMIN_POLICY)
     # IAM allows two keys per user: drop stale ones before creating a fresh key.
-    for k in iam.list_access_keys(UserName=user)["AccessKeyMetadata"]:
-        iam.delete_access_key(UserName=user, AccessKeyId=k["AccessKeyId"])
-    k = iam.create_access_key(UserName=user)["AccessKey"]
+    for k in iam.list_access_keys(UserName=args.user)["AccessKeyMetadata"]:
+        iam.delete_access_key(UserName=args.user, AccessKeyId=k["AccessKeyId"])
+    k = iam.create_access_key(UserName=args.user)["AccessKey"]
     kid, sec = k["AccessKeyId"], k["SecretAccessKey"]
-    if not resolves_to(args, kid, sec, account):
-        sys.exit("moto_bootstrap: key %s of %s does not resolve to account %s" % (kid, user, account))
+    if caller_account(args, kid, sec) != account:
+        sys.exit("moto_bootstrap: key %s of %s does not resolve to account %s" % (kid, args.user, account))
     return kid, sec
+
+
+def check(args, accounts):
+    existing = read_existing(args.out)
+    ok = True
+    for name, account in accounts:
+        kid = existing.get("AAO_ACCOUNT_%s_ACCESS_KEY_ID" % name)
+        sec = existing.get("AAO_ACCOUNT_%s_SECRET_ACCESS_KEY" % name)
+        if not kid or not sec:
+            print("moto_bootstrap: no key for account %s in %s" % (name, args.out), file=sys.stderr)
+            ok = False
+            continue
+        got = caller_account(args, kid, sec)
+        if got != account:
+            print("moto_bootstrap: key %s of account %s resolves to %s" % (kid, name, got), file=sys.stderr)
+            ok = False
+            continue
+        if args.expect_auth:
+            got = caller_account(args, kid, sec[:-1] + ("x" if sec[-1] != "x" else "y"))
+            if got != "SignatureDoesNotMatch":
+                print("moto_bootstrap: authentication is off (a wrong secret got %s)" % got, file=sys.stderr)
+                ok = False
+                continue
+        print("moto_bootstrap: account %s (%s): key %s ok" % (name, account, kid), file=sys.stderr)
+    return ok
 
 
 def main():
@@ -95,23 +186,23 @@ def main():
     p.add_argument("--endpoint", required=True)
     p.add_argument("--region", default="us-east-1")
     p.add_argument("--account", action="append", required=True, metavar="NAME=ACCOUNT_ID")
-    p.add_argument("--user", default="aao-admin")
+    p.add_argument("--user", default=ADMIN_USER)
     p.add_argument("--out", required=True)
+    p.add_argument("--check", action="store_true", help="only verify the keys in --out")
+    p.add_argument("--expect-auth", action="store_true", help="with --check: a wrong secret must be refused")
     args = p.parse_args()
+    accounts = parse_accounts(args.account)
+
+    if args.check:
+        sys.exit(0 if check(args, accounts) else 1)
 
     existing = read_existing(args.out)
-    lines = []
-    for spec in args.account:
-        name, account = spec.split("=", 1)
-        kid, sec = seed(args, name, account, existing)
+    keys = []
+    for name, account in accounts:
+        kid, sec = seed_http(args, name, account, existing)
         print("moto_bootstrap: account %s (%s): user %s, key %s" % (name, account, args.user, kid), file=sys.stderr)
-        lines.append("AAO_ACCOUNT_%s_ACCESS_KEY_ID=%s" % (name, shlex.quote(kid)))
-        lines.append("AAO_ACCOUNT_%s_SECRET_ACCESS_KEY=%s" % (name, shlex.quote(sec)))
-    tmp = args.out + ".tmp"
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as f:
-        f.write("\n".join(lines) + "\n")
-    os.replace(tmp, args.out)
+        keys.append((name, kid, sec))
+    write_keys(args.out, keys)
 
 
 if __name__ == "__main__":

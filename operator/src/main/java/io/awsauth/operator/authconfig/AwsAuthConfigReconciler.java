@@ -37,12 +37,15 @@ import org.jboss.logging.Logger;
  * sts:GetCallerIdentity, and reports Ready with the caller's ARN and account.
  */
 @ControllerConfiguration(
-    name = "awsauthconfig",
+    name = AwsAuthConfigReconciler.NAME,
     // The rotation request is an annotation, which does not bump metadata.generation.
     generationAwareEventProcessing = false,
     maxReconciliationInterval =
         @MaxReconciliationInterval(interval = 10, timeUnit = TimeUnit.MINUTES))
 public class AwsAuthConfigReconciler implements Reconciler<AwsAuthConfig> {
+  /** The controller's name, which is also its field manager for status writes. */
+  public static final String NAME = "awsauthconfig";
+
   private static final Logger LOG = Logger.getLogger(AwsAuthConfigReconciler.class);
 
   private final AuthConfigSettings settings;

@@ -15,6 +15,8 @@ import io.awsauth.operator.aws.sdk.SdkClients;
 import io.awsauth.operator.status.EventRecorder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -55,22 +57,12 @@ public class RootKeyRotation {
       SdkClients clients,
       EventRecorder events,
       Clock clock) {
-    this(client, settings, clients, events, clock, Duration.ofSeconds(30));
-  }
-
-  RootKeyRotation(
-      KubernetesClient client,
-      AuthConfigSettings settings,
-      SdkClients clients,
-      EventRecorder events,
-      Clock clock,
-      Duration verifyTimeout) {
     this.client = client;
     this.settings = settings;
     this.clients = clients;
     this.events = events;
     this.clock = clock;
-    this.verifyTimeout = verifyTimeout;
+    this.verifyTimeout = Duration.ofSeconds(30);
   }
 
   /** Whether rotation applies to this config at all: Secret-sourced keys of an IAM user. */
@@ -230,8 +222,31 @@ public class RootKeyRotation {
 
   /** Records the intent before the AWS call that creates the key. */
   private void writeAhead(AwsAuthConfig config) {
-    AwsAuthConfig written = client.resource(config).patchStatus();
+    AwsAuthConfig written = applyStatus(client, config);
     config.getMetadata().setResourceVersion(written.getMetadata().getResourceVersion());
+  }
+
+  /**
+   * Applies the status the way the framework does (server-side apply, the controller's field
+   * manager), so that the framework's later status writes own, and can clear, these fields.
+   */
+  static AwsAuthConfig applyStatus(KubernetesClient client, AwsAuthConfig config) {
+    AwsAuthConfig copy = new AwsAuthConfig();
+    copy.setMetadata(
+        new io.fabric8.kubernetes.api.model.ObjectMetaBuilder()
+            .withName(config.getMetadata().getName())
+            .build());
+    copy.setStatus(config.getStatus());
+    return client
+        .resource(copy)
+        .subresource("status")
+        .patch(
+            new PatchContext.Builder()
+                .withPatchType(PatchType.SERVER_SIDE_APPLY)
+                .withFieldManager(AwsAuthConfigReconciler.NAME)
+                .withForce(true)
+                .build(),
+            copy);
   }
 
   private void writeSecret(AwsAuthConfig config, String keyId, String secretKey) {

@@ -150,7 +150,7 @@ class RootKeyRotationIT {
     config.getStatus().rootRotation.inProgress = new AwsAuthConfigStatus.InProgress();
     config.getStatus().rootRotation.inProgress.startedAt = Instant.now().toString();
     config.getStatus().rootRotation.inProgress.previousAccessKeyId = f.key().accessKeyId();
-    client.resource(config).patchStatus();
+    RootKeyRotation.applyStatus(client, config);
 
     awaitConfig(f.name(), c -> c.getStatus().rootRotation.inProgress == null);
     assertThat(keysOf(f.user()))
