@@ -65,6 +65,41 @@ class AwsAuthConfigIT {
   }
 
   @Test
+  void aChangedSecretIsPickedUpWithoutTouchingTheConfig() {
+    var account = env.accountA();
+    secret(
+        "root-changes",
+        Map.of("access_key", account.accessKeyId(), "secret_key", account.secretAccessKey()));
+    client.resource(config("it-secret-changes", "root-changes", env.awsEndpoint())).create();
+    awaitReady("it-secret-changes", "True");
+    assertThat(
+            client
+                .secrets()
+                .inNamespace(NS)
+                .withName("root-changes")
+                .get()
+                .getMetadata()
+                .getLabels())
+        .as("the operator watches only the Secrets it labelled")
+        .containsEntry("awsauth.io/watched", "true");
+
+    secret(
+        "root-changes", Map.of("access_key", account.accessKeyId(), "secret_key", "x".repeat(40)));
+    assertThat(
+            awaitReady("it-secret-changes", "False")
+                .getStatus()
+                .condition("Ready")
+                .orElseThrow()
+                .getReason())
+        .isEqualTo("InvalidCredentials");
+
+    secret(
+        "root-changes",
+        Map.of("access_key", account.accessKeyId(), "secret_key", account.secretAccessKey()));
+    awaitReady("it-secret-changes", "True");
+  }
+
+  @Test
   void wrongSecretKeyIsNotReadyWithoutLeakingIt() {
     var account = env.accountA();
     String wrongSecret = "Wr0ngSecretKeyWr0ngSecretKeyWr0ngSecret1";

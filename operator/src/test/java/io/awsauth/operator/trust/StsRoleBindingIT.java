@@ -172,6 +172,28 @@ class StsRoleBindingIT {
   }
 
   @Test
+  void managedTrustWithoutPermissionNamesTheDeniedAction() {
+    // Administrator credentials that may not touch IAM: the first step (iam:GetRole) is denied.
+    String weak = Aws.unique("weak-admin");
+    secret(
+        weak,
+        Aws.userWithPolicy(env, env.accountB(), weak, "config/iam/role-to-assume-policy.json"));
+    StsRoleBinding binding = binding(Aws.unique("no-permission"), Aws.unique("Role"), "ext", true);
+    binding.getSpec().trust.adminSecretRef = new SecretReference(NS, weak);
+    client.resource(binding).create();
+
+    StsRoleBinding denied = awaitTrust(binding.getMetadata().getName(), "False");
+    Condition c = denied.getStatus().condition("TrustReady").orElseThrow();
+    assertThat(c.getReason()).isEqualTo("TrustNotManageable");
+    assertThat(c.getMessage()).contains("iam:CreateRole");
+    assertThat(denied.getStatus().requiredTrustPolicy).contains(operatorArn);
+    assertThat(
+            client.events().v1().events().inNamespace("default").list().getItems().stream()
+                .filter(e -> binding.getMetadata().getName().equals(e.getRegarding().getName())))
+        .anySatisfy(e -> assertThat(e.getReason()).isEqualTo("TrustNotManageable"));
+  }
+
+  @Test
   void unknownAuthConfigIsNamed() {
     StsRoleBinding binding = binding(Aws.unique("no-config"), "Role-to-Assume", null, false);
     binding.getSpec().authConfigRef = "does-not-exist";
