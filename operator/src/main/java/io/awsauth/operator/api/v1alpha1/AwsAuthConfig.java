@@ -1,5 +1,6 @@
 package io.awsauth.operator.api.v1alpha1;
 
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
 import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.model.annotation.Group;
@@ -46,4 +47,18 @@ import io.fabric8.kubernetes.model.annotation.Version;
     name = "Age",
     jsonPath = ".metadata.creationTimestamp",
     type = AdditionalPrinterColumn.Type.DATE)
-public class AwsAuthConfig extends CustomResource<AwsAuthConfigSpec, AwsAuthConfigStatus> {}
+public class AwsAuthConfig extends CustomResource<AwsAuthConfigSpec, AwsAuthConfigStatus> {
+  @Override
+  @JsonPropertyDescription(
+      "The operator's own AWS identity, region and endpoints (Vault's aws/config/root and auth/aws/config/client).")
+  public AwsAuthConfigSpec getSpec() {
+    return super.getSpec();
+  }
+
+  @Override
+  @JsonPropertyDescription(
+      "Observed by the operator. Conditions: Ready (sts:GetCallerIdentity succeeded).")
+  public AwsAuthConfigStatus getStatus() {
+    return super.getStatus();
+  }
+}

@@ -1,5 +1,6 @@
 package io.awsauth.operator.api.v1alpha1;
 
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
 import io.fabric8.kubernetes.api.model.Namespaced;
 import io.fabric8.kubernetes.client.CustomResource;
@@ -52,4 +53,18 @@ import io.fabric8.kubernetes.model.annotation.Version;
     type = AdditionalPrinterColumn.Type.DATE)
 public class AwsCredentialRequest
     extends CustomResource<AwsCredentialRequestSpec, AwsCredentialRequestStatus>
-    implements Namespaced {}
+    implements Namespaced {
+  @Override
+  @JsonPropertyDescription(
+      "One leased AWS credential for a workload of this namespace, written to a Secret, rotated before expiry, revoked when the lease ends or the request is deleted.")
+  public AwsCredentialRequestSpec getSpec() {
+    return super.getSpec();
+  }
+
+  @Override
+  @JsonPropertyDescription(
+      "Observed by the operator; never holds secret material. Conditions: IdentityVerified, Issued, Ready.")
+  public AwsCredentialRequestStatus getStatus() {
+    return super.getStatus();
+  }
+}

@@ -1,5 +1,6 @@
 package io.awsauth.operator.api.v1alpha1;
 
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
 import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.model.annotation.Group;
@@ -45,4 +46,18 @@ import io.fabric8.kubernetes.model.annotation.Version;
     name = "Age",
     jsonPath = ".metadata.creationTimestamp",
     type = AdditionalPrinterColumn.Type.DATE)
-public class StsRoleBinding extends CustomResource<StsRoleBindingSpec, StsRoleBindingStatus> {}
+public class StsRoleBinding extends CustomResource<StsRoleBindingSpec, StsRoleBindingStatus> {
+  @Override
+  @JsonPropertyDescription(
+      "Cross-account trust: one remote account and the role the operator assumes there (Vault's auth/aws/config/sts/<account>).")
+  public StsRoleBindingSpec getSpec() {
+    return super.getSpec();
+  }
+
+  @Override
+  @JsonPropertyDescription(
+      "Observed by the operator. Conditions: TrustReady (AssumeRole into the account succeeded and landed in accountId), Ready. When trust is missing, requiredTrustPolicy and requiredCallerPolicy hold the documents to apply.")
+  public StsRoleBindingStatus getStatus() {
+    return super.getStatus();
+  }
+}

@@ -1,5 +1,6 @@
 package io.awsauth.operator.api.v1alpha1;
 
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
 import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.model.annotation.Group;
@@ -40,4 +41,17 @@ import io.fabric8.kubernetes.model.annotation.Version;
     name = "Age",
     jsonPath = ".metadata.creationTimestamp",
     type = AdditionalPrinterColumn.Type.DATE)
-public class VaultAwsRole extends CustomResource<VaultAwsRoleSpec, VaultAwsRoleStatus> {}
+public class VaultAwsRole extends CustomResource<VaultAwsRoleSpec, VaultAwsRoleStatus> {
+  @Override
+  @JsonPropertyDescription(
+      "What is issued (credentialType and policies) and to whom (authType and bindings): Vault's aws/roles/<name> and auth/aws/role/<name>.")
+  public VaultAwsRoleSpec getSpec() {
+    return super.getSpec();
+  }
+
+  @Override
+  @JsonPropertyDescription("Observed by the operator. Conditions: Ready (the role can issue).")
+  public VaultAwsRoleStatus getStatus() {
+    return super.getStatus();
+  }
+}
