@@ -174,12 +174,7 @@ public class StsRoleBindingReconciler
    * assume it. Returns the plan with the trust document as it now stands.
    */
   private TrustPlan manageTrust(StsRoleBinding binding, ResolvedAuthConfig config, TrustPlan plan) {
-    IamGateway admin =
-        clients.iam(
-            settings.withSecretCredentials(
-                config.config(),
-                binding.getSpec().trust.adminSecretRef,
-                "spec.trust.adminSecretRef"));
+    IamGateway admin = adminIam(binding, config);
     Optional<IamGateway.Role> role = admin.getRole(plan.roleName());
     String trust;
     if (role.isEmpty()) {
@@ -222,6 +217,13 @@ public class StsRoleBindingReconciler
     return plan.withTrustDocument(trust);
   }
 
+  /** IAM in the remote account, as the binding's administrator credentials. */
+  private IamGateway adminIam(StsRoleBinding binding, ResolvedAuthConfig config) {
+    return clients.iam(
+        settings.withSecretCredentials(
+            config.config(), binding.getSpec().trust.adminSecretRef, "spec.trust.adminSecretRef"));
+  }
+
   @Override
   public DeleteControl cleanup(StsRoleBinding binding, Context<StsRoleBinding> context) {
     sessions.forget(binding.getMetadata().getName());
@@ -231,12 +233,7 @@ public class StsRoleBindingReconciler
     try {
       ResolvedAuthConfig config = configs.resolve(binding.getSpec().authConfigRef);
       TrustPlan plan = TrustPlan.of(binding, config.callerArn());
-      IamGateway admin =
-          clients.iam(
-              settings.withSecretCredentials(
-                  config.config(),
-                  binding.getSpec().trust.adminSecretRef,
-                  "spec.trust.adminSecretRef"));
+      IamGateway admin = adminIam(binding, config);
       admin.deleteRolePolicy(plan.roleName(), plan.sid());
       Optional<IamGateway.Role> role = admin.getRole(plan.roleName());
       if (role.isPresent()) {

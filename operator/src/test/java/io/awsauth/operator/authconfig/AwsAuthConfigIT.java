@@ -4,15 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.awsauth.operator.api.v1alpha1.AwsAuthConfig;
-import io.awsauth.operator.api.v1alpha1.AwsAuthConfigSpec;
-import io.awsauth.operator.api.v1alpha1.AwsAuthConfigSpec.Credentials;
-import io.awsauth.operator.api.v1alpha1.SecretReference;
+import io.awsauth.operator.testenv.Fixtures;
 import io.awsauth.operator.testenv.OperatorTestResource;
 import io.awsauth.operator.testenv.TestEnvironment;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
-import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
-import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.events.v1.Event;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -174,30 +170,13 @@ class AwsAuthConfigIT {
   }
 
   private static void secret(String name, Map<String, String> data) {
-    client
-        .resource(
-            new SecretBuilder()
-                .withMetadata(new ObjectMetaBuilder().withName(name).withNamespace(NS).build())
-                .withStringData(data)
-                .build())
-        .serverSideApply();
+    Fixtures.secret(client, NS, name, data);
   }
 
   private static AwsAuthConfig config(String name, String secretName, String endpoint) {
-    AwsAuthConfig c = new AwsAuthConfig();
-    c.setMetadata(
-        new ObjectMetaBuilder().withName(name).withLabels(Map.of("test", "authconfig-it")).build());
-    AwsAuthConfigSpec spec = new AwsAuthConfigSpec();
-    spec.region = "us-east-1";
-    spec.endpoints = new AwsAuthConfigSpec.Endpoints();
-    spec.endpoints.sts = endpoint;
-    spec.endpoints.iam = endpoint;
-    spec.endpoints.ec2 = endpoint;
-    spec.maxRetries = 0;
-    spec.credentials = new Credentials();
-    spec.credentials.source = Credentials.Source.SECRET;
-    spec.credentials.secretRef = new SecretReference(NS, secretName);
-    c.setSpec(spec);
+    AwsAuthConfig c = Fixtures.authConfig(name, NS, secretName, endpoint);
+    c.getMetadata().setLabels(Map.of("test", "authconfig-it"));
+    c.getSpec().maxRetries = 0;
     return c;
   }
 }

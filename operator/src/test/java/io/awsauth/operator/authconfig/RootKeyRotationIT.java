@@ -5,17 +5,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.awsauth.operator.api.v1alpha1.AwsAuthConfig;
-import io.awsauth.operator.api.v1alpha1.AwsAuthConfigSpec;
 import io.awsauth.operator.api.v1alpha1.AwsAuthConfigStatus;
-import io.awsauth.operator.api.v1alpha1.SecretReference;
 import io.awsauth.operator.testenv.Aws;
+import io.awsauth.operator.testenv.Fixtures;
 import io.awsauth.operator.testenv.OperatorTestResource;
 import io.awsauth.operator.testenv.TestEnvironment;
 import io.awsauth.operator.testenv.TestEnvironment.AwsAccount;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
-import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
-import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -24,7 +20,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
-import java.util.Map;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -44,9 +39,7 @@ class RootKeyRotationIT {
   static void namespace() {
     env = TestEnvironment.get();
     client = env.client();
-    client
-        .resource(new NamespaceBuilder().withNewMetadata().withName(NS).endMetadata().build())
-        .serverSideApply();
+    Fixtures.namespace(client, NS);
   }
 
   record Fixture(String name, String user, AwsAccount key) {}
@@ -56,24 +49,8 @@ class RootKeyRotationIT {
     String user = Aws.unique(prefix);
     AwsAccount key =
         Aws.userWithPolicy(env, env.accountA(), user, "config/iam/operator-policy.json");
-    client
-        .resource(
-            new SecretBuilder()
-                .withMetadata(new ObjectMetaBuilder().withName(user).withNamespace(NS).build())
-                .withStringData(
-                    Map.of("access_key", key.accessKeyId(), "secret_key", key.secretAccessKey()))
-                .build())
-        .create();
-    AwsAuthConfig config = new AwsAuthConfig();
-    config.setMetadata(new ObjectMetaBuilder().withName(user).build());
-    config.setSpec(new AwsAuthConfigSpec());
-    config.getSpec().endpoints = new AwsAuthConfigSpec.Endpoints();
-    config.getSpec().endpoints.sts = env.awsEndpoint();
-    config.getSpec().endpoints.iam = env.awsEndpoint();
-    config.getSpec().credentials = new AwsAuthConfigSpec.Credentials();
-    config.getSpec().credentials.source = AwsAuthConfigSpec.Credentials.Source.SECRET;
-    config.getSpec().credentials.secretRef = new SecretReference(NS, user);
-    client.resource(config).create();
+    Fixtures.credentialsSecret(client, NS, user, key);
+    client.resource(Fixtures.authConfig(user, NS, user, env.awsEndpoint())).create();
     awaitConfig(
         user,
         c ->

@@ -4,25 +4,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.awsauth.operator.api.v1alpha1.AwsAuthConfig;
-import io.awsauth.operator.api.v1alpha1.AwsAuthConfigSpec;
 import io.awsauth.operator.api.v1alpha1.SecretReference;
 import io.awsauth.operator.api.v1alpha1.StsRoleBinding;
 import io.awsauth.operator.api.v1alpha1.StsRoleBindingSpec;
 import io.awsauth.operator.testenv.Aws;
+import io.awsauth.operator.testenv.Fixtures;
 import io.awsauth.operator.testenv.OperatorTestResource;
 import io.awsauth.operator.testenv.TestEnvironment;
 import io.awsauth.operator.testenv.TestEnvironment.AwsAccount;
 import io.fabric8.kubernetes.api.model.Condition;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
-import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -48,26 +45,16 @@ class StsRoleBindingIT {
   static void operatorIdentity() {
     env = TestEnvironment.get();
     client = env.client();
-    client
-        .resource(new NamespaceBuilder().withNewMetadata().withName(NS).endMetadata().build())
-        .serverSideApply();
+    Fixtures.namespace(client, NS);
     String user = Aws.unique("vault-primary");
     operator = Aws.userWithPolicy(env, env.accountA(), user, "config/iam/operator-policy.json");
     operatorArn = "arn:aws:iam::" + TestEnvironment.ACCOUNT_A + ":user/" + user;
     secret("operator", operator);
     secret("admin-b", env.accountB());
 
-    AwsAuthConfig config = new AwsAuthConfig();
-    config.setMetadata(new ObjectMetaBuilder().withName(CONFIG).build());
-    config.setSpec(new AwsAuthConfigSpec());
-    config.getSpec().endpoints = new AwsAuthConfigSpec.Endpoints();
-    config.getSpec().endpoints.sts = env.awsEndpoint();
-    config.getSpec().endpoints.iam = env.awsEndpoint();
-    config.getSpec().endpoints.ec2 = env.awsEndpoint();
-    config.getSpec().credentials = new AwsAuthConfigSpec.Credentials();
-    config.getSpec().credentials.source = AwsAuthConfigSpec.Credentials.Source.SECRET;
-    config.getSpec().credentials.secretRef = new SecretReference(NS, "operator");
-    client.resource(config).serverSideApply();
+    client
+        .resource(Fixtures.authConfig(CONFIG, NS, "operator", env.awsEndpoint()))
+        .serverSideApply();
     await()
         .atMost(Duration.ofSeconds(60))
         .until(
@@ -269,17 +256,6 @@ class StsRoleBindingIT {
   }
 
   private static void secret(String name, AwsAccount account) {
-    client
-        .resource(
-            new SecretBuilder()
-                .withMetadata(new ObjectMetaBuilder().withName(name).withNamespace(NS).build())
-                .withStringData(
-                    Map.of(
-                        "access_key",
-                        account.accessKeyId(),
-                        "secret_key",
-                        account.secretAccessKey()))
-                .build())
-        .serverSideApply();
+    Fixtures.credentialsSecret(client, NS, name, account);
   }
 }

@@ -1,0 +1,65 @@
+package io.awsauth.operator.testenv;
+
+import io.awsauth.operator.api.v1alpha1.AwsAuthConfig;
+import io.awsauth.operator.api.v1alpha1.AwsAuthConfigSpec;
+import io.awsauth.operator.api.v1alpha1.SecretReference;
+import io.awsauth.operator.testenv.TestEnvironment.AwsAccount;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.util.Map;
+
+/** The Kubernetes objects tests arrange again and again. */
+public final class Fixtures {
+  private Fixtures() {}
+
+  public static void namespace(KubernetesClient client, String name) {
+    client
+        .resource(new NamespaceBuilder().withNewMetadata().withName(name).endMetadata().build())
+        .serverSideApply();
+  }
+
+  /** A Secret with the given string data, created or replaced. */
+  public static void secret(
+      KubernetesClient client, String namespace, String name, Map<String, String> data) {
+    client
+        .resource(
+            new SecretBuilder()
+                .withMetadata(
+                    new ObjectMetaBuilder().withName(name).withNamespace(namespace).build())
+                .withStringData(data)
+                .build())
+        .serverSideApply();
+  }
+
+  /** A credentials Secret in the format AwsAuthConfig reads (access_key, secret_key). */
+  public static void credentialsSecret(
+      KubernetesClient client, String namespace, String name, AwsAccount key) {
+    secret(
+        client,
+        namespace,
+        name,
+        Map.of("access_key", key.accessKeyId(), "secret_key", key.secretAccessKey()));
+  }
+
+  /**
+   * An AwsAuthConfig using the credentials Secret {@code namespace/secretName} on {@code endpoint}.
+   */
+  public static AwsAuthConfig authConfig(
+      String name, String namespace, String secretName, String endpoint) {
+    AwsAuthConfig config = new AwsAuthConfig();
+    config.setMetadata(new ObjectMetaBuilder().withName(name).build());
+    AwsAuthConfigSpec spec = new AwsAuthConfigSpec();
+    spec.region = "us-east-1";
+    spec.endpoints = new AwsAuthConfigSpec.Endpoints();
+    spec.endpoints.sts = endpoint;
+    spec.endpoints.iam = endpoint;
+    spec.endpoints.ec2 = endpoint;
+    spec.credentials = new AwsAuthConfigSpec.Credentials();
+    spec.credentials.source = AwsAuthConfigSpec.Credentials.Source.SECRET;
+    spec.credentials.secretRef = new SecretReference(namespace, secretName);
+    config.setSpec(spec);
+    return config;
+  }
+}
