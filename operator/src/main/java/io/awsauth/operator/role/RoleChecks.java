@@ -1,0 +1,74 @@
+package io.awsauth.operator.role;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.awsauth.operator.api.v1alpha1.CredentialType;
+import io.awsauth.operator.api.v1alpha1.Durations;
+import io.awsauth.operator.api.v1alpha1.VaultAwsRoleSpec;
+import io.awsauth.operator.status.UserError;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * What AWS would refuse for a role, decided before anything is issued: pure functions of the role
+ * and of what is known about the operator's own credentials.
+ */
+final class RoleChecks {
+  /** IAM's limit for an inline user policy, and STS's for a session policy (no whitespace). */
+  static final int MAX_POLICY_CHARS = 2048;
+
+  /** sts:AssumeRole from credentials that are themselves an assumed role lasts at most 1h. */
+  static final Duration MAX_CHAINED_ROLE_SESSION = Duration.ofHours(1);
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private RoleChecks() {}
+
+  /**
+   * Throws a {@link UserError} naming the first problem; returns quietly when the role can issue.
+   */
+  static void check(VaultAwsRoleSpec spec, boolean operatorUsesSessionCredentials) {
+    if (spec.credentialType == CredentialType.FEDERATION_TOKEN && operatorUsesSessionCredentials) {
+      throw new UserError(
+          "SessionCredentialsCannotFederate",
+          "Cannot call GetFederationToken with session credentials: the AwsAuthConfig's"
+              + " credentials are temporary (an assumed role or session token); federation_token"
+              + " roles need the long-term keys of an IAM user");
+    }
+    if (spec.credentialType == CredentialType.ASSUMED_ROLE && operatorUsesSessionCredentials) {
+      for (String ttl : new String[] {spec.defaultTtl, spec.maxTtl}) {
+        if (ttl != null && Durations.parse(ttl).compareTo(MAX_CHAINED_ROLE_SESSION) > 0) {
+          throw new UserError(
+              "ChainedRoleTtlTooLong",
+              "the AwsAuthConfig's credentials are an assumed role, and AWS limits a role assumed"
+                  + " from another role to 1h: defaultTtl and maxTtl must be 1h or less (got "
+                  + ttl
+                  + ")");
+        }
+      }
+    }
+    packedPolicySize(spec)
+        .filter(size -> size > MAX_POLICY_CHARS)
+        .ifPresent(
+            size -> {
+              throw new UserError(
+                  "PolicyTooLarge",
+                  "policyDocument is "
+                      + size
+                      + " characters without whitespace; AWS accepts at most "
+                      + MAX_POLICY_CHARS);
+            });
+  }
+
+  /** The policy document's size as AWS counts it: compact JSON, no whitespace. */
+  static Optional<Integer> packedPolicySize(VaultAwsRoleSpec spec) {
+    if (spec.policyDocument == null) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(JSON.writeValueAsString(spec.policyDocument).length());
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

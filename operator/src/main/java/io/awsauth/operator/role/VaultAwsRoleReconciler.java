@@ -1,0 +1,82 @@
+package io.awsauth.operator.role;
+
+import static io.awsauth.operator.status.Conditions.READY;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.awsauth.operator.api.v1alpha1.CredentialType;
+import io.awsauth.operator.api.v1alpha1.VaultAwsRole;
+import io.awsauth.operator.api.v1alpha1.VaultAwsRoleStatus;
+import io.awsauth.operator.authconfig.AuthConfigs;
+import io.awsauth.operator.authconfig.AuthConfigs.ResolvedAuthConfig;
+import io.awsauth.operator.status.Conditions;
+import io.awsauth.operator.status.EventRecorder;
+import io.awsauth.operator.status.StatusUpdates;
+import io.awsauth.operator.status.UserError;
+import io.awsauth.operator.trust.AccountSessions;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.MaxReconciliationInterval;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Decides whether a VaultAwsRole can issue: its AwsAuthConfig is Ready, every account its roleArns
+ * live in is reachable through a Ready StsRoleBinding, and nothing in it is a combination AWS would
+ * refuse. Makes no AWS call.
+ */
+@ControllerConfiguration(
+    name = "vaultawsrole",
+    maxReconciliationInterval =
+        @MaxReconciliationInterval(interval = 5, timeUnit = TimeUnit.MINUTES))
+public class VaultAwsRoleReconciler implements Reconciler<VaultAwsRole> {
+  private static final Duration WAIT_FOR_DEPENDENCIES = Duration.ofSeconds(20);
+
+  private final AuthConfigs configs;
+  private final AccountSessions sessions;
+  private final EventRecorder events;
+  private final Conditions conditions;
+
+  public VaultAwsRoleReconciler(
+      AuthConfigs configs, AccountSessions sessions, EventRecorder events, Clock clock) {
+    this.configs = configs;
+    this.sessions = sessions;
+    this.events = events;
+    this.conditions = new Conditions(clock);
+  }
+
+  @Override
+  public UpdateControl<VaultAwsRole> reconcile(VaultAwsRole role, Context<VaultAwsRole> context) {
+    JsonNode before = StatusUpdates.snapshot(role.getStatus());
+    if (role.getStatus() == null) {
+      role.setStatus(new VaultAwsRoleStatus());
+    }
+    VaultAwsRoleStatus status = role.getStatus();
+    long generation = role.getMetadata().getGeneration();
+    boolean waiting = false;
+    try {
+      ResolvedAuthConfig config = configs.resolve(role.getSpec().authConfigRef);
+      RoleChecks.check(
+          role.getSpec(), Boolean.TRUE.equals(config.config().getStatus().sessionCredentials));
+      if (role.getSpec().credentialType == CredentialType.ASSUMED_ROLE) {
+        for (String arn : role.getSpec().roleArns) {
+          sessions.forAccount(config, arn.split(":")[4]);
+        }
+      }
+      conditions.set(status, generation, READY, true, "RoleReady", "the role can issue");
+    } catch (UserError e) {
+      conditions.set(status, generation, READY, false, e.reason(), e.getMessage());
+      waiting =
+          switch (e.reason()) {
+            case "AuthConfigNotReady", "TrustNotReady", "NoTrustForAccount" -> true;
+            default -> false;
+          };
+    }
+    status.observedGeneration = generation;
+    events.announceTransition(role, before, status, READY, "Validate");
+    UpdateControl<VaultAwsRole> control = StatusUpdates.patchIfChanged(role, before);
+    return waiting ? control.rescheduleAfter(WAIT_FOR_DEPENDENCIES) : control;
+  }
+}

@@ -1,0 +1,78 @@
+package io.awsauth.operator.role;
+
+import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.awsauth.operator.api.v1alpha1.CredentialType;
+import io.awsauth.operator.api.v1alpha1.VaultAwsRoleSpec;
+import io.awsauth.operator.status.UserError;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class RoleChecksTest {
+  private static VaultAwsRoleSpec role(CredentialType type) {
+    VaultAwsRoleSpec spec = new VaultAwsRoleSpec();
+    spec.credentialType = type;
+    return spec;
+  }
+
+  private static ObjectNode policyOfActions(int n) {
+    ObjectNode doc = new ObjectMapper().createObjectNode();
+    doc.put("Version", "2012-10-17");
+    var statement = doc.putArray("Statement").addObject();
+    statement.put("Effect", "Allow");
+    var actions = statement.putArray("Action");
+    for (int i = 0; i < n; i++) {
+      actions.add("ec2:DescribeSomething" + i);
+    }
+    statement.put("Resource", "*");
+    return doc;
+  }
+
+  @Test
+  void federationWithSessionCredentialsIsRefusedAsTheSeedSays() {
+    assertThatThrownBy(() -> RoleChecks.check(role(CredentialType.FEDERATION_TOKEN), true))
+        .isInstanceOfSatisfying(
+            UserError.class,
+            e -> {
+              org.assertj.core.api.Assertions.assertThat(e.reason())
+                  .isEqualTo("SessionCredentialsCannotFederate");
+              org.assertj.core.api.Assertions.assertThat(e.getMessage())
+                  .contains("Cannot call GetFederationToken with session credentials");
+            });
+    assertThatCode(() -> RoleChecks.check(role(CredentialType.FEDERATION_TOKEN), false))
+        .doesNotThrowAnyException();
+  }
+
+  @Test
+  void chainedAssumeRoleIsLimitedToOneHour() {
+    VaultAwsRoleSpec spec = role(CredentialType.ASSUMED_ROLE);
+    spec.roleArns = List.of("arn:aws:iam::222222222222:role/deploy");
+    spec.maxTtl = "2h";
+    assertThatThrownBy(() -> RoleChecks.check(spec, true))
+        .hasMessageContaining("1h")
+        .isInstanceOfSatisfying(
+            UserError.class,
+            e ->
+                org.assertj.core.api.Assertions.assertThat(e.reason())
+                    .isEqualTo("ChainedRoleTtlTooLong"));
+    assertThatCode(() -> RoleChecks.check(spec, false)).doesNotThrowAnyException();
+    spec.maxTtl = "1h";
+    assertThatCode(() -> RoleChecks.check(spec, true)).doesNotThrowAnyException();
+  }
+
+  @Test
+  void policyOverTheSizeLimitIsRefused() {
+    VaultAwsRoleSpec spec = role(CredentialType.IAM_USER);
+    spec.policyDocument = policyOfActions(100);
+    assertThatThrownBy(() -> RoleChecks.check(spec, false))
+        .isInstanceOfSatisfying(
+            UserError.class,
+            e ->
+                org.assertj.core.api.Assertions.assertThat(e.reason()).isEqualTo("PolicyTooLarge"));
+    spec.policyDocument = policyOfActions(5);
+    assertThatCode(() -> RoleChecks.check(spec, false)).doesNotThrowAnyException();
+  }
+}
