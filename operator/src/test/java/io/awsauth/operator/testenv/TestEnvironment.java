@@ -141,7 +141,9 @@ public final class TestEnvironment {
               .withName(crd.getMetadata().getName())
               .waitUntilCondition(
                   c ->
-                      c.getStatus() != null
+                      c != null
+                          && c.getStatus() != null
+                          && c.getStatus().getConditions() != null
                           && c.getStatus().getConditions().stream()
                               .anyMatch(
                                   k ->
