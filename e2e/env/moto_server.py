@@ -833,7 +833,7 @@ def get_session_token(self):
         token=random_session_token(),
         expiration=_expiry(duration),
         arn=caller.arn if caller is not None else "arn:%s:iam::%s:user/moto" % (self.partition, account),
-        user_id=caller.user_id if caller is not None else "AKIAIOSFODNN7EXAMPLE",
+        user_id=caller.user_id if caller is not None else "AIDAMOTOFALLBACKUSER",
         user_name=caller.user_name if caller is not None else None,
     )
     _register(s)

@@ -83,12 +83,7 @@ public class AuthConfigSettings {
         fingerprint);
   }
 
-  record SecretCredentials(AwsCredentials credentials, String version) {}
-
-  /** The credentials the config's Secret holds now (Secret source only). */
-  SecretCredentials currentSecretCredentials(AwsAuthConfig config) {
-    return credentialsFrom(config.getSpec().credentials.secretRef, "spec.credentials.secretRef");
-  }
+  private record SecretCredentials(AwsCredentials credentials, String version) {}
 
   private SecretCredentials credentialsFrom(SecretReference ref, String field) {
     Secret secret = client.secrets().inNamespace(ref.namespace).withName(ref.name).get();

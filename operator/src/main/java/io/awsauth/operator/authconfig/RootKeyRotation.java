@@ -72,13 +72,14 @@ public class RootKeyRotation {
   }
 
   /**
-   * Finishes an interrupted rotation, or rotates when requested or due. Returns the settings to use
-   * afterwards (the Secret may hold a new key).
+   * Finishes an interrupted rotation, or rotates when requested or due. {@code current} are the
+   * settings just built from the config's Secret.
    */
   void reconcile(AwsAuthConfig config, CallerIdentity caller, AwsClientSettings current) {
     RootRotationStatus status = rotationStatus(config);
     String user = caller.arn().substring(caller.arn().lastIndexOf('/') + 1);
-    AwsCredentials inSecret = settings.currentSecretCredentials(config).credentials();
+    // The settings were just built from the Secret: its credentials are the ones in the Secret.
+    AwsCredentials inSecret = current.credentials().resolveCredentials();
     IamGateway iam = clients.iam(current);
     if (status.inProgress != null) {
       recover(config, status, user, inSecret, iam);
