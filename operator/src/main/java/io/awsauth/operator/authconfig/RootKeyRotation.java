@@ -11,6 +11,7 @@ import io.awsauth.operator.aws.AwsClientSettings;
 import io.awsauth.operator.aws.AwsFailure;
 import io.awsauth.operator.aws.CallerIdentity;
 import io.awsauth.operator.aws.IamGateway;
+import io.awsauth.operator.aws.StsGateway;
 import io.awsauth.operator.aws.sdk.SdkClients;
 import io.awsauth.operator.status.EventRecorder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -192,7 +193,7 @@ public class RootKeyRotation {
     Instant deadline = now().plus(verifyTimeout);
     while (true) {
       try {
-        clients.sts(with).getCallerIdentity();
+        clients.withSts(with, StsGateway::getCallerIdentity);
         return true;
       } catch (AwsFailure e) {
         if (now().isAfter(deadline)) {

@@ -13,7 +13,11 @@ import java.util.stream.Collectors;
  */
 public enum IamAction {
   STS_GET_CALLER_IDENTITY("sts:GetCallerIdentity", Scope.NONE),
-  STS_ASSUME_ROLE("sts:AssumeRole", Scope.OPERATOR),
+  // The operator assumes Roles-to-Assume, and issues assumed_role credentials from its own
+  // identity or, for roles in another account, from that account's Role-to-Assume.
+  STS_ASSUME_ROLE("sts:AssumeRole", Scope.BOTH),
+  // Implied by sts:AssumeRole and sts:GetFederationToken with session tags (sessionTags).
+  STS_TAG_SESSION("sts:TagSession", Scope.BOTH),
   STS_GET_FEDERATION_TOKEN("sts:GetFederationToken", Scope.OPERATOR),
   STS_GET_SESSION_TOKEN("sts:GetSessionToken", Scope.NONE),
 
@@ -22,7 +26,23 @@ public enum IamAction {
   IAM_GET_INSTANCE_PROFILE("iam:GetInstanceProfile", Scope.BOTH),
   EC2_DESCRIBE_INSTANCES("ec2:DescribeInstances", Scope.BOTH),
 
-  // The operator's own key (root rotation) and its own sts:AssumeRole allowance.
+  // Issued IAM users (iam_user), and the operator's own key (root rotation) and its own
+  // sts:AssumeRole allowance.
+  IAM_CREATE_USER("iam:CreateUser", Scope.OPERATOR),
+  // Implied by iam:CreateUser with tags: every issued user carries ownership tags.
+  IAM_TAG_USER("iam:TagUser", Scope.OPERATOR),
+  IAM_DELETE_USER("iam:DeleteUser", Scope.OPERATOR),
+  IAM_LIST_USERS("iam:ListUsers", Scope.OPERATOR),
+  IAM_LIST_USER_TAGS("iam:ListUserTags", Scope.OPERATOR),
+  IAM_LIST_USER_POLICIES("iam:ListUserPolicies", Scope.OPERATOR),
+  IAM_ATTACH_USER_POLICY("iam:AttachUserPolicy", Scope.OPERATOR),
+  IAM_DETACH_USER_POLICY("iam:DetachUserPolicy", Scope.OPERATOR),
+  IAM_LIST_ATTACHED_USER_POLICIES("iam:ListAttachedUserPolicies", Scope.OPERATOR),
+  IAM_ADD_USER_TO_GROUP("iam:AddUserToGroup", Scope.OPERATOR),
+  IAM_REMOVE_USER_FROM_GROUP("iam:RemoveUserFromGroup", Scope.OPERATOR),
+  IAM_LIST_GROUPS_FOR_USER("iam:ListGroupsForUser", Scope.OPERATOR),
+  // Implied by iam:CreateUser with a permissions boundary.
+  IAM_PUT_USER_PERMISSIONS_BOUNDARY("iam:PutUserPermissionsBoundary", Scope.OPERATOR),
   IAM_LIST_ACCESS_KEYS("iam:ListAccessKeys", Scope.OPERATOR),
   IAM_CREATE_ACCESS_KEY("iam:CreateAccessKey", Scope.OPERATOR),
   IAM_DELETE_ACCESS_KEY("iam:DeleteAccessKey", Scope.OPERATOR),

@@ -1,5 +1,6 @@
 package io.awsauth.operator.aws;
 
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -14,6 +15,10 @@ public interface IamGateway {
   /** What the operator needs to know of a role. */
   record Role(String arn, String trustPolicy, Map<String, String> tags) {}
 
+  /** An IAM user; {@code tags} is empty when the call that listed it does not return tags. */
+  record User(
+      String userName, String arn, String userId, Instant created, Map<String, String> tags) {}
+
   void createRole(String roleName, String path, String trustPolicy, Map<String, String> tags);
 
   void updateAssumeRolePolicy(String roleName, String trustPolicy);
@@ -22,9 +27,44 @@ public interface IamGateway {
 
   void deleteRolePolicy(String roleName, String policyName);
 
+  /** The user with its tags, or empty when it does not exist. */
+  Optional<User> getUser(String userName);
+
+  /**
+   * Creates a user with tags and an optional permissions boundary. Throws an {@link AwsFailure}
+   * with code {@code EntityAlreadyExists} when the name is taken.
+   */
+  User createUser(
+      String userName,
+      String path,
+      Optional<String> permissionsBoundaryArn,
+      Map<String, String> tags);
+
+  /** Deletes the user; a user that is already gone is not an error. */
+  void deleteUser(String userName);
+
+  /** Every user of the account, without tags (IAM's ListUsers does not return them). */
+  List<User> listUsers();
+
+  Map<String, String> listUserTags(String userName);
+
   void putUserPolicy(String userName, String policyName, String policy);
 
   void deleteUserPolicy(String userName, String policyName);
+
+  List<String> listUserPolicies(String userName);
+
+  void attachUserPolicy(String userName, String policyArn);
+
+  void detachUserPolicy(String userName, String policyArn);
+
+  List<String> listAttachedUserPolicies(String userName);
+
+  void addUserToGroup(String userName, String groupName);
+
+  void removeUserFromGroup(String userName, String groupName);
+
+  List<String> listGroupsForUser(String userName);
 
   List<AccessKey> listAccessKeys(String userName);
 

@@ -27,7 +27,8 @@ final class RoleChecks {
   /**
    * Throws a {@link UserError} naming the first problem; returns quietly when the role can issue.
    */
-  static void check(VaultAwsRoleSpec spec, boolean operatorUsesSessionCredentials) {
+  static void check(
+      VaultAwsRoleSpec spec, boolean operatorUsesSessionCredentials, String operatorAccountId) {
     if (spec.credentialType == CredentialType.FEDERATION_TOKEN && operatorUsesSessionCredentials) {
       throw new UserError(
           "SessionCredentialsCannotFederate",
@@ -35,13 +36,26 @@ final class RoleChecks {
               + " credentials are temporary (an assumed role or session token); federation_token"
               + " roles need the long-term keys of an IAM user");
     }
-    if (spec.credentialType == CredentialType.ASSUMED_ROLE && operatorUsesSessionCredentials) {
+    Optional<String> remote =
+        spec.roleArns == null
+            ? Optional.empty()
+            : spec.roleArns.stream()
+                .filter(arn -> !arn.split(":")[4].equals(operatorAccountId))
+                .findFirst();
+    if (spec.credentialType == CredentialType.ASSUMED_ROLE
+        && (operatorUsesSessionCredentials || remote.isPresent())) {
+      String why =
+          operatorUsesSessionCredentials
+              ? "the AwsAuthConfig's credentials are an assumed role"
+              : remote.get()
+                  + " is in another account, assumed from that account's StsRoleBinding session";
       for (String ttl : new String[] {spec.defaultTtl, spec.maxTtl}) {
         if (ttl != null && Durations.parse(ttl).compareTo(MAX_CHAINED_ROLE_SESSION) > 0) {
           throw new UserError(
               "ChainedRoleTtlTooLong",
-              "the AwsAuthConfig's credentials are an assumed role, and AWS limits a role assumed"
-                  + " from another role to 1h: defaultTtl and maxTtl must be 1h or less (got "
+              why
+                  + ", and AWS limits a role assumed from another role to 1h: defaultTtl and"
+                  + " maxTtl must be 1h or less (got "
                   + ttl
                   + ")");
         }

@@ -59,7 +59,9 @@ public class VaultAwsRoleReconciler implements Reconciler<VaultAwsRole> {
     try {
       ResolvedAuthConfig config = configs.resolve(role.getSpec().authConfigRef);
       RoleChecks.check(
-          role.getSpec(), Boolean.TRUE.equals(config.config().getStatus().sessionCredentials));
+          role.getSpec(),
+          Boolean.TRUE.equals(config.config().getStatus().sessionCredentials),
+          config.accountId());
       if (role.getSpec().credentialType == CredentialType.ASSUMED_ROLE) {
         for (String arn : role.getSpec().roleArns) {
           sessions.forAccount(config, arn.split(":")[4]);

@@ -14,6 +14,7 @@ import io.awsauth.operator.aws.AwsFailure;
 import io.awsauth.operator.aws.CallerIdentity;
 import io.awsauth.operator.aws.IamGateway;
 import io.awsauth.operator.aws.SessionCredentials;
+import io.awsauth.operator.aws.StsGateway;
 import io.awsauth.operator.aws.sdk.AwsErrors;
 import io.awsauth.operator.aws.sdk.SdkClients;
 import io.awsauth.operator.status.Conditions;
@@ -144,17 +145,14 @@ public class StsRoleBindingReconciler
                 Optional.ofNullable(spec.externalId),
                 900);
     CallerIdentity landed =
-        clients
-            .sts(
-                AuthConfigSettings.withCredentials(
-                    config.settings(),
-                    StaticCredentialsProvider.create(
-                        AwsSessionCredentials.create(
-                            assumed.accessKeyId(),
-                            assumed.secretAccessKey(),
-                            assumed.sessionToken())),
-                    "verify"))
-            .getCallerIdentity();
+        clients.withSts(
+            AuthConfigSettings.withCredentials(
+                config.settings(),
+                StaticCredentialsProvider.create(
+                    AwsSessionCredentials.create(
+                        assumed.accessKeyId(), assumed.secretAccessKey(), assumed.sessionToken())),
+                "verify"),
+            StsGateway::getCallerIdentity);
     if (!spec.accountId.equals(landed.account())) {
       throw new UserError(
           "AccountMismatch",

@@ -33,7 +33,8 @@ class RoleChecksTest {
 
   @Test
   void federationWithSessionCredentialsIsRefusedAsTheSeedSays() {
-    assertThatThrownBy(() -> RoleChecks.check(role(CredentialType.FEDERATION_TOKEN), true))
+    assertThatThrownBy(
+            () -> RoleChecks.check(role(CredentialType.FEDERATION_TOKEN), true, "222222222222"))
         .isInstanceOfSatisfying(
             UserError.class,
             e -> {
@@ -42,7 +43,8 @@ class RoleChecksTest {
               org.assertj.core.api.Assertions.assertThat(e.getMessage())
                   .contains("Cannot call GetFederationToken with session credentials");
             });
-    assertThatCode(() -> RoleChecks.check(role(CredentialType.FEDERATION_TOKEN), false))
+    assertThatCode(
+            () -> RoleChecks.check(role(CredentialType.FEDERATION_TOKEN), false, "222222222222"))
         .doesNotThrowAnyException();
   }
 
@@ -51,28 +53,39 @@ class RoleChecksTest {
     VaultAwsRoleSpec spec = role(CredentialType.ASSUMED_ROLE);
     spec.roleArns = List.of("arn:aws:iam::222222222222:role/deploy");
     spec.maxTtl = "2h";
-    assertThatThrownBy(() -> RoleChecks.check(spec, true))
+    assertThatThrownBy(() -> RoleChecks.check(spec, true, "222222222222"))
         .hasMessageContaining("1h")
         .isInstanceOfSatisfying(
             UserError.class,
             e ->
                 org.assertj.core.api.Assertions.assertThat(e.reason())
                     .isEqualTo("ChainedRoleTtlTooLong"));
-    assertThatCode(() -> RoleChecks.check(spec, false)).doesNotThrowAnyException();
+    assertThatCode(() -> RoleChecks.check(spec, false, "222222222222")).doesNotThrowAnyException();
     spec.maxTtl = "1h";
-    assertThatCode(() -> RoleChecks.check(spec, true)).doesNotThrowAnyException();
+    assertThatCode(() -> RoleChecks.check(spec, true, "222222222222")).doesNotThrowAnyException();
+  }
+
+  @Test
+  void assumeRoleIntoAnotherAccountIsChainedThroughItsBinding() {
+    VaultAwsRoleSpec spec = role(CredentialType.ASSUMED_ROLE);
+    spec.roleArns = List.of("arn:aws:iam::222222222222:role/deploy");
+    spec.defaultTtl = "2h";
+    assertThatThrownBy(() -> RoleChecks.check(spec, false, "111111111111"))
+        .hasMessageContaining("another account")
+        .hasMessageContaining("1h");
+    assertThatCode(() -> RoleChecks.check(spec, false, "222222222222")).doesNotThrowAnyException();
   }
 
   @Test
   void policyOverTheSizeLimitIsRefused() {
     VaultAwsRoleSpec spec = role(CredentialType.IAM_USER);
     spec.policyDocument = policyOfActions(100);
-    assertThatThrownBy(() -> RoleChecks.check(spec, false))
+    assertThatThrownBy(() -> RoleChecks.check(spec, false, "222222222222"))
         .isInstanceOfSatisfying(
             UserError.class,
             e ->
                 org.assertj.core.api.Assertions.assertThat(e.reason()).isEqualTo("PolicyTooLarge"));
     spec.policyDocument = policyOfActions(5);
-    assertThatCode(() -> RoleChecks.check(spec, false)).doesNotThrowAnyException();
+    assertThatCode(() -> RoleChecks.check(spec, false, "222222222222")).doesNotThrowAnyException();
   }
 }

@@ -12,5 +12,9 @@ public enum AuthType {
   IAM,
   /** The pod's node must be an EC2 instance matching the EC2 bindings. */
   @JsonProperty("ec2")
-  EC2
+  EC2;
+
+  public String wireName() {
+    return name().toLowerCase(java.util.Locale.ROOT);
+  }
 }

@@ -40,4 +40,43 @@ public class AwsCredentialRequestStatus extends ConditionedStatus {
       "iam_user: name of the IAM user of the lease. Written before the user is created, so that"
           + " a crash between the two can be cleaned up.")
   public String iamUserName;
+
+  @JsonPropertyDescription(
+      "The AwsAuthConfig whose identity issued the lease; it revokes the lease even when the"
+          + " role is gone.")
+  public String authConfigRef;
+
+  @JsonPropertyDescription(
+      "How long the fresh credential took to work (iam_user: IAM keys are eventually"
+          + " consistent, so the operator proves a new key with sts:GetCallerIdentity before"
+          + " Ready).")
+  public String usableAfter;
+
+  @JsonPropertyDescription(
+      "When the last lease was revoked (expiry, denial, role deleted). AWS cannot revoke STS"
+          + " credentials: for STS types revoking removes them from the Secret, and they stay"
+          + " valid at AWS until they expire.")
+  public String revokedAt;
+
+  @JsonPropertyDescription(
+      "Fingerprint of the spec fields the current lease was issued for (roleRef, roleArn,"
+          + " roleSessionName, ttl): a change issues a fresh credential.")
+  public String issuedFor;
+
+  @JsonPropertyDescription(
+      "An issuance in progress, recorded before its first AWS call, so that a crash in the"
+          + " middle is finished or cleaned up after restart.")
+  public PendingLease pendingLease;
+
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static class PendingLease {
+    @JsonPropertyDescription("The lease being issued.")
+    public String leaseId;
+
+    @JsonPropertyDescription("When the issuance started (RFC 3339).")
+    public String startedAt;
+
+    @JsonPropertyDescription("The lease length being issued.")
+    public String ttl;
+  }
 }

@@ -1,5 +1,6 @@
 package io.awsauth.operator.aws.sdk;
 
+import io.awsauth.operator.faults.CrashPoints;
 import io.micrometer.core.instrument.MeterRegistry;
 import software.amazon.awssdk.core.interceptor.Context;
 import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
@@ -10,14 +11,17 @@ import software.amazon.awssdk.core.interceptor.SdkExecutionAttribute;
 final class AwsCallMetrics implements ExecutionInterceptor {
   static final String CALLS = "aao.aws.calls";
   private final MeterRegistry registry;
+  private final CrashPoints crashPoints;
 
-  AwsCallMetrics(MeterRegistry registry) {
+  AwsCallMetrics(MeterRegistry registry, CrashPoints crashPoints) {
     this.registry = registry;
+    this.crashPoints = crashPoints;
   }
 
   @Override
   public void afterExecution(Context.AfterExecution context, ExecutionAttributes attributes) {
     count(attributes, "success");
+    crashPoints.passed(attributes.getAttribute(SdkExecutionAttribute.OPERATION_NAME));
   }
 
   @Override

@@ -3,15 +3,23 @@ package io.awsauth.operator.aws.sdk;
 import io.awsauth.operator.aws.AwsClientSettings;
 import io.awsauth.operator.aws.IamGateway;
 import io.awsauth.operator.aws.StsGateway;
+import io.awsauth.operator.faults.CrashPoints;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.net.URI;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.Function;
+import java.util.function.Supplier;
 import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
 import software.amazon.awssdk.awscore.client.builder.AwsSyncClientBuilder;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
+import software.amazon.awssdk.core.SdkClient;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.apache.ApacheHttpClient;
@@ -21,31 +29,74 @@ import software.amazon.awssdk.services.sts.StsClient;
 import software.amazon.awssdk.services.sts.auth.StsAssumeRoleCredentialsProvider;
 
 /**
- * Builds AWS SDK clients from {@link AwsClientSettings}: one shared HTTP connection pool, the
- * settings' region, endpoints, retries and credentials, and per-call metrics.
+ * Builds AWS SDK clients from {@link AwsClientSettings}: one shared HTTP connection pool and timer
+ * thread pool, the settings' region, endpoints, retries and credentials, and per-call metrics.
+ * Clients are kept per settings fingerprint: building one per reconcile would cost more than the
+ * call it makes.
  */
 @ApplicationScoped
 public class SdkClients {
+  private static final int MAX_CACHED_CLIENTS = 256;
+
   private final SdkHttpClient http;
   private final AwsCallMetrics metrics;
+  private final ScheduledExecutorService timers =
+      Executors.newScheduledThreadPool(
+          2,
+          r -> {
+            Thread t = new Thread(r, "aws-sdk-timers");
+            t.setDaemon(true);
+            return t;
+          });
 
-  public SdkClients(MeterRegistry registry) {
+  private final Map<String, SdkClient> cache =
+      new LinkedHashMap<>(64, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, SdkClient> eldest) {
+          if (size() > MAX_CACHED_CLIENTS) {
+            eldest.getValue().close();
+            return true;
+          }
+          return false;
+        }
+      };
+
+  public SdkClients(MeterRegistry registry, CrashPoints crashPoints) {
     this.http =
         ApacheHttpClient.builder()
             .maxConnections(64)
             .connectionTimeout(Duration.ofSeconds(5))
             .socketTimeout(Duration.ofSeconds(30))
             .build();
-    this.metrics = new AwsCallMetrics(registry);
+    this.metrics = new AwsCallMetrics(registry, crashPoints);
   }
 
   public StsGateway sts(AwsClientSettings settings) {
-    return new SdkStsGateway(stsClient(settings));
+    return new SdkStsGateway(cached("sts/" + settings.fingerprint(), () -> stsClient(settings)));
   }
 
   public IamGateway iam(AwsClientSettings settings) {
     return new SdkIamGateway(
-        configure(IamClient.builder(), settings, settings.iamEndpoint()).build());
+        cached(
+            "iam/" + settings.fingerprint(),
+            () -> configure(IamClient.builder(), settings, settings.iamEndpoint()).build()));
+  }
+
+  /**
+   * Calls STS once with settings that will not be used again (for example a freshly issued key):
+   * the client is closed afterwards instead of being kept.
+   */
+  public <T> T withSts(AwsClientSettings settings, Function<StsGateway, T> call) {
+    try (StsClient sts = stsClient(settings)) {
+      return call.apply(new SdkStsGateway(sts));
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  private <C extends SdkClient> C cached(String key, Supplier<C> build) {
+    synchronized (cache) {
+      return (C) cache.computeIfAbsent(key, k -> build.get());
+    }
   }
 
   /**
@@ -89,6 +140,7 @@ public class SdkClients {
     ClientOverrideConfiguration.Builder override =
         ClientOverrideConfiguration.builder()
             .addExecutionInterceptor(metrics)
+            .scheduledExecutorService(timers)
             .apiCallTimeout(Duration.ofSeconds(60));
     settings
         .maxRetries()
@@ -109,6 +161,11 @@ public class SdkClients {
 
   @PreDestroy
   void close() {
+    synchronized (cache) {
+      cache.values().forEach(SdkClient::close);
+      cache.clear();
+    }
+    timers.shutdownNow();
     http.close();
   }
 }

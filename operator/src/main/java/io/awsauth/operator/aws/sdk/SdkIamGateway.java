@@ -10,8 +10,12 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.stream.Collectors;
 import software.amazon.awssdk.services.iam.IamClient;
+import software.amazon.awssdk.services.iam.model.AttachedPolicy;
+import software.amazon.awssdk.services.iam.model.CreateUserRequest;
+import software.amazon.awssdk.services.iam.model.Group;
 import software.amazon.awssdk.services.iam.model.Tag;
 
 final class SdkIamGateway implements IamGateway {
@@ -26,10 +30,7 @@ final class SdkIamGateway implements IamGateway {
     try {
       var role = Calls.call(IAM_GET_ROLE, () -> iam.getRole(r -> r.roleName(roleName))).role();
       return Optional.of(
-          new Role(
-              role.arn(),
-              decode(role.assumeRolePolicyDocument()),
-              role.tags().stream().collect(Collectors.toMap(Tag::key, Tag::value, (a, b) -> b))));
+          new Role(role.arn(), decode(role.assumeRolePolicyDocument()), tagMap(role.tags())));
     } catch (AwsFailure e) {
       if ("NoSuchEntity".equals(e.code())) {
         return Optional.empty();
@@ -49,10 +50,7 @@ final class SdkIamGateway implements IamGateway {
                     r.roleName(roleName)
                         .path(path)
                         .assumeRolePolicyDocument(trustPolicy)
-                        .tags(
-                            tags.entrySet().stream()
-                                .map(t -> Tag.builder().key(t.getKey()).value(t.getValue()).build())
-                                .toList())));
+                        .tags(tags(tags))));
   }
 
   @Override
@@ -105,6 +103,121 @@ final class SdkIamGateway implements IamGateway {
   }
 
   @Override
+  public Optional<User> getUser(String userName) {
+    try {
+      var u = Calls.call(IAM_GET_USER, () -> iam.getUser(r -> r.userName(userName))).user();
+      return Optional.of(
+          new User(u.userName(), u.arn(), u.userId(), u.createDate(), tagMap(u.tags())));
+    } catch (AwsFailure e) {
+      if ("NoSuchEntity".equals(e.code())) {
+        return Optional.empty();
+      }
+      throw e;
+    }
+  }
+
+  @Override
+  public User createUser(
+      String userName,
+      String path,
+      Optional<String> permissionsBoundaryArn,
+      Map<String, String> tags) {
+    CreateUserRequest.Builder request =
+        CreateUserRequest.builder().userName(userName).path(path).tags(tags(tags));
+    permissionsBoundaryArn.ifPresent(request::permissionsBoundary);
+    var u = Calls.call(IAM_CREATE_USER, () -> iam.createUser(request.build())).user();
+    return new User(u.userName(), u.arn(), u.userId(), u.createDate(), tags);
+  }
+
+  @Override
+  public void deleteUser(String userName) {
+    ignoreMissing(
+        () -> Calls.run(IAM_DELETE_USER, () -> iam.deleteUser(r -> r.userName(userName))));
+  }
+
+  @Override
+  public List<User> listUsers() {
+    return Calls.call(
+        IAM_LIST_USERS,
+        () ->
+            iam.listUsersPaginator(r -> r.maxItems(1000)).users().stream()
+                .map(u -> new User(u.userName(), u.arn(), u.userId(), u.createDate(), Map.of()))
+                .toList());
+  }
+
+  @Override
+  public Map<String, String> listUserTags(String userName) {
+    return Calls.call(
+        IAM_LIST_USER_TAGS,
+        () ->
+            tagMap(iam.listUserTagsPaginator(r -> r.userName(userName)).tags().stream().toList()));
+  }
+
+  @Override
+  public List<String> listUserPolicies(String userName) {
+    return Calls.call(
+        IAM_LIST_USER_POLICIES,
+        () ->
+            iam.listUserPoliciesPaginator(r -> r.userName(userName)).policyNames().stream()
+                .toList());
+  }
+
+  @Override
+  public void attachUserPolicy(String userName, String policyArn) {
+    Calls.run(
+        IAM_ATTACH_USER_POLICY,
+        () -> iam.attachUserPolicy(r -> r.userName(userName).policyArn(policyArn)));
+  }
+
+  @Override
+  public void detachUserPolicy(String userName, String policyArn) {
+    ignoreMissing(
+        () ->
+            Calls.run(
+                IAM_DETACH_USER_POLICY,
+                () -> iam.detachUserPolicy(r -> r.userName(userName).policyArn(policyArn))));
+  }
+
+  @Override
+  public List<String> listAttachedUserPolicies(String userName) {
+    return Calls.call(
+        IAM_LIST_ATTACHED_USER_POLICIES,
+        () ->
+            iam
+                .listAttachedUserPoliciesPaginator(r -> r.userName(userName))
+                .attachedPolicies()
+                .stream()
+                .map(AttachedPolicy::policyArn)
+                .toList());
+  }
+
+  @Override
+  public void addUserToGroup(String userName, String groupName) {
+    Calls.run(
+        IAM_ADD_USER_TO_GROUP,
+        () -> iam.addUserToGroup(r -> r.userName(userName).groupName(groupName)));
+  }
+
+  @Override
+  public void removeUserFromGroup(String userName, String groupName) {
+    ignoreMissing(
+        () ->
+            Calls.run(
+                IAM_REMOVE_USER_FROM_GROUP,
+                () -> iam.removeUserFromGroup(r -> r.userName(userName).groupName(groupName))));
+  }
+
+  @Override
+  public List<String> listGroupsForUser(String userName) {
+    return Calls.call(
+        IAM_LIST_GROUPS_FOR_USER,
+        () ->
+            iam.listGroupsForUserPaginator(r -> r.userName(userName)).groups().stream()
+                .map(Group::groupName)
+                .toList());
+  }
+
+  @Override
   public List<AccessKey> listAccessKeys(String userName) {
     return Calls.call(IAM_LIST_ACCESS_KEYS, () -> iam.listAccessKeys(r -> r.userName(userName)))
         .accessKeyMetadata()
@@ -132,6 +245,16 @@ final class SdkIamGateway implements IamGateway {
             Calls.run(
                 IAM_DELETE_ACCESS_KEY,
                 () -> iam.deleteAccessKey(r -> r.userName(userName).accessKeyId(accessKeyId))));
+  }
+
+  private static List<Tag> tags(Map<String, String> tags) {
+    return tags.entrySet().stream()
+        .map(t -> Tag.builder().key(t.getKey()).value(t.getValue()).build())
+        .toList();
+  }
+
+  private static Map<String, String> tagMap(List<Tag> tags) {
+    return tags.stream().collect(Collectors.toMap(Tag::key, Tag::value, (a, b) -> b, TreeMap::new));
   }
 
   /** Deleting what is already gone succeeds: every step must be idempotent. */

@@ -1,0 +1,86 @@
+package io.awsauth.operator.identity;
+
+import io.awsauth.operator.api.v1alpha1.AuthType;
+import io.awsauth.operator.api.v1alpha1.AwsCredentialRequest;
+import io.awsauth.operator.api.v1alpha1.AwsCredentialRequestSpec.Identity;
+import io.awsauth.operator.api.v1alpha1.RoleBindings;
+import io.awsauth.operator.api.v1alpha1.VaultAwsRole;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Instance;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Verifies who is asking, before anything is issued: the request's namespace and service account
+ * against the role's bindings (every authType), the service account (and pod, when named) read from
+ * the API server, then the role's authType-specific proof.
+ */
+@ApplicationScoped
+public class IdentityVerification {
+  private final KubernetesClient client;
+  private final Instance<IdentityVerifier> verifiers;
+
+  public IdentityVerification(KubernetesClient client, Instance<IdentityVerifier> verifiers) {
+    this.client = client;
+    this.verifiers = verifiers;
+  }
+
+  public IdentityVerdict verify(AwsCredentialRequest request, VaultAwsRole role) {
+    String namespace = request.getMetadata().getNamespace();
+    Identity identity =
+        request.getSpec().identity == null ? new Identity() : request.getSpec().identity;
+    String serviceAccount = identity.serviceAccountNameOrDefault();
+    RoleBindings bindings =
+        role.getSpec().bindings == null ? new RoleBindings() : role.getSpec().bindings;
+    Optional<IdentityVerdict> denied =
+        KubernetesBindings.check(bindings, namespace, serviceAccount, role.getMetadata().getName());
+    if (denied.isPresent()) {
+      return denied.get();
+    }
+    if (client.serviceAccounts().inNamespace(namespace).withName(serviceAccount).get() == null) {
+      return IdentityVerdict.deny(
+          "ServiceAccountNotFound",
+          "service account " + namespace + "/" + serviceAccount + " does not exist");
+    }
+    if (identity.podName != null) {
+      Pod pod = client.pods().inNamespace(namespace).withName(identity.podName).get();
+      if (pod == null) {
+        return IdentityVerdict.deny(
+            "PodNotFound", "pod " + namespace + "/" + identity.podName + " does not exist");
+      }
+      String podServiceAccount =
+          Objects.requireNonNullElse(pod.getSpec().getServiceAccountName(), "default");
+      if (!podServiceAccount.equals(serviceAccount)) {
+        return IdentityVerdict.deny(
+            "PodServiceAccountMismatch",
+            "pod "
+                + identity.podName
+                + " runs as service account "
+                + podServiceAccount
+                + ", not "
+                + serviceAccount);
+      }
+    }
+    AuthType type = role.getSpec().authType == null ? AuthType.KUBERNETES : role.getSpec().authType;
+    if (type == AuthType.KUBERNETES) {
+      return IdentityVerdict.allow(
+          "ServiceAccountBound",
+          "service account "
+              + namespace
+              + "/"
+              + serviceAccount
+              + " is bound to role "
+              + role.getMetadata().getName());
+    }
+    List<IdentityVerifier> matching = verifiers.stream().filter(v -> v.authType() == type).toList();
+    if (matching.isEmpty()) {
+      return IdentityVerdict.deny(
+          "AuthTypeUnavailable",
+          "this operator build cannot verify authType " + type.wireName() + " yet");
+    }
+    return matching.get(0).verify(request, role);
+  }
+}

@@ -1,0 +1,688 @@
+package io.awsauth.operator.lease;
+
+import static io.awsauth.operator.status.Conditions.READY;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.awsauth.operator.api.v1alpha1.AwsCredentialRequest;
+import io.awsauth.operator.api.v1alpha1.AwsCredentialRequestStatus;
+import io.awsauth.operator.api.v1alpha1.AwsCredentialRequestStatus.PendingLease;
+import io.awsauth.operator.api.v1alpha1.Durations;
+import io.awsauth.operator.api.v1alpha1.VaultAwsRole;
+import io.awsauth.operator.authconfig.AuthConfigs;
+import io.awsauth.operator.authconfig.AuthConfigs.ResolvedAuthConfig;
+import io.awsauth.operator.aws.AwsFailure;
+import io.awsauth.operator.aws.sdk.AwsErrors;
+import io.awsauth.operator.faults.CrashPoints;
+import io.awsauth.operator.identity.IdentityVerdict;
+import io.awsauth.operator.identity.IdentityVerification;
+import io.awsauth.operator.status.Conditions;
+import io.awsauth.operator.status.EventRecorder;
+import io.awsauth.operator.status.StatusUpdates;
+import io.awsauth.operator.status.UserError;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
+import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.MaxReconciliationInterval;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.jboss.logging.Logger;
+
+/**
+ * One lease per AwsCredentialRequest (Vault's {@code aws/creds/<role>} and {@code aws/sts/<role>}):
+ * verifies who asks, issues the credential, writes it to the request's Secret, renews it at
+ * renewAt, and revokes it on expiry, denial, role deletion and request deletion.
+ *
+ * <p>Crash safety: for iam_user the user name and the lease being issued are written to status
+ * before the first AWS call, every step is idempotent, and keys of an interrupted attempt are
+ * deleted by the next one. A lease that is held and not yet due costs no AWS call, so a restart
+ * re-issues nothing.
+ */
+@ControllerConfiguration(
+    name = AwsCredentialRequestReconciler.NAME,
+    maxReconciliationInterval =
+        @MaxReconciliationInterval(interval = 10, timeUnit = TimeUnit.MINUTES))
+public class AwsCredentialRequestReconciler
+    implements Reconciler<AwsCredentialRequest>, Cleaner<AwsCredentialRequest> {
+  /** The controller's name, which is also its field manager for status writes. */
+  public static final String NAME = "awscredentialrequest";
+
+  public static final String IDENTITY_VERIFIED = "IdentityVerified";
+  public static final String ISSUED = "Issued";
+  public static final String REVOCATION_FAILED = "RevocationFailed";
+  static final String ROLE_INDEX = "role-ref";
+  private static final Duration WAIT_FOR_DEPENDENCIES = Duration.ofSeconds(20);
+  private static final Duration RECHECK_IDENTITY = Duration.ofMinutes(1);
+  private static final Duration RETRY_REVOCATION = Duration.ofSeconds(15);
+  private static final Logger LOG = Logger.getLogger(AwsCredentialRequestReconciler.class);
+
+  private final KubernetesClient client;
+  private final AuthConfigs configs;
+  private final Issuer issuer;
+  private final IdentityVerification identities;
+  private final RolloutRestarts restarts;
+  private final CrashPoints crashPoints;
+  private final EventRecorder events;
+  private final Clock clock;
+  private final Conditions conditions;
+
+  public AwsCredentialRequestReconciler(
+      KubernetesClient client,
+      AuthConfigs configs,
+      Issuer issuer,
+      IdentityVerification identities,
+      RolloutRestarts restarts,
+      CrashPoints crashPoints,
+      EventRecorder events,
+      Clock clock) {
+    this.client = client;
+    this.configs = configs;
+    this.issuer = issuer;
+    this.identities = identities;
+    this.restarts = restarts;
+    this.crashPoints = crashPoints;
+    this.events = events;
+    this.clock = clock;
+    this.conditions = new Conditions(clock);
+  }
+
+  @Override
+  public UpdateControl<AwsCredentialRequest> reconcile(
+      AwsCredentialRequest request, Context<AwsCredentialRequest> context) {
+    JsonNode before = StatusUpdates.snapshot(request.getStatus());
+    AwsCredentialRequestStatus status = statusOf(request);
+    status.secretName = secretName(request);
+    Duration next;
+    try {
+      next = lifecycle(request, context);
+    } catch (UserError e) {
+      notIssued(request, e.reason(), e.getMessage());
+      next = waitsFor(e.reason());
+    } catch (AwsFailure e) {
+      if (!e.isTerminal()) {
+        throw e;
+      }
+      notIssued(request, e.reason(), e.getMessage());
+      next = WAIT_FOR_DEPENDENCIES.multipliedBy(3);
+    }
+    status.observedGeneration = request.getMetadata().getGeneration();
+    events.announceTransition(request, before, status, READY, "Issue");
+    UpdateControl<AwsCredentialRequest> control = StatusUpdates.patchIfChanged(request, before);
+    return next == null ? control : control.rescheduleAfter(next.toMillis());
+  }
+
+  /** Returns when to look again (null: only on a change). */
+  private Duration lifecycle(AwsCredentialRequest request, Context<AwsCredentialRequest> context) {
+    AwsCredentialRequestStatus status = request.getStatus();
+    Instant now = clock.instant();
+    Optional<Secret> secret = ownSecret(request, context);
+    if (status.expiresAt != null
+        && status.pendingLease == null
+        && Renewal.expired(now, Instant.parse(status.expiresAt))) {
+      revoke(request, secret, context, "LeaseExpired", "the lease expired before it was renewed");
+    }
+
+    VaultAwsRole role = context.getSecondaryResource(VaultAwsRole.class).orElse(null);
+    if (role == null) {
+      String message = "VaultAwsRole '" + request.getSpec().roleRef + "' (roleRef) does not exist";
+      if (holdsLease(status)) {
+        revoke(request, secret, context, "RoleNotFound", message);
+      }
+      throw new UserError("RoleNotFound", message);
+    }
+    if (role.getStatus() == null
+        || !role.getStatus().isTrue(READY)
+        || !role.getMetadata().getGeneration().equals(role.getStatus().observedGeneration)) {
+      String why =
+          role.getStatus() == null
+              ? "not reconciled yet"
+              : role.getStatus()
+                  .condition(READY)
+                  .map(c -> c.getReason() + ": " + c.getMessage())
+                  .orElse("not reconciled yet");
+      throw new UserError(
+          "RoleNotReady",
+          "VaultAwsRole '" + role.getMetadata().getName() + "' is not Ready (" + why + ")");
+    }
+    ResolvedAuthConfig config = configs.resolve(role.getSpec().authConfigRef);
+    LeaseTerms terms =
+        LeaseTerms.of(
+            request,
+            role.getSpec(),
+            config.accountId(),
+            Boolean.TRUE.equals(config.config().getStatus().sessionCredentials));
+
+    IdentityVerdict verdict = identities.verify(request, role);
+    long generation = request.getMetadata().getGeneration();
+    conditions.set(
+        status,
+        generation,
+        IDENTITY_VERIFIED,
+        verdict.allowed(),
+        verdict.reason(),
+        verdict.message());
+    if (!verdict.allowed()) {
+      if (holdsLease(status)) {
+        revoke(request, secret, context, verdict.reason(), verdict.message());
+      }
+      throw new UserError(verdict.reason(), verdict.message());
+    }
+
+    if (status.pendingLease != null) {
+      return issue(request, role, config, terms, secret, context, now);
+    }
+    boolean held =
+        status.leaseId != null
+            && secret.flatMap(CredentialSecret::leaseId).filter(status.leaseId::equals).isPresent();
+    boolean sameSpec = LeaseTerms.fingerprint(request.getSpec()).equals(status.issuedFor);
+    if (held && sameSpec) {
+      Instant renewAt = renewAt(request, status);
+      status.renewAt = renewAt.toString();
+      if (!Renewal.due(now, renewAt)) {
+        markReady(request, terms);
+        return Renewal.untilNext(now, renewAt);
+      }
+    }
+    return issue(request, role, config, terms, secret, context, now);
+  }
+
+  /**
+   * Issues a lease (or finishes the one recorded in status.pendingLease), writes it to the Secret,
+   * then retires the previous one.
+   */
+  private Duration issue(
+      AwsCredentialRequest request,
+      VaultAwsRole role,
+      ResolvedAuthConfig config,
+      LeaseTerms terms,
+      Optional<Secret> secret,
+      Context<AwsCredentialRequest> context,
+      Instant now) {
+    AwsCredentialRequestStatus status = request.getStatus();
+    boolean rotation = status.leaseId != null;
+    String secretName = secretName(request);
+    if (secret.isPresent() && !CredentialSecret.ownedBy(secret.get(), request)) {
+      throw secretNotOwned(request, secretName);
+    }
+    Optional<String> keyInSecret = secret.flatMap(CredentialSecret::accessKeyId);
+    IssuedCredential credential;
+    String leaseId;
+    if (terms.type().isSts()) {
+      leaseId = UUID.randomUUID().toString();
+      credential = issuer.issueSts(request, role, config, terms);
+    } else {
+      PendingLease pending = status.pendingLease;
+      if (pending != null
+          && secret
+              .flatMap(CredentialSecret::leaseId)
+              .filter(pending.leaseId::equals)
+              .isPresent()) {
+        return adopt(request, role, config, terms, secret.get(), pending, rotation);
+      }
+      leaseId = pending != null ? pending.leaseId : UUID.randomUUID().toString();
+      if (status.iamUserName == null) {
+        status.iamUserName = issuer.userName(request, role, config);
+      }
+      if (pending == null) {
+        pending = new PendingLease();
+        pending.leaseId = leaseId;
+        pending.startedAt = now.truncatedTo(ChronoUnit.SECONDS).toString();
+        pending.ttl = Durations.format(terms.ttl());
+        status.pendingLease = pending;
+      }
+      status.authConfigRef = role.getSpec().authConfigRef;
+      writeAhead(request);
+      credential =
+          issuer.issueIamUser(request, role, config, terms, status.iamUserName, keyInSecret);
+    }
+    writeSecret(
+        request,
+        context,
+        secret,
+        CredentialSecret.render(request, secretName, leaseId, credential));
+    crashPoints.passed("WriteSecret");
+    record(request, terms, leaseId, credential, role);
+    if (rotation) {
+      restarts.restart(request, clock.instant());
+    }
+    if (!terms.type().isSts()) {
+      issuer.retireOtherKeys(config, status.iamUserName, credential.accessKeyId());
+    }
+    events.normal(
+        request,
+        rotation ? "Rotated" : "Issued",
+        rotation ? "Rotate" : "Issue",
+        (rotation ? "renewed " : "issued ")
+            + terms.type().wireName()
+            + " credential "
+            + credential.accessKeyId()
+            + " as "
+            + credential.principalArn()
+            + ", expires "
+            + credential.expiresAt());
+    return Renewal.untilNext(clock.instant(), Instant.parse(status.renewAt));
+  }
+
+  /**
+   * The Secret already holds the pending lease (the operator stopped after writing it): keep it,
+   * delete the keys of earlier attempts, and record it. Its expiry is never later than the lease
+   * recorded before the first AWS call allows, whatever the Secret's annotation says.
+   */
+  private Duration adopt(
+      AwsCredentialRequest request,
+      VaultAwsRole role,
+      ResolvedAuthConfig config,
+      LeaseTerms terms,
+      Secret secret,
+      PendingLease pending,
+      boolean rotation) {
+    AwsCredentialRequestStatus status = request.getStatus();
+    String keyId = CredentialSecret.accessKeyId(secret).orElseThrow();
+    Instant issuedAt = Instant.parse(pending.startedAt);
+    Instant limit = issuedAt.plus(Durations.parse(pending.ttl));
+    Instant expiresAt =
+        CredentialSecret.expiresAt(secret).filter(e -> e.isBefore(limit)).orElse(limit);
+    issuer.retireOtherKeys(config, status.iamUserName, keyId);
+    IssuedCredential credential =
+        new IssuedCredential(
+            keyId,
+            "",
+            Optional.empty(),
+            issuedAt,
+            expiresAt,
+            issuer.userArn(config, status.iamUserName),
+            Optional.empty());
+    record(request, terms, pending.leaseId, credential, role);
+    if (rotation) {
+      restarts.restart(request, clock.instant());
+    }
+    events.normal(
+        request,
+        "IssuanceResumed",
+        "Issue",
+        "finished the interrupted issuance of lease " + pending.leaseId + " (" + keyId + ")");
+    return Renewal.untilNext(clock.instant(), Instant.parse(status.renewAt));
+  }
+
+  private void record(
+      AwsCredentialRequest request,
+      LeaseTerms terms,
+      String leaseId,
+      IssuedCredential credential,
+      VaultAwsRole role) {
+    AwsCredentialRequestStatus status = request.getStatus();
+    status.leaseId = leaseId;
+    status.credentialType = terms.type().wireName();
+    status.accessKeyId = credential.accessKeyId();
+    status.principalArn = credential.principalArn();
+    status.issuedAt = credential.issuedAt().truncatedTo(ChronoUnit.SECONDS).toString();
+    status.expiresAt = credential.expiresAt().truncatedTo(ChronoUnit.SECONDS).toString();
+    status.ttl = Durations.format(terms.ttl());
+    status.authConfigRef = role.getSpec().authConfigRef;
+    status.issuedFor = LeaseTerms.fingerprint(request.getSpec());
+    status.pendingLease = null;
+    status.revokedAt = null;
+    status.usableAfter =
+        credential.usableAfter().map(AwsCredentialRequestReconciler::seconds).orElse(null);
+    status.renewAt = renewAt(request, status).toString();
+    status.conditions.removeIf(c -> REVOCATION_FAILED.equals(c.getType()));
+    markReady(request, terms);
+  }
+
+  private void markReady(AwsCredentialRequest request, LeaseTerms terms) {
+    AwsCredentialRequestStatus status = request.getStatus();
+    long generation = request.getMetadata().getGeneration();
+    String ttl =
+        "ttl "
+            + status.ttl
+            + terms.shortenedBecause().map(why -> " (shortened: " + why + ")").orElse("");
+    conditions.set(
+        status,
+        generation,
+        ISSUED,
+        true,
+        "Issued",
+        terms.type().wireName() + " credential " + status.accessKeyId + ", " + ttl);
+    conditions.set(
+        status,
+        generation,
+        READY,
+        true,
+        "CredentialReady",
+        "Secret " + status.secretName + " holds a working credential until " + status.expiresAt);
+  }
+
+  private static Instant renewAt(AwsCredentialRequest request, AwsCredentialRequestStatus status) {
+    return Renewal.renewAt(
+        Instant.parse(status.issuedAt),
+        Instant.parse(status.expiresAt),
+        Optional.ofNullable(request.getSpec().renewBefore).map(Durations::parse));
+  }
+
+  /**
+   * Ends the current lease: the IAM user (iam_user) is deleted with its keys, policies and groups,
+   * and the Secret no longer holds the credential. STS credentials cannot be revoked at AWS; they
+   * leave the Secret and stay valid until they expire.
+   */
+  private void revoke(
+      AwsCredentialRequest request,
+      Optional<Secret> secret,
+      Context<AwsCredentialRequest> context,
+      String reason,
+      String why) {
+    AwsCredentialRequestStatus status = request.getStatus();
+    if (status.iamUserName != null) {
+      issuer.revokeUser(configFor(status), status.iamUserName);
+      status.iamUserName = null;
+    }
+    if (secret.isPresent()
+        && CredentialSecret.ownedBy(secret.get(), request)
+        && CredentialSecret.leaseId(secret.get()).isPresent()) {
+      writeSecret(
+          request,
+          context,
+          secret,
+          CredentialSecret.revoked(request, secretName(request), clock.instant()));
+    }
+    String revoked = status.accessKeyId;
+    status.leaseId = null;
+    status.accessKeyId = null;
+    status.principalArn = null;
+    status.issuedAt = null;
+    status.expiresAt = null;
+    status.renewAt = null;
+    status.usableAfter = null;
+    status.issuedFor = null;
+    status.pendingLease = null;
+    status.revokedAt = clock.instant().truncatedTo(ChronoUnit.SECONDS).toString();
+    status.conditions.removeIf(c -> REVOCATION_FAILED.equals(c.getType()));
+    events.normal(
+        request,
+        "Revoked",
+        "Revoke",
+        "revoked credential " + revoked + " (" + reason + "): " + why);
+  }
+
+  private ResolvedAuthConfig configFor(AwsCredentialRequestStatus status) {
+    return configs.resolve(
+        status.authConfigRef == null
+            ? io.awsauth.operator.api.v1alpha1.Groups.DEFAULT_AUTH_CONFIG
+            : status.authConfigRef);
+  }
+
+  private static boolean holdsLease(AwsCredentialRequestStatus status) {
+    return status.leaseId != null || status.iamUserName != null;
+  }
+
+  @Override
+  public DeleteControl cleanup(
+      AwsCredentialRequest request, Context<AwsCredentialRequest> context) {
+    AwsCredentialRequestStatus status = statusOf(request);
+    if (status.iamUserName == null) {
+      return DeleteControl.defaultDelete();
+    }
+    try {
+      issuer.revokeUser(configFor(status), status.iamUserName);
+      events.normal(
+          request,
+          "Revoked",
+          "Revoke",
+          "request deleted: deleted IAM user " + status.iamUserName + " and its keys");
+      return DeleteControl.defaultDelete();
+    } catch (UserError | AwsFailure e) {
+      String reason = e instanceof UserError u ? u.reason() : ((AwsFailure) e).reason();
+      LOG.infof(
+          "AwsCredentialRequest %s/%s: revocation failed (%s), will retry",
+          request.getMetadata().getNamespace(), request.getMetadata().getName(), e.getMessage());
+      revocationFailed(request, reason, e.getMessage());
+      return DeleteControl.noFinalizerRemoval().rescheduleAfter(RETRY_REVOCATION.toMillis());
+    }
+  }
+
+  /** The finalizer stays until the user is gone; status and an Event say why it waits. */
+  private void revocationFailed(AwsCredentialRequest request, String reason, String message) {
+    AwsCredentialRequestStatus status = statusOf(request);
+    JsonNode before = StatusUpdates.snapshot(status);
+    conditions.set(
+        status,
+        request.getMetadata().getGeneration(),
+        REVOCATION_FAILED,
+        true,
+        reason,
+        "IAM user " + status.iamUserName + " is not revoked yet: " + message);
+    if (StatusUpdates.changed(before, status)) {
+      events.warning(request, "RevocationFailed", "Revoke", message);
+      try {
+        applyStatus(request);
+      } catch (KubernetesClientException e) {
+        LOG.debugf("could not record RevocationFailed: %s", e.getCode());
+      }
+    }
+  }
+
+  @Override
+  public ErrorStatusUpdateControl<AwsCredentialRequest> updateErrorStatus(
+      AwsCredentialRequest request, Context<AwsCredentialRequest> context, Exception e) {
+    JsonNode before = StatusUpdates.snapshot(request.getStatus());
+    AwsFailure failure = AwsErrors.classify("reconcile", e);
+    LOG.infof(
+        "AwsCredentialRequest %s/%s: %s (will retry)",
+        request.getMetadata().getNamespace(),
+        request.getMetadata().getName(),
+        failure.getMessage());
+    AwsCredentialRequestStatus status = statusOf(request);
+    if (!status.isTrue(READY)) {
+      notIssued(request, failure.reason(), failure.getMessage() + " (will retry)");
+    }
+    events.announceTransition(request, before, status, READY, "Issue");
+    return StatusUpdates.changed(before, status)
+        ? ErrorStatusUpdateControl.patchStatus(request)
+        : ErrorStatusUpdateControl.noStatusUpdate();
+  }
+
+  private void notIssued(AwsCredentialRequest request, String reason, String message) {
+    AwsCredentialRequestStatus status = statusOf(request);
+    long generation = request.getMetadata().getGeneration();
+    if (holdsLease(status) && status.pendingLease == null) {
+      // The current credential still works; the problem is with the next one.
+      conditions.set(
+          status,
+          generation,
+          READY,
+          true,
+          "CredentialReady",
+          renewalBlocked(status, reason, message));
+      return;
+    }
+    conditions.set(status, generation, ISSUED, false, reason, message);
+    conditions.set(status, generation, READY, false, reason, message);
+  }
+
+  private static String renewalBlocked(
+      AwsCredentialRequestStatus status, String reason, String message) {
+    return "Secret "
+        + status.secretName
+        + " holds a working credential until "
+        + status.expiresAt
+        + "; the next one cannot be issued yet ("
+        + reason
+        + ": "
+        + message
+        + ")";
+  }
+
+  private static Duration waitsFor(String reason) {
+    return switch (reason) {
+      case "RoleNotReady", "AuthConfigNotReady", "AuthConfigNotFound", "TrustNotReady" ->
+          WAIT_FOR_DEPENDENCIES;
+      case "ServiceAccountNotFound", "PodNotFound", "SecretNotOwned" -> RECHECK_IDENTITY;
+      default -> null;
+    };
+  }
+
+  /** The request's Secret, when the operator's cache has it (it caches only its own). */
+  private Optional<Secret> ownSecret(
+      AwsCredentialRequest request, Context<AwsCredentialRequest> context) {
+    String name = secretName(request);
+    return context
+        .getSecondaryResourcesAsStream(Secret.class)
+        .filter(s -> name.equals(s.getMetadata().getName()))
+        .findFirst();
+  }
+
+  /**
+   * Creates the Secret, or replaces the one the operator owns. Creating never overwrites: a Secret
+   * of that name that the operator does not own (and has not cached) makes the create fail, and the
+   * operator never reads it.
+   */
+  @SuppressWarnings("unchecked")
+  private void writeSecret(
+      AwsCredentialRequest request,
+      Context<AwsCredentialRequest> context,
+      Optional<Secret> current,
+      Secret desired) {
+    var secrets =
+        (InformerEventSource<Secret, AwsCredentialRequest>)
+            context.eventSourceRetriever().getEventSourceFor(Secret.class);
+    ResourceID primary = ResourceID.fromResource(request);
+    if (current.isPresent()) {
+      desired.getMetadata().setResourceVersion(current.get().getMetadata().getResourceVersion());
+      Secret updated = client.secrets().resource(desired).update();
+      secrets.handleRecentResourceUpdate(primary, updated, current.get());
+      return;
+    }
+    try {
+      Secret created = client.secrets().resource(desired).create();
+      secrets.handleRecentResourceCreate(primary, created);
+    } catch (KubernetesClientException e) {
+      if (e.getCode() == 409) {
+        throw secretNotOwned(request, desired.getMetadata().getName());
+      }
+      throw e;
+    }
+  }
+
+  private static UserError secretNotOwned(AwsCredentialRequest request, String secretName) {
+    return new UserError(
+        "SecretNotOwned",
+        "Secret "
+            + request.getMetadata().getNamespace()
+            + "/"
+            + secretName
+            + " exists and is not owned by this request; the operator never writes into a Secret"
+            + " it does not own: delete it or choose another spec.secretName");
+  }
+
+  /**
+   * Writes status before the first AWS call of an iam_user issuance, the way the framework does
+   * (server-side apply, the controller's field manager), so that its later writes own these fields.
+   */
+  private void writeAhead(AwsCredentialRequest request) {
+    AwsCredentialRequest written = applyStatus(request);
+    request.getMetadata().setResourceVersion(written.getMetadata().getResourceVersion());
+    crashPoints.passed("WriteAhead");
+  }
+
+  private AwsCredentialRequest applyStatus(AwsCredentialRequest request) {
+    AwsCredentialRequest copy = new AwsCredentialRequest();
+    copy.setMetadata(
+        new ObjectMetaBuilder()
+            .withName(request.getMetadata().getName())
+            .withNamespace(request.getMetadata().getNamespace())
+            .build());
+    copy.setStatus(request.getStatus());
+    return client
+        .resource(copy)
+        .subresource("status")
+        .patch(
+            new PatchContext.Builder()
+                .withPatchType(PatchType.SERVER_SIDE_APPLY)
+                .withFieldManager(NAME)
+                .withForce(true)
+                .build(),
+            copy);
+  }
+
+  static String secretName(AwsCredentialRequest request) {
+    return request.getSpec().secretName != null
+        ? request.getSpec().secretName
+        : request.getMetadata().getName();
+  }
+
+  private static String seconds(Duration d) {
+    return String.format(java.util.Locale.ROOT, "%.3fs", d.toMillis() / 1000.0);
+  }
+
+  private static AwsCredentialRequestStatus statusOf(AwsCredentialRequest request) {
+    if (request.getStatus() == null) {
+      request.setStatus(new AwsCredentialRequestStatus());
+    }
+    return request.getStatus();
+  }
+
+  /**
+   * The request's own Secrets (label-selected: the operator never caches other Secrets), and the
+   * roles requests name, so that a role change or deletion reaches its requests.
+   */
+  @Override
+  public List<EventSource<?, AwsCredentialRequest>> prepareEventSources(
+      EventSourceContext<AwsCredentialRequest> context) {
+    context
+        .getPrimaryCache()
+        .addIndexer(
+            ROLE_INDEX,
+            r ->
+                r.getSpec() == null || r.getSpec().roleRef == null
+                    ? List.of()
+                    : List.of(r.getSpec().roleRef));
+    var secrets =
+        InformerEventSourceConfiguration.from(Secret.class, AwsCredentialRequest.class)
+            .withName("credential-secrets")
+            .withLabelSelector(
+                CredentialSecret.MANAGED_BY_LABEL + "=" + CredentialSecret.MANAGED_BY)
+            .withNamespacesInheritedFromController()
+            .withSecondaryToPrimaryMapper(
+                Mappers.fromOwnerReferences(AwsCredentialRequest.class, false))
+            .build();
+    var roles =
+        InformerEventSourceConfiguration.from(VaultAwsRole.class, AwsCredentialRequest.class)
+            .withName("roles")
+            .withWatchAllNamespaces()
+            .withPrimaryToSecondaryMapper(
+                (AwsCredentialRequest r) -> Set.of(new ResourceID(r.getSpec().roleRef)))
+            .withSecondaryToPrimaryMapper(
+                (VaultAwsRole role) ->
+                    context
+                        .getPrimaryCache()
+                        .byIndex(ROLE_INDEX, role.getMetadata().getName())
+                        .stream()
+                        .map(ResourceID::fromResource)
+                        .collect(Collectors.toSet()))
+            .build();
+    return List.of(
+        new InformerEventSource<>(secrets, context), new InformerEventSource<>(roles, context));
+  }
+}

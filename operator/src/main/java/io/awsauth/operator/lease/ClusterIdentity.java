@@ -1,0 +1,44 @@
+package io.awsauth.operator.lease;
+
+import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.Optional;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/**
+ * Identifies this cluster in the tags of the IAM users it creates, so that the orphan sweep of one
+ * cluster never deletes the users of another cluster sharing the AWS account. Default: the UID of
+ * the kube-system namespace, which is unique per cluster and stable for its life.
+ */
+@ApplicationScoped
+public class ClusterIdentity {
+  private final KubernetesClient client;
+  private final Optional<String> configured;
+  private volatile String id;
+
+  public ClusterIdentity(
+      KubernetesClient client,
+      @ConfigProperty(name = "aao.cluster-id") Optional<String> configured) {
+    this.client = client;
+    this.configured = configured;
+  }
+
+  public String id() {
+    String known = id;
+    if (known == null) {
+      known =
+          configured.orElseGet(
+              () -> {
+                Namespace system = client.namespaces().withName("kube-system").get();
+                if (system == null) {
+                  throw new IllegalStateException(
+                      "namespace kube-system not found: set aao.cluster-id to name this cluster");
+                }
+                return system.getMetadata().getUid();
+              });
+      id = known;
+    }
+    return known;
+  }
+}

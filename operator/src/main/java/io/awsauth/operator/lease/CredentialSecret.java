@@ -1,0 +1,143 @@
+package io.awsauth.operator.lease;
+
+import io.awsauth.operator.api.v1alpha1.AwsCredentialRequest;
+import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The Secret a lease is written to (shared/API.md): env-style keys and a ready {@code
+ * ~/.aws/credentials} file, owned by the request and labelled as the operator's, so that the
+ * operator caches only its own Secrets.
+ */
+public final class CredentialSecret {
+  public static final String ACCESS_KEY_ID = "AWS_ACCESS_KEY_ID";
+  public static final String SECRET_ACCESS_KEY = "AWS_SECRET_ACCESS_KEY";
+  public static final String SESSION_TOKEN = "AWS_SESSION_TOKEN";
+  public static final String EXPIRATION = "AWS_CREDENTIAL_EXPIRATION";
+  public static final String CREDENTIALS_FILE = "credentials";
+
+  public static final String MANAGED_BY_LABEL = "app.kubernetes.io/managed-by";
+  public static final String MANAGED_BY = "aws-auth-operator";
+  public static final String REQUEST_UID_LABEL = "awsauth.io/request-uid";
+  public static final String LEASE_ANNOTATION = "awsauth.io/lease-id";
+  public static final String EXPIRES_ANNOTATION = "awsauth.io/expires-at";
+
+  private CredentialSecret() {}
+
+  /** The Secret holding {@code credential} for {@code request}. */
+  public static Secret render(
+      AwsCredentialRequest request,
+      String secretName,
+      String leaseId,
+      IssuedCredential credential) {
+    Map<String, String> data = new LinkedHashMap<>();
+    data.put(ACCESS_KEY_ID, credential.accessKeyId());
+    data.put(SECRET_ACCESS_KEY, credential.secretAccessKey());
+    credential.sessionToken().ifPresent(t -> data.put(SESSION_TOKEN, t));
+    data.put(EXPIRATION, credential.expiresAt().toString());
+    data.put(CREDENTIALS_FILE, credentialsFile(credential));
+    return base(request, secretName)
+        .editMetadata()
+        .addToAnnotations(LEASE_ANNOTATION, leaseId)
+        .addToAnnotations(EXPIRES_ANNOTATION, credential.expiresAt().toString())
+        .endMetadata()
+        .withData(encode(data))
+        .build();
+  }
+
+  /** The Secret after its lease was revoked: no credential, and the time it was revoked. */
+  public static Secret revoked(AwsCredentialRequest request, String secretName, Instant at) {
+    return base(request, secretName)
+        .editMetadata()
+        .addToAnnotations("awsauth.io/revoked-at", at.toString())
+        .endMetadata()
+        .withData(Map.of())
+        .build();
+  }
+
+  private static SecretBuilder base(AwsCredentialRequest request, String secretName) {
+    return new SecretBuilder()
+        .withNewMetadata()
+        .withName(secretName)
+        .withNamespace(request.getMetadata().getNamespace())
+        .addToLabels(MANAGED_BY_LABEL, MANAGED_BY)
+        .addToLabels(REQUEST_UID_LABEL, request.getMetadata().getUid())
+        .withOwnerReferences(
+            new OwnerReferenceBuilder()
+                .withApiVersion(request.getApiVersion())
+                .withKind(request.getKind())
+                .withName(request.getMetadata().getName())
+                .withUid(request.getMetadata().getUid())
+                .withController(true)
+                .build())
+        .endMetadata()
+        .withType("Opaque");
+  }
+
+  /** An AWS shared credentials file with the profile {@code default}. */
+  static String credentialsFile(IssuedCredential credential) {
+    StringBuilder b =
+        new StringBuilder("[default]\n")
+            .append("aws_access_key_id = ")
+            .append(credential.accessKeyId())
+            .append('\n')
+            .append("aws_secret_access_key = ")
+            .append(credential.secretAccessKey())
+            .append('\n');
+    credential
+        .sessionToken()
+        .ifPresent(t -> b.append("aws_session_token = ").append(t).append('\n'));
+    return b.toString();
+  }
+
+  /** Whether {@code secret} belongs to {@code request} (its controller owner reference). */
+  public static boolean ownedBy(Secret secret, AwsCredentialRequest request) {
+    return secret.getMetadata().getOwnerReferences() != null
+        && secret.getMetadata().getOwnerReferences().stream()
+            .anyMatch(
+                o ->
+                    Boolean.TRUE.equals(o.getController())
+                        && request.getMetadata().getUid().equals(o.getUid()));
+  }
+
+  /** The lease the Secret holds, when it holds a complete credential. */
+  public static Optional<String> leaseId(Secret secret) {
+    Map<String, String> data = secret.getData() == null ? Map.of() : secret.getData();
+    if (!data.containsKey(ACCESS_KEY_ID)
+        || !data.containsKey(SECRET_ACCESS_KEY)
+        || !data.containsKey(CREDENTIALS_FILE)) {
+      return Optional.empty();
+    }
+    Map<String, String> annotations = secret.getMetadata().getAnnotations();
+    return Optional.ofNullable(annotations == null ? null : annotations.get(LEASE_ANNOTATION));
+  }
+
+  /** The access key ID the Secret holds (an identifier, not secret material). */
+  public static Optional<String> accessKeyId(Secret secret) {
+    return Optional.ofNullable(secret.getData())
+        .map(d -> d.get(ACCESS_KEY_ID))
+        .map(v -> new String(Base64.getDecoder().decode(v), StandardCharsets.UTF_8));
+  }
+
+  /** The expiry the Secret claims (its annotation). */
+  public static Optional<Instant> expiresAt(Secret secret) {
+    Map<String, String> annotations = secret.getMetadata().getAnnotations();
+    return Optional.ofNullable(annotations == null ? null : annotations.get(EXPIRES_ANNOTATION))
+        .map(Instant::parse);
+  }
+
+  private static Map<String, String> encode(Map<String, String> data) {
+    Map<String, String> encoded = new LinkedHashMap<>();
+    data.forEach(
+        (k, v) ->
+            encoded.put(k, Base64.getEncoder().encodeToString(v.getBytes(StandardCharsets.UTF_8))));
+    return encoded;
+  }
+}

@@ -1,0 +1,125 @@
+package io.awsauth.operator.lease;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.awsauth.operator.api.v1alpha1.VaultAwsRoleSpec;
+import io.awsauth.operator.aws.AccessKey;
+import io.awsauth.operator.aws.AwsFailure;
+import io.awsauth.operator.aws.IamGateway;
+import io.awsauth.operator.aws.IamGateway.User;
+import io.awsauth.operator.status.UserError;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The IAM users of iam_user leases, every step idempotent so that an issuance interrupted anywhere
+ * can be run again from the start: Vault's CreateUser → policies → groups → CreateAccessKey, and
+ * its revocation in reverse.
+ */
+final class IamUsers {
+  /** Name of the inline policy the role's policyDocument becomes. */
+  static final String INLINE_POLICY = "aws-auth-operator";
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private IamUsers() {}
+
+  /**
+   * Creates the user, or adopts it when it already exists and carries this request's UID tag (an
+   * earlier attempt that was interrupted). Returns whether the user is new.
+   */
+  static boolean ensureUser(
+      IamGateway iam,
+      String userName,
+      VaultAwsRoleSpec role,
+      Map<String, String> tags,
+      String requestUid) {
+    try {
+      iam.createUser(
+          userName,
+          role.userPath == null ? "/" : role.userPath,
+          Optional.ofNullable(role.permissionsBoundaryArn),
+          tags);
+      return true;
+    } catch (AwsFailure e) {
+      if (!"EntityAlreadyExists".equals(e.code())) {
+        throw e;
+      }
+      User existing = iam.getUser(userName).orElseThrow(() -> e);
+      if (!requestUid.equals(existing.tags().get(OwnerTags.UID))) {
+        throw new UserError(
+            "IamUserNameTaken",
+            "IAM user "
+                + userName
+                + " exists and was not created for this request; change the AwsAuthConfig's"
+                + " usernameTemplate or remove that user");
+      }
+      return false;
+    }
+  }
+
+  /**
+   * Gives the user exactly the role's inline policy, managed policies and groups. A new user has
+   * none yet, so nothing is listed.
+   */
+  static void syncPermissions(
+      IamGateway iam, String userName, VaultAwsRoleSpec role, boolean fresh) {
+    if (role.policyDocument != null) {
+      iam.putUserPolicy(userName, INLINE_POLICY, compact(role));
+    } else if (!fresh && iam.listUserPolicies(userName).contains(INLINE_POLICY)) {
+      iam.deleteUserPolicy(userName, INLINE_POLICY);
+    }
+    Set<String> wantedPolicies =
+        new HashSet<>(role.policyArns == null ? List.of() : role.policyArns);
+    Set<String> attached = fresh ? Set.of() : new HashSet<>(iam.listAttachedUserPolicies(userName));
+    wantedPolicies.stream()
+        .filter(p -> !attached.contains(p))
+        .forEach(p -> iam.attachUserPolicy(userName, p));
+    attached.stream()
+        .filter(p -> !wantedPolicies.contains(p))
+        .forEach(p -> iam.detachUserPolicy(userName, p));
+    Set<String> wantedGroups = new HashSet<>(role.iamGroups == null ? List.of() : role.iamGroups);
+    Set<String> groups = fresh ? Set.of() : new HashSet<>(iam.listGroupsForUser(userName));
+    wantedGroups.stream()
+        .filter(g -> !groups.contains(g))
+        .forEach(g -> iam.addUserToGroup(userName, g));
+    groups.stream()
+        .filter(g -> !wantedGroups.contains(g))
+        .forEach(g -> iam.removeUserFromGroup(userName, g));
+  }
+
+  /** Deletes every access key of the user but {@code keep}: keys of interrupted attempts. */
+  static void deleteKeysExcept(IamGateway iam, String userName, Optional<String> keep) {
+    for (AccessKey key : iam.listAccessKeys(userName)) {
+      if (keep.isEmpty() || !keep.get().equals(key.accessKeyId())) {
+        iam.deleteAccessKey(userName, key.accessKeyId());
+      }
+    }
+  }
+
+  /**
+   * Revokes the user: keys first (the credential stops working), then inline and managed policies,
+   * groups, and the user. A user that is already gone is revoked.
+   */
+  static void revoke(IamGateway iam, String userName) {
+    if (iam.getUser(userName).isEmpty()) {
+      return;
+    }
+    deleteKeysExcept(iam, userName, Optional.empty());
+    iam.listUserPolicies(userName).forEach(p -> iam.deleteUserPolicy(userName, p));
+    iam.listAttachedUserPolicies(userName).forEach(p -> iam.detachUserPolicy(userName, p));
+    iam.listGroupsForUser(userName).forEach(g -> iam.removeUserFromGroup(userName, g));
+    iam.deleteUser(userName);
+  }
+
+  private static String compact(VaultAwsRoleSpec role) {
+    try {
+      return JSON.writeValueAsString(role.policyDocument);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

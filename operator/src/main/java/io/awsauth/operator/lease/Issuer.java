@@ -1,0 +1,237 @@
+package io.awsauth.operator.lease;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.awsauth.operator.api.v1alpha1.AwsCredentialRequest;
+import io.awsauth.operator.api.v1alpha1.VaultAwsRole;
+import io.awsauth.operator.api.v1alpha1.VaultAwsRoleSpec;
+import io.awsauth.operator.authconfig.AuthConfigSettings;
+import io.awsauth.operator.authconfig.AuthConfigs.ResolvedAuthConfig;
+import io.awsauth.operator.aws.AccessKey;
+import io.awsauth.operator.aws.AwsClientSettings;
+import io.awsauth.operator.aws.AwsFailure;
+import io.awsauth.operator.aws.CallerIdentity;
+import io.awsauth.operator.aws.IamGateway;
+import io.awsauth.operator.aws.SessionCredentials;
+import io.awsauth.operator.aws.StsGateway;
+import io.awsauth.operator.aws.StsGateway.IssuedSession;
+import io.awsauth.operator.aws.StsGateway.RoleSession;
+import io.awsauth.operator.aws.sdk.SdkClients;
+import io.awsauth.operator.trust.AccountSessions;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+
+/**
+ * The AWS side of a lease, per credential type, as Vault's secrets engine does it: iam_user is
+ * CreateUser → PutUserPolicy / AttachUserPolicy / AddUserToGroup → CreateAccessKey; assumed_role is
+ * AssumeRole (through the account's StsRoleBinding for another account); federation_token is
+ * GetFederationToken; session_token is GetSessionToken.
+ */
+@ApplicationScoped
+public class Issuer {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final SdkClients clients;
+  private final AccountSessions sessions;
+  private final ClusterIdentity cluster;
+  private final Clock clock;
+  private final Duration verifyTimeout;
+
+  public Issuer(
+      SdkClients clients,
+      AccountSessions sessions,
+      ClusterIdentity cluster,
+      Clock clock,
+      @ConfigProperty(name = "aao.iam-user.verify-timeout", defaultValue = "30s")
+          Duration verifyTimeout) {
+    this.clients = clients;
+    this.sessions = sessions;
+    this.cluster = cluster;
+    this.clock = clock;
+    this.verifyTimeout = verifyTimeout;
+  }
+
+  /** STS credentials; nothing is created in AWS that would need cleaning up. */
+  IssuedCredential issueSts(
+      AwsCredentialRequest request,
+      VaultAwsRole role,
+      ResolvedAuthConfig config,
+      LeaseTerms terms) {
+    VaultAwsRoleSpec spec = role.getSpec();
+    int seconds = (int) terms.ttl().toSeconds();
+    Optional<String> policy = policy(spec);
+    List<String> policyArns = spec.policyArns == null ? List.of() : spec.policyArns;
+    Map<String, String> tags = spec.sessionTags == null ? Map.of() : spec.sessionTags;
+    Instant issuedAt = clock.instant();
+    IssuedSession session =
+        switch (terms.type()) {
+          case ASSUMED_ROLE -> {
+            String roleArn = terms.roleArn().orElseThrow();
+            AwsClientSettings from = sessions.forAccount(config, LeaseTerms.accountOf(roleArn));
+            yield clients
+                .sts(from)
+                .assumeRole(
+                    new RoleSession(
+                        roleArn,
+                        terms.sessionName(),
+                        Optional.ofNullable(spec.externalId),
+                        seconds,
+                        policy,
+                        policyArns,
+                        tags));
+          }
+          case FEDERATION_TOKEN ->
+              clients
+                  .sts(config.settings())
+                  .getFederationToken(terms.federationName(), policy, policyArns, tags, seconds);
+          case SESSION_TOKEN ->
+              new IssuedSession(
+                  clients.sts(config.settings()).getSessionToken(seconds), config.callerArn());
+          case IAM_USER -> throw new IllegalArgumentException("iam_user is not an STS type");
+        };
+    SessionCredentials c = session.credentials();
+    return new IssuedCredential(
+        c.accessKeyId(),
+        c.secretAccessKey(),
+        Optional.of(c.sessionToken()),
+        issuedAt,
+        c.expiration(),
+        session.principalArn(),
+        Optional.empty());
+  }
+
+  /** The IAM user name for a request, from the config's usernameTemplate. */
+  String userName(AwsCredentialRequest request, VaultAwsRole role, ResolvedAuthConfig config) {
+    String template = config.config().getSpec().usernameTemplate;
+    return UsernameTemplate.render(
+        template == null ? "aao-{{role}}-{{uid}}" : template,
+        request.getMetadata().getUid(),
+        request.getMetadata().getNamespace(),
+        request.getMetadata().getName(),
+        role.getMetadata().getName());
+  }
+
+  /**
+   * Creates (or adopts) the user, gives it the role's permissions, deletes keys left by interrupted
+   * attempts (all but {@code keep}, the key the Secret holds now), creates a key and proves it
+   * works.
+   */
+  IssuedCredential issueIamUser(
+      AwsCredentialRequest request,
+      VaultAwsRole role,
+      ResolvedAuthConfig config,
+      LeaseTerms terms,
+      String userName,
+      Optional<String> keep) {
+    IamGateway iam = clients.iam(config.settings());
+    boolean fresh =
+        IamUsers.ensureUser(
+            iam,
+            userName,
+            role.getSpec(),
+            OwnerTags.of(request, cluster.id(), role.getSpec().iamTags),
+            request.getMetadata().getUid());
+    IamUsers.syncPermissions(iam, userName, role.getSpec(), fresh);
+    if (!fresh) {
+      IamUsers.deleteKeysExcept(iam, userName, keep);
+    }
+    AccessKey key = iam.createAccessKey(userName);
+    Instant issuedAt = clock.instant();
+    Instant started = issuedAt;
+    CallerIdentity caller = proveUsable(config.settings(), key);
+    Duration took = Duration.between(started, clock.instant());
+    return new IssuedCredential(
+        key.accessKeyId(),
+        key.secretAccessKey(),
+        Optional.empty(),
+        issuedAt,
+        issuedAt.plus(terms.ttl()),
+        caller.arn(),
+        Optional.of(took));
+  }
+
+  /**
+   * IAM keys are eventually consistent (AWS documents seconds): sts:GetCallerIdentity with the new
+   * key, retried with backoff for a bounded time, before the key is called Ready.
+   */
+  private CallerIdentity proveUsable(AwsClientSettings base, AccessKey key) {
+    AwsClientSettings with =
+        AuthConfigSettings.withCredentials(
+            base,
+            StaticCredentialsProvider.create(
+                AwsBasicCredentials.create(key.accessKeyId(), key.secretAccessKey())),
+            "issued/" + key.accessKeyId());
+    Instant deadline = clock.instant().plus(verifyTimeout);
+    long backoff = 200;
+    while (true) {
+      try {
+        return clients.withSts(with, StsGateway::getCallerIdentity);
+      } catch (AwsFailure e) {
+        if (clock.instant().isAfter(deadline)) {
+          throw new AwsFailure(
+              AwsFailure.Kind.TRANSIENT,
+              "KeyNotUsable",
+              "KeyNotUsable",
+              "the new access key "
+                  + key.accessKeyId()
+                  + " did not work within "
+                  + verifyTimeout.toSeconds()
+                  + "s ("
+                  + e.code()
+                  + ")",
+              null);
+        }
+      }
+      try {
+        Thread.sleep(backoff);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while proving a new key", e);
+      }
+      backoff = Math.min(backoff * 2, 2000);
+    }
+  }
+
+  /** After the Secret holds {@code current}: the user's other keys (the previous lease) go. */
+  void retireOtherKeys(ResolvedAuthConfig config, String userName, String current) {
+    IamUsers.deleteKeysExcept(clients.iam(config.settings()), userName, Optional.of(current));
+  }
+
+  String userArn(ResolvedAuthConfig config, String userName) {
+    return clients
+        .iam(config.settings())
+        .getUser(userName)
+        .map(IamGateway.User::arn)
+        .orElseThrow(
+            () ->
+                new AwsFailure(
+                    AwsFailure.Kind.TRANSIENT,
+                    "NoSuchEntity",
+                    "NotFound",
+                    "IAM user " + userName + " of the pending lease is not visible yet",
+                    null));
+  }
+
+  void revokeUser(ResolvedAuthConfig config, String userName) {
+    IamUsers.revoke(clients.iam(config.settings()), userName);
+  }
+
+  private static Optional<String> policy(VaultAwsRoleSpec spec) {
+    if (spec.policyDocument == null) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(JSON.writeValueAsString(spec.policyDocument));
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
