@@ -585,8 +585,20 @@ def check_action_permitted(self, resource):
     if assume and (role is None or trust in (None, DENY)):
         verdict = None
     # AWS doc "Passing session tags in AWS STS": passing Tags needs sts:TagSession in the
-    # caller's identity policies and, for AssumeRole, in the role's trust policy.
-    if verdict == ALLOW and any(k.startswith("Tags.member.") for k in self._data):
+    # caller's identity policies and, for AssumeRole, in the role's trust policy. IAM calls that
+    # create a tagged user or role need iam:TagUser / iam:TagRole instead (AWS doc "Permissions
+    # required to tag IAM resources").
+    tagged = verdict == ALLOW and any(k.startswith("Tags.member.") for k in self._data)
+    if tagged and service == "iam" and op in ("CreateUser", "CreateRole"):
+        tag_action = "iam:TagUser" if op == "CreateUser" else "iam:TagRole"
+        if evaluate(identity_policies(caller), tag_action, resource, ctx) != ALLOW:
+            raise QueryError(
+                service,
+                "AccessDenied",
+                "User: %s is not authorized to perform: %s on resource: %s" % (caller.arn, tag_action, resource),
+            )
+        tagged = False
+    if tagged:
         tag_verdict = evaluate(identity_policies(caller), "sts:TagSession", resource, ctx)
         if assume:
             tag_trust = evaluate_trust(_doc(role.assume_role_policy_document), caller, "sts:TagSession", ctx)

@@ -44,6 +44,17 @@ public final class Aws {
         .build();
   }
 
+  /** STS as whoever holds {@code credentials} (keys or a session), e.g. a Secret's. */
+  public static StsClient sts(
+      TestEnvironment env, software.amazon.awssdk.auth.credentials.AwsCredentials credentials) {
+    return StsClient.builder()
+        .region(Region.US_EAST_1)
+        .endpointOverride(URI.create(env.awsEndpoint()))
+        .credentialsProvider(StaticCredentialsProvider.create(credentials))
+        .httpClient(HTTP)
+        .build();
+  }
+
   /** A short random suffix, so that reruns against the same emulator do not collide. */
   public static String unique(String prefix) {
     return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);

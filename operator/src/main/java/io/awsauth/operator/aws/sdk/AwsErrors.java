@@ -2,6 +2,7 @@ package io.awsauth.operator.aws.sdk;
 
 import io.awsauth.operator.aws.AwsFailure;
 import io.awsauth.operator.aws.AwsFailure.Kind;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.io.IOException;
 import java.util.Map;
 import java.util.Set;
@@ -94,6 +95,19 @@ public final class AwsErrors {
           operation + " failed: " + rootMessage(e),
           e);
     }
+    if (t instanceof KubernetesClientException e) {
+      // The API server's status reason (Conflict, NotFound, Forbidden...), never an object body.
+      String why = e.getStatus() == null ? null : e.getStatus().getReason();
+      return new AwsFailure(
+          Kind.TRANSIENT,
+          "ApiServer" + e.getCode(),
+          "ApiServerError",
+          operation
+              + " failed: API server answered "
+              + e.getCode()
+              + (why == null ? "" : " " + why),
+          e);
+    }
     return new AwsFailure(
         Kind.TRANSIENT,
         t.getClass().getSimpleName(),
@@ -106,7 +120,9 @@ public final class AwsErrors {
   private static Throwable unwrap(Throwable t) {
     Throwable sdk = null;
     for (Throwable c = t; c != null && c.getCause() != c; c = c.getCause()) {
-      if (c instanceof AwsFailure || c instanceof AwsServiceException) {
+      if (c instanceof AwsFailure
+          || c instanceof AwsServiceException
+          || c instanceof KubernetesClientException) {
         return c;
       }
       if (sdk == null && c instanceof SdkException) {

@@ -1,0 +1,596 @@
+package io.awsauth.operator.lease;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.awsauth.operator.api.v1alpha1.AwsAuthConfig;
+import io.awsauth.operator.api.v1alpha1.AwsCredentialRequest;
+import io.awsauth.operator.api.v1alpha1.AwsCredentialRequestSpec;
+import io.awsauth.operator.api.v1alpha1.AwsCredentialRequestSpec.RolloutTarget;
+import io.awsauth.operator.api.v1alpha1.CredentialType;
+import io.awsauth.operator.api.v1alpha1.RoleBindings;
+import io.awsauth.operator.api.v1alpha1.SecretReference;
+import io.awsauth.operator.api.v1alpha1.StsRoleBinding;
+import io.awsauth.operator.api.v1alpha1.StsRoleBindingSpec;
+import io.awsauth.operator.api.v1alpha1.VaultAwsRole;
+import io.awsauth.operator.api.v1alpha1.VaultAwsRoleSpec;
+import io.awsauth.operator.testenv.Aws;
+import io.awsauth.operator.testenv.Fixtures;
+import io.awsauth.operator.testenv.OperatorTestResource;
+import io.awsauth.operator.testenv.TestEnvironment;
+import io.awsauth.operator.testenv.TestEnvironment.AwsAccount;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.fabric8.kubernetes.api.model.events.v1.Event;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.AwsCredentials;
+import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
+import software.amazon.awssdk.services.iam.IamClient;
+import software.amazon.awssdk.services.iam.model.NoSuchEntityException;
+import software.amazon.awssdk.services.iam.model.Tag;
+import software.amazon.awssdk.services.sts.StsClient;
+import software.amazon.awssdk.services.sts.model.GetCallerIdentityResponse;
+
+/**
+ * The seeds' secrets-engine flows (002, 003) on the real API server and the emulator: each
+ * credential type is issued into a Secret whose keys work, rotated, and revoked. The operator's
+ * identity is a user in account A holding exactly config/iam/operator-policy.json.
+ */
+@QuarkusTest
+@QuarkusTestResource(OperatorTestResource.class)
+class AwsCredentialRequestIT {
+  static final String NS = "aao-lease-it";
+  static final String CONFIG = "lease-it";
+  static final String SA = "app";
+  static final String EC2_ALL =
+      "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"ec2:*\","
+          + "\"Resource\":\"*\"}]}";
+  static TestEnvironment env;
+  static KubernetesClient client;
+  static String operatorArn;
+
+  @BeforeAll
+  static void operatorIdentity() {
+    env = TestEnvironment.get();
+    client = env.client();
+    Fixtures.namespace(client, NS);
+    client
+        .resource(
+            new ServiceAccountBuilder()
+                .withNewMetadata()
+                .withName(SA)
+                .withNamespace(NS)
+                .endMetadata()
+                .build())
+        .serverSideApply();
+    String user = Aws.unique("vault-root");
+    AwsAccount operator =
+        Aws.userWithPolicy(env, env.accountA(), user, "config/iam/operator-policy.json");
+    operatorArn = "arn:aws:iam::" + TestEnvironment.ACCOUNT_A + ":user/" + user;
+    Fixtures.credentialsSecret(client, NS, "operator", operator);
+    Fixtures.credentialsSecret(client, NS, "admin-b", env.accountB());
+    client
+        .resource(Fixtures.authConfig(CONFIG, NS, "operator", env.awsEndpoint()))
+        .serverSideApply();
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(
+            () -> client.resources(AwsAuthConfig.class).withName(CONFIG).get(),
+            c -> c.getStatus() != null && c.getStatus().isTrue("Ready"));
+  }
+
+  @Test
+  void iamUserIsCreatedWithItsPoliciesGroupsAndTagsAndDeletedWithTheRequest() {
+    String group = Aws.unique("readers");
+    try (IamClient iam = Aws.iam(env, env.accountA())) {
+      iam.createGroup(r -> r.groupName(group));
+    }
+    VaultAwsRole role = role(Aws.unique("my-role"), CredentialType.IAM_USER);
+    role.getSpec().policyDocument = json(EC2_ALL);
+    role.getSpec().policyArns = List.of("arn:aws:iam::aws:policy/AmazonEC2ReadOnlyAccess");
+    role.getSpec().iamGroups = List.of(group);
+    role.getSpec().iamTags = Map.of("team", "payments");
+    createReady(role);
+
+    AwsCredentialRequest request = request(Aws.unique("creds"), role);
+    client.resource(request).create();
+    AwsCredentialRequest ready = awaitCondition(request, "Ready", "True");
+
+    var status = ready.getStatus();
+    assertThat(status.credentialType).isEqualTo("iam_user");
+    assertThat(status.iamUserName).startsWith("aao-" + role.getMetadata().getName() + "-");
+    assertThat(status.principalArn).endsWith(":user/" + status.iamUserName);
+    assertThat(status.usableAfter).matches("\\d+\\.\\d{3}s");
+    assertThat(Duration.between(Instant.parse(status.issuedAt), Instant.parse(status.expiresAt)))
+        .isEqualTo(Duration.ofHours(768));
+    assertThat(status.conditions)
+        .extracting(Condition::getType)
+        .contains("IdentityVerified", "Issued", "Ready");
+
+    Secret secret = secret(request);
+    assertThat(status.accessKeyId).isEqualTo(value(secret, "AWS_ACCESS_KEY_ID"));
+    assertThat(secret.getData()).doesNotContainKey("AWS_SESSION_TOKEN");
+    assertThat(callerOf(secret).arn()).isEqualTo(status.principalArn);
+
+    String userName = status.iamUserName;
+    try (IamClient iam = Aws.iam(env, env.accountA())) {
+      assertThat(iam.listUserPolicies(r -> r.userName(userName)).policyNames())
+          .containsExactly("aws-auth-operator");
+      assertThat(iam.listAttachedUserPolicies(r -> r.userName(userName)).attachedPolicies())
+          .extracting(p -> p.policyArn())
+          .containsExactly("arn:aws:iam::aws:policy/AmazonEC2ReadOnlyAccess");
+      assertThat(iam.listGroupsForUser(r -> r.userName(userName)).groups())
+          .extracting(g -> g.groupName())
+          .containsExactly(group);
+      assertThat(iam.listUserTags(r -> r.userName(userName)).tags())
+          .extracting(Tag::key, Tag::value)
+          .contains(
+              org.assertj.core.groups.Tuple.tuple("awsauth.io/namespace", NS),
+              org.assertj.core.groups.Tuple.tuple(
+                  "awsauth.io/name", request.getMetadata().getName()),
+              org.assertj.core.groups.Tuple.tuple("awsauth.io/uid", ready.getMetadata().getUid()),
+              org.assertj.core.groups.Tuple.tuple("team", "payments"));
+      assertThat(iam.listUserTags(r -> r.userName(userName)).tags())
+          .extracting(Tag::key)
+          .contains("awsauth.io/cluster");
+      assertThat(iam.listAccessKeys(r -> r.userName(userName)).accessKeyMetadata()).hasSize(1);
+
+      client.resource(ready).withTimeout(60, TimeUnit.SECONDS).delete();
+      await().atMost(Duration.ofSeconds(60)).until(() -> !userExists(iam, userName));
+    }
+    assertThat(eventReasons(request)).contains("Issued", "Revoked");
+  }
+
+  @Test
+  void iamUserRotationSwapsTheKeyRestartsTargetsAndDeletesTheOldKey() {
+    VaultAwsRole role = role(Aws.unique("rotating"), CredentialType.IAM_USER);
+    role.getSpec().policyDocument = json(EC2_ALL);
+    createReady(role);
+    Deployment app = deployment(Aws.unique("web"));
+    AwsCredentialRequest request = request(Aws.unique("rotated"), role);
+    request.getSpec().ttl = "40s";
+    RolloutTarget target = new RolloutTarget();
+    target.kind = RolloutTarget.Kind.DEPLOYMENT;
+    target.name = app.getMetadata().getName();
+    request.getSpec().rolloutRestartTargets = List.of(target);
+    client.resource(request).create();
+    AwsCredentialRequest first = awaitCondition(request, "Ready", "True");
+    String firstKey = first.getStatus().accessKeyId;
+    String userName = first.getStatus().iamUserName;
+    assertThat(Instant.parse(first.getStatus().renewAt))
+        .isBefore(Instant.parse(first.getStatus().expiresAt));
+
+    AwsCredentialRequest second =
+        await()
+            .atMost(Duration.ofSeconds(90))
+            .pollInterval(Duration.ofMillis(500))
+            .until(
+                () -> get(request),
+                r ->
+                    r.getStatus().accessKeyId != null
+                        && !firstKey.equals(r.getStatus().accessKeyId)
+                        && r.getStatus().isTrue("Ready"));
+    Secret secret = secret(request);
+    assertThat(value(secret, "AWS_ACCESS_KEY_ID")).isEqualTo(second.getStatus().accessKeyId);
+    assertThat(callerOf(secret).arn()).endsWith(":user/" + userName);
+    try (IamClient iam = Aws.iam(env, env.accountA())) {
+      assertThat(iam.listAccessKeys(r -> r.userName(userName)).accessKeyMetadata())
+          .extracting(k -> k.accessKeyId())
+          .containsExactly(second.getStatus().accessKeyId);
+    }
+    assertThat(
+            client
+                .apps()
+                .deployments()
+                .inNamespace(NS)
+                .withName(app.getMetadata().getName())
+                .get()
+                .getSpec()
+                .getTemplate()
+                .getMetadata()
+                .getAnnotations())
+        .containsKey(RolloutRestarts.RESTARTED_AT);
+    assertThat(eventReasons(request)).contains("Rotated");
+    client.resource(second).withTimeout(60, TimeUnit.SECONDS).delete();
+  }
+
+  @Test
+  void federationTokenActsAsAFederatedUser() {
+    VaultAwsRole role = role(Aws.unique("deploy-federation"), CredentialType.FEDERATION_TOKEN);
+    role.getSpec().policyDocument = json(EC2_ALL);
+    createReady(role);
+    AwsCredentialRequest request = request(Aws.unique("fed"), role);
+    request.getSpec().ttl = "60m";
+    client.resource(request).create();
+    AwsCredentialRequest ready = awaitCondition(request, "Ready", "True");
+
+    Secret secret = secret(request);
+    assertThat(secret.getData())
+        .containsKeys("AWS_SESSION_TOKEN", "AWS_CREDENTIAL_EXPIRATION", "credentials");
+    assertThat(callerOf(secret).arn())
+        .startsWith("arn:aws:sts::" + TestEnvironment.ACCOUNT_A + ":federated-user/");
+    assertThat(ready.getStatus().principalArn).isEqualTo(callerOf(secret).arn());
+    assertThat(ready.getStatus().ttl).isEqualTo("1h");
+    assertThat(value(secret, "credentials")).contains("aws_session_token = ");
+  }
+
+  @Test
+  void sessionTokenActsAsTheOperatorsOwnUser() {
+    VaultAwsRole role = role(Aws.unique("session"), CredentialType.SESSION_TOKEN);
+    role.getSpec().maxTtl = "30m";
+    createReady(role);
+    AwsCredentialRequest request = request(Aws.unique("session"), role);
+    request.getSpec().ttl = "2h";
+    client.resource(request).create();
+    AwsCredentialRequest ready = awaitCondition(request, "Ready", "True");
+    assertThat(callerOf(secret(request)).arn()).isEqualTo(operatorArn);
+    assertThat(ready.getStatus().ttl).isEqualTo("30m");
+    assertThat(ready.getStatus().condition("Issued").orElseThrow().getMessage())
+        .contains("shortened")
+        .contains("maxTtl");
+  }
+
+  @Test
+  void assumedRoleInTheOperatorsAccount() {
+    String target = Aws.unique("deploy-a");
+    try (IamClient iam = Aws.iam(env, env.accountA())) {
+      iam.createRole(
+          r -> r.roleName(target).assumeRolePolicyDocument(trustingAccount(operatorArn)));
+    }
+    VaultAwsRole role = role(Aws.unique("deploy-assumed"), CredentialType.ASSUMED_ROLE);
+    role.getSpec().roleArns =
+        List.of("arn:aws:iam::" + TestEnvironment.ACCOUNT_A + ":role/" + target);
+    role.getSpec().policyDocument = json(EC2_ALL);
+    createReady(role);
+    AwsCredentialRequest request = request(Aws.unique("assumed"), role);
+    request.getSpec().ttl = "60m";
+    client.resource(request).create();
+    awaitCondition(request, "Ready", "True");
+    assertThat(callerOf(secret(request)).arn())
+        .startsWith("arn:aws:sts::" + TestEnvironment.ACCOUNT_A + ":assumed-role/" + target + "/");
+  }
+
+  @Test
+  void assumedRoleInTheSecondAccountGoesThroughItsStsRoleBinding() {
+    String roleToAssume = Aws.unique("Role-to-Assume");
+    String target = Aws.unique("deploy-b");
+    try (IamClient iamB = Aws.iam(env, env.accountB())) {
+      iamB.createRole(
+          r ->
+              r.roleName(target)
+                  .assumeRolePolicyDocument(
+                      trustingAccount("arn:aws:iam::" + TestEnvironment.ACCOUNT_B + ":root")));
+    }
+    StsRoleBinding binding = new StsRoleBinding();
+    binding.setMetadata(new ObjectMetaBuilder().withName(Aws.unique("secondary")).build());
+    binding.setSpec(new StsRoleBindingSpec());
+    binding.getSpec().accountId = TestEnvironment.ACCOUNT_B;
+    binding.getSpec().roleArn =
+        "arn:aws:iam::" + TestEnvironment.ACCOUNT_B + ":role/" + roleToAssume;
+    binding.getSpec().externalId = "ext-lease-it";
+    binding.getSpec().authConfigRef = CONFIG;
+    binding.getSpec().trust = new StsRoleBindingSpec.Trust();
+    binding.getSpec().trust.manage = true;
+    binding.getSpec().trust.adminSecretRef = new SecretReference(NS, "admin-b");
+    client.resource(binding).create();
+
+    VaultAwsRole role = role(Aws.unique("deploy-remote"), CredentialType.ASSUMED_ROLE);
+    role.getSpec().roleArns =
+        List.of("arn:aws:iam::" + TestEnvironment.ACCOUNT_B + ":role/" + target);
+    createReady(role);
+    AwsCredentialRequest request = request(Aws.unique("remote"), role);
+    request.getSpec().ttl = "60m";
+    client.resource(request).create();
+    AwsCredentialRequest ready = awaitCondition(request, "Ready", "True");
+    assertThat(callerOf(secret(request)).arn())
+        .startsWith("arn:aws:sts::" + TestEnvironment.ACCOUNT_B + ":assumed-role/" + target + "/");
+    assertThat(ready.getStatus().ttl).isEqualTo("1h");
+    client.resource(ready).withTimeout(60, TimeUnit.SECONDS).delete();
+    client.resource(binding).withTimeout(60, TimeUnit.SECONDS).delete();
+  }
+
+  @Test
+  void deletingTheRoleRevokesTheLease() {
+    VaultAwsRole role = role(Aws.unique("doomed"), CredentialType.IAM_USER);
+    role.getSpec().policyDocument = json(EC2_ALL);
+    createReady(role);
+    AwsCredentialRequest request = request(Aws.unique("orphaned"), role);
+    client.resource(request).create();
+    String userName = awaitCondition(request, "Ready", "True").getStatus().iamUserName;
+
+    client.resource(role).withTimeout(60, TimeUnit.SECONDS).delete();
+    AwsCredentialRequest revoked = awaitCondition(request, "Ready", "False");
+    assertThat(revoked.getStatus().condition("Ready").orElseThrow().getReason())
+        .isEqualTo("RoleNotFound");
+    assertThat(revoked.getStatus().iamUserName).isNull();
+    assertThat(revoked.getStatus().revokedAt).isNotNull();
+    assertThat(secret(request).getData()).isNullOrEmpty();
+    try (IamClient iam = Aws.iam(env, env.accountA())) {
+      assertThat(userExists(iam, userName)).isFalse();
+    }
+  }
+
+  @Test
+  void aBindingChangeThatNoLongerAdmitsTheRequestRevokesIt() {
+    VaultAwsRole role = role(Aws.unique("narrowed"), CredentialType.FEDERATION_TOKEN);
+    role.getSpec().policyDocument = json(EC2_ALL);
+    createReady(role);
+    AwsCredentialRequest request = request(Aws.unique("denied-later"), role);
+    client.resource(request).create();
+    awaitCondition(request, "Ready", "True");
+
+    client
+        .resources(VaultAwsRole.class)
+        .withName(role.getMetadata().getName())
+        .edit(
+            r -> {
+              r.getSpec().bindings.namespaces = List.of("someone-else");
+              return r;
+            });
+    AwsCredentialRequest denied = awaitCondition(request, "IdentityVerified", "False");
+    assertThat(denied.getStatus().condition("IdentityVerified").orElseThrow().getReason())
+        .isEqualTo("NamespaceNotBound");
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> secret(request).getData() == null || secret(request).getData().isEmpty());
+    assertThat(get(request).getStatus().isTrue("Ready")).isFalse();
+  }
+
+  // --- bad input: a condition with a reason and an Event, nothing issued -------------------
+
+  @Test
+  void unknownRoleIsNamed() {
+    AwsCredentialRequest request = new AwsCredentialRequest();
+    request.setMetadata(
+        new ObjectMetaBuilder().withName(Aws.unique("no-role")).withNamespace(NS).build());
+    request.setSpec(new AwsCredentialRequestSpec());
+    request.getSpec().roleRef = "does-not-exist";
+    client.resource(request).create();
+    assertDenied(request, "Ready", "RoleNotFound", "does-not-exist");
+  }
+
+  @Test
+  void namespaceTheRoleDoesNotAdmitIsDenied() {
+    VaultAwsRole role = role(Aws.unique("other-team"), CredentialType.SESSION_TOKEN);
+    role.getSpec().bindings.namespaces = List.of("team-*");
+    createReady(role);
+    AwsCredentialRequest request = request(Aws.unique("intruder"), role);
+    client.resource(request).create();
+    assertDenied(request, "IdentityVerified", "NamespaceNotBound", "bindings.namespaces");
+  }
+
+  @Test
+  void serviceAccountTheRoleDoesNotAdmitIsDenied() {
+    VaultAwsRole role = role(Aws.unique("ci-only"), CredentialType.SESSION_TOKEN);
+    role.getSpec().bindings.serviceAccounts = List.of(NS + "/ci-*");
+    createReady(role);
+    AwsCredentialRequest request = request(Aws.unique("not-ci"), role);
+    client.resource(request).create();
+    assertDenied(request, "IdentityVerified", "ServiceAccountNotBound", NS + "/" + SA);
+  }
+
+  @Test
+  void missingServiceAccountIsDenied() {
+    VaultAwsRole role = role(Aws.unique("any"), CredentialType.SESSION_TOKEN);
+    createReady(role);
+    AwsCredentialRequest request = request(Aws.unique("ghost"), role);
+    request.getSpec().identity.serviceAccountName = "ghost";
+    client.resource(request).create();
+    assertDenied(request, "IdentityVerified", "ServiceAccountNotFound", "ghost");
+  }
+
+  @Test
+  void roleArnNotInTheRoleIsRefused() {
+    VaultAwsRole role = role(Aws.unique("two-arns"), CredentialType.ASSUMED_ROLE);
+    role.getSpec().roleArns =
+        List.of(
+            "arn:aws:iam::" + TestEnvironment.ACCOUNT_A + ":role/a",
+            "arn:aws:iam::" + TestEnvironment.ACCOUNT_A + ":role/b");
+    createReady(role);
+    AwsCredentialRequest request = request(Aws.unique("wrong-arn"), role);
+    request.getSpec().roleArn = "arn:aws:iam::" + TestEnvironment.ACCOUNT_A + ":role/c";
+    client.resource(request).create();
+    assertDenied(request, "Ready", "RoleArnNotInRole", "role/c");
+  }
+
+  @Test
+  void aSecretTheOperatorDoesNotOwnIsNeitherOverwrittenNorRead() {
+    String name = Aws.unique("taken");
+    Fixtures.secret(client, NS, name, Map.of("precious", "do-not-touch"));
+    VaultAwsRole role = role(Aws.unique("any-secret"), CredentialType.SESSION_TOKEN);
+    createReady(role);
+    AwsCredentialRequest request = request(Aws.unique("squatter"), role);
+    request.getSpec().secretName = name;
+    client.resource(request).create();
+    assertDenied(request, "Ready", "SecretNotOwned", name);
+    Secret untouched = client.secrets().inNamespace(NS).withName(name).get();
+    assertThat(untouched.getData()).containsOnlyKeys("precious");
+    assertThat(untouched.getMetadata().getOwnerReferences()).isNullOrEmpty();
+  }
+
+  // --- helpers ------------------------------------------------------------------------------
+
+  private static void assertDenied(
+      AwsCredentialRequest request, String type, String reason, String mentions) {
+    AwsCredentialRequest denied = awaitCondition(request, type, "False");
+    Condition c = denied.getStatus().condition(type).orElseThrow();
+    assertThat(c.getReason()).isEqualTo(reason);
+    assertThat(c.getMessage()).contains(mentions);
+    assertThat(denied.getStatus().isTrue("Ready")).isFalse();
+    assertThat(denied.getStatus().leaseId).isNull();
+    assertThat(denied.getStatus().accessKeyId).isNull();
+    assertThat(denied.getStatus().iamUserName).isNull();
+    await().atMost(Duration.ofSeconds(10)).until(() -> eventReasons(request).contains(reason));
+    Secret secret =
+        client
+            .secrets()
+            .inNamespace(NS)
+            .withName(AwsCredentialRequestReconciler.secretName(request))
+            .get();
+    if (secret != null) {
+      assertThat(secret.getData()).doesNotContainKey("AWS_ACCESS_KEY_ID");
+    }
+  }
+
+  private static VaultAwsRole role(String name, CredentialType type) {
+    VaultAwsRole role = new VaultAwsRole();
+    role.setMetadata(new ObjectMetaBuilder().withName(name).build());
+    role.setSpec(new VaultAwsRoleSpec());
+    role.getSpec().credentialType = type;
+    role.getSpec().authConfigRef = CONFIG;
+    role.getSpec().bindings = new RoleBindings();
+    role.getSpec().bindings.namespaces = List.of(NS);
+    return role;
+  }
+
+  private static void createReady(VaultAwsRole role) {
+    client.resource(role).create();
+    await()
+        .atMost(Duration.ofSeconds(90))
+        .pollInterval(Duration.ofMillis(300))
+        .until(
+            () -> client.resources(VaultAwsRole.class).withName(role.getMetadata().getName()).get(),
+            r -> r.getStatus() != null && r.getStatus().isTrue("Ready"));
+  }
+
+  private static AwsCredentialRequest request(String name, VaultAwsRole role) {
+    AwsCredentialRequest r = new AwsCredentialRequest();
+    r.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(NS).build());
+    r.setSpec(new AwsCredentialRequestSpec());
+    r.getSpec().roleRef = role.getMetadata().getName();
+    r.getSpec().identity = new AwsCredentialRequestSpec.Identity();
+    r.getSpec().identity.serviceAccountName = SA;
+    return r;
+  }
+
+  private static AwsCredentialRequest get(AwsCredentialRequest request) {
+    return client
+        .resources(AwsCredentialRequest.class)
+        .inNamespace(NS)
+        .withName(request.getMetadata().getName())
+        .get();
+  }
+
+  static AwsCredentialRequest awaitCondition(
+      AwsCredentialRequest request, String type, String value) {
+    return await()
+        .atMost(Duration.ofSeconds(90))
+        .pollInterval(Duration.ofMillis(300))
+        .until(
+            () -> get(request),
+            r ->
+                r != null
+                    && r.getStatus() != null
+                    && r.getStatus()
+                        .condition(type)
+                        .map(Condition::getStatus)
+                        .orElse("")
+                        .equals(value));
+  }
+
+  private static Secret secret(AwsCredentialRequest request) {
+    return client
+        .secrets()
+        .inNamespace(NS)
+        .withName(AwsCredentialRequestReconciler.secretName(request))
+        .get();
+  }
+
+  private static String value(Secret secret, String key) {
+    return new String(
+        Base64.getDecoder().decode(secret.getData().get(key)), StandardCharsets.UTF_8);
+  }
+
+  /** sts:GetCallerIdentity with the credential the Secret holds. */
+  static GetCallerIdentityResponse callerOf(Secret secret) {
+    String keyId = value(secret, "AWS_ACCESS_KEY_ID");
+    String secretKey = value(secret, "AWS_SECRET_ACCESS_KEY");
+    Optional<String> token =
+        Optional.ofNullable(secret.getData().get("AWS_SESSION_TOKEN"))
+            .map(v -> value(secret, "AWS_SESSION_TOKEN"));
+    AwsCredentials credentials =
+        token.isPresent()
+            ? AwsSessionCredentials.create(keyId, secretKey, token.get())
+            : AwsBasicCredentials.create(keyId, secretKey);
+    try (StsClient sts = Aws.sts(env, credentials)) {
+      return sts.getCallerIdentity();
+    }
+  }
+
+  private static List<String> eventReasons(AwsCredentialRequest request) {
+    return client.events().v1().events().inNamespace(NS).list().getItems().stream()
+        .filter(e -> request.getMetadata().getName().equals(e.getRegarding().getName()))
+        .map(Event::getReason)
+        .toList();
+  }
+
+  private static boolean userExists(IamClient iam, String userName) {
+    try {
+      iam.getUser(r -> r.userName(userName));
+      return true;
+    } catch (NoSuchEntityException e) {
+      return false;
+    }
+  }
+
+  private static Deployment deployment(String name) {
+    Deployment d =
+        new DeploymentBuilder()
+            .withNewMetadata()
+            .withName(name)
+            .withNamespace(NS)
+            .endMetadata()
+            .withNewSpec()
+            .withNewSelector()
+            .addToMatchLabels("app", name)
+            .endSelector()
+            .withNewTemplate()
+            .withNewMetadata()
+            .addToLabels("app", name)
+            .endMetadata()
+            .withNewSpec()
+            .withServiceAccountName(SA)
+            .addNewContainer()
+            .withName("app")
+            .withImage("amazon/aws-cli:2.17.0")
+            .endContainer()
+            .endSpec()
+            .endTemplate()
+            .endSpec()
+            .build();
+    return client.resource(d).create();
+  }
+
+  static String trustingAccount(String principal) {
+    return "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\""
+        + principal
+        + "\"},\"Action\":[\"sts:AssumeRole\",\"sts:TagSession\"]}]}";
+  }
+
+  private static ObjectNode json(String s) {
+    try {
+      return (ObjectNode) new ObjectMapper().readTree(s);
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
