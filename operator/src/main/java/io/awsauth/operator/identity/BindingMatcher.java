@@ -211,11 +211,15 @@ public final class BindingMatcher {
         : value.equals(binding);
   }
 
-  /** {@code namespace/name}, each part matched on its own, so a prefix never spans the slash. */
+  /**
+   * {@code namespace/name}, each part matched on its own, so a prefix never spans the slash. The
+   * value is split at its only slash: a value with more than one (which no Kubernetes name has)
+   * matches nothing, so {@code team-a/c*} cannot admit namespace {@code team-a/c}, name {@code i}.
+   */
   static boolean serviceAccount(String binding, String value) {
     int bindingSlash = binding.indexOf('/');
     int valueSlash = value.indexOf('/');
-    if (bindingSlash < 0 || valueSlash < 0) {
+    if (bindingSlash < 0 || valueSlash < 0 || value.indexOf('/', valueSlash + 1) >= 0) {
       return false;
     }
     return wildcard(binding.substring(0, bindingSlash), value.substring(0, valueSlash))
