@@ -23,9 +23,10 @@ import java.util.regex.Pattern;
 
 /**
  * The {@code iam_request_headers} field of a proof, in the forms Vault accepts: base64 of a JSON
- * object (what {@code vault login -method=aws} sends), the JSON object itself, or {@code Name:
- * value} lines (the CLI's older {@code key:value} pairs, one a line). A JSON value is a string or a
- * list of strings (numbers are taken as their text, as in Vault).
+ * object (what {@code vault login -method=aws} sends), the JSON object itself, a JSON list of
+ * {@code "Name:value"} strings, or {@code Name: value} lines (the CLI's older {@code key:value}
+ * pairs, one a line). A JSON value is a string or a list of strings (numbers are taken as their
+ * text, as in Vault).
  *
  * <p>Names are kept case-insensitively, values in order. Names must be HTTP tokens and values
  * printable ASCII (tab allowed): no CR, LF or NUL can reach the request that is forwarded.
@@ -65,7 +66,7 @@ final class ProofHeaders {
     ProofHeaders headers = new ProofHeaders();
     if (BASE64.matcher(text).matches()) {
       headers.addJson(utf8(decodeBase64(text)));
-    } else if (text.startsWith("{")) {
+    } else if (text.startsWith("{") || text.startsWith("[")) {
       headers.addJson(text);
     } else {
       headers.addLines(text);
@@ -110,6 +111,16 @@ final class ProofHeaders {
     } catch (JsonProcessingException e) {
       throw malformed("is not a JSON object of header names to values");
     }
+    if (root != null && root.isArray()) {
+      // Vault's API also takes a list of "Name:value" strings.
+      for (JsonNode pair : root) {
+        if (!pair.isTextual()) {
+          throw malformed("is a list whose items are not \"Name: value\" strings");
+        }
+        addLine(pair.textValue());
+      }
+      return;
+    }
     if (root == null || !root.isObject()) {
       throw malformed("is not a JSON object of header names to values");
     }
@@ -139,15 +150,18 @@ final class ProofHeaders {
 
   private void addLines(String text) {
     for (String line : text.split("\r?\n", -1)) {
-      if (line.isBlank()) {
-        continue;
+      if (!line.isBlank()) {
+        addLine(line);
       }
-      int colon = line.indexOf(':');
-      if (colon <= 0) {
-        throw malformed("has a line that is not Name: value");
-      }
-      add(line.substring(0, colon), line.substring(colon + 1).strip());
     }
+  }
+
+  private void addLine(String line) {
+    int colon = line.indexOf(':');
+    if (colon <= 0) {
+      throw malformed("has a line that is not Name: value");
+    }
+    add(line.substring(0, colon), line.substring(colon + 1).strip());
   }
 
   private void add(String name, String value) {
