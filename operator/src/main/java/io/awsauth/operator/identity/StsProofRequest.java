@@ -1,0 +1,48 @@
+package io.awsauth.operator.identity;
+
+import java.net.URI;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * A proof that passed {@link IamProof#validate}: exactly what to send to STS, and nothing else. The
+ * sender must send these headers as they are (a {@code Host} header included: it is signed) to
+ * {@link #uri()}, follow no redirect, and read the answer with {@link StsAnswers}.
+ *
+ * <p>The headers hold the workload's signature and possibly its session token: {@link #toString()}
+ * shows only their names.
+ */
+public record StsProofRequest(
+    String method,
+    URI uri,
+    Map<String, List<String>> headers,
+    String body,
+    String signingRegion,
+    Instant signedAt) {
+
+  public StsProofRequest {
+    Map<String, List<String>> copy = new LinkedHashMap<>();
+    headers.forEach((name, values) -> copy.put(name, List.copyOf(values)));
+    headers = Collections.unmodifiableMap(copy);
+  }
+
+  @Override
+  public String toString() {
+    return "StsProofRequest["
+        + method
+        + " "
+        + uri
+        + ", headers="
+        + new ArrayList<>(headers.keySet()).stream().collect(Collectors.joining(",", "[", "]"))
+        + ", signingRegion="
+        + signingRegion
+        + ", signedAt="
+        + signedAt
+        + "]";
+  }
+}
