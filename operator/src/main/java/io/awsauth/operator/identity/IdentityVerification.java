@@ -3,7 +3,6 @@ package io.awsauth.operator.identity;
 import io.awsauth.operator.api.v1alpha1.AuthType;
 import io.awsauth.operator.api.v1alpha1.AwsCredentialRequest;
 import io.awsauth.operator.api.v1alpha1.AwsCredentialRequestSpec.Identity;
-import io.awsauth.operator.api.v1alpha1.RoleBindings;
 import io.awsauth.operator.api.v1alpha1.VaultAwsRole;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -11,7 +10,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;
 import java.util.List;
 import java.util.Objects;
-import java.util.Optional;
 
 /**
  * Verifies who is asking, before anything is issued: the request's namespace and service account
@@ -33,12 +31,13 @@ public class IdentityVerification {
     Identity identity =
         request.getSpec().identity == null ? new Identity() : request.getSpec().identity;
     String serviceAccount = identity.serviceAccountNameOrDefault();
-    RoleBindings bindings =
-        role.getSpec().bindings == null ? new RoleBindings() : role.getSpec().bindings;
-    Optional<IdentityVerdict> denied =
-        KubernetesBindings.check(bindings, namespace, serviceAccount, role.getMetadata().getName());
-    if (denied.isPresent()) {
-      return denied.get();
+    if (BindingMatcher.kubernetes(role.getSpec().bindings, namespace, serviceAccount)
+        instanceof BindingDecision.Denied denied) {
+      return IdentityVerdict.deny(
+          "bindings.namespaces".equals(denied.binding())
+              ? "NamespaceNotBound"
+              : "ServiceAccountNotBound",
+          denied.binding() + " of role " + role.getMetadata().getName() + ": " + denied.message());
     }
     if (client.serviceAccounts().inNamespace(namespace).withName(serviceAccount).get() == null) {
       return IdentityVerdict.deny(
