@@ -46,7 +46,9 @@ manifest (ChartTemplateTest fails when the two differ). No wildcard verbs or res
 
 {{/* Leader election, in the release namespace only. */}}
 {{- define "aws-auth-operator.leaderElectionRules" -}}
+# JOSDK checks get/create/update before it starts; fabric8's LeaseLock renews the Lease with
+# a PATCH, so patch is needed too (without it the leader loses the lease at its first renewal).
 - apiGroups: ["coordination.k8s.io"]
   resources: ["leases"]
-  verbs: ["get", "create", "update"]
+  verbs: ["get", "create", "update", "patch"]
 {{- end }}

@@ -202,7 +202,7 @@ class ChartTemplateTest {
     Role lease = r.only(Role.class);
     assertThat(lease.getMetadata().getNamespace()).isEqualTo(NAMESPACE);
     assertThat(verbs(lease, "coordination.k8s.io", "leases"))
-        .containsExactlyInAnyOrder("get", "create", "update");
+        .containsExactlyInAnyOrder("get", "create", "update", "patch");
     RoleBinding leaseBinding = r.only(RoleBinding.class);
     assertThat(leaseBinding.getMetadata().getNamespace()).isEqualTo(NAMESPACE);
     assertThat(leaseBinding.getRoleRef().getKind()).isEqualTo("Role");
