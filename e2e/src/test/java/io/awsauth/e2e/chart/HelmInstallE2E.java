@@ -20,7 +20,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -94,7 +93,8 @@ class HelmInstallE2E {
           .isNull();
     }
     if (client != null) {
-      client.namespaces().withName(namespace).withTimeout(30, TimeUnit.SECONDS).delete();
+      // not waited for: the namespace controller finishes it
+      client.namespaces().withName(namespace).delete();
     }
   }
 
