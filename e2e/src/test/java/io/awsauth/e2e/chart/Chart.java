@@ -19,8 +19,8 @@ final class Chart {
   static final Path DIR = TestEnvironment.repoRoot().resolve("helm/aws-auth-operator");
 
   /**
-   * The Kubernetes version {@code helm template} renders for: the local environment's (helm-java
-   * would otherwise assume v1.20, below the chart's kubeVersion).
+   * The Kubernetes version {@code helm template} renders for: the local environment's (Helm would
+   * otherwise assume v1.20).
    */
   static final String KUBE_VERSION = "v1.34.4";
 
