@@ -1,5 +1,6 @@
 package io.awsauth.operator;
 
+import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfigurationBuilder;
 import io.quarkus.arc.Unremovable;
@@ -46,7 +47,38 @@ public class LeaderElection {
     var builder = LeaderElectionConfigurationBuilder.aLeaderElectionConfiguration(leaseName);
     leaseNamespace.filter(ns -> !ns.isBlank()).ifPresent(builder::withLeaseNamespace);
     // A replica that loses the lease exits and is restarted by its Deployment, so two replicas
-    // never reconcile at once.
-    return builder.withExitOnStopLeading(true).build();
+    // never reconcile at once. Not JOSDK's own exitOnStopLeading: in 5.2.1 it calls System.exit
+    // from the shutdown hook too (stopping the operator cancels the election, which "stops
+    // leading"), and that deadlocks: the pod would hang on SIGTERM until it is killed
+    // (java-operator-sdk#1614, #3376).
+    return builder
+        .withExitOnStopLeading(false)
+        .withLeaderCallbacks(
+            new LeaderCallbacks(() -> {}, LeaderElection::stoppedLeading, id -> {}))
+        .build();
+  }
+
+  /** Exits unless the JVM is already shutting down (then stopping leading is the shutdown). */
+  static void stoppedLeading() {
+    if (shuttingDown()) {
+      return;
+    }
+    LOG.warn("lost the leader-election lease: exiting, so that only the new leader reconciles");
+    // From another thread: System.exit runs the shutdown hooks, which stop the election, which
+    // calls back here.
+    Thread exit = new Thread(() -> System.exit(1), "leader-election-exit");
+    exit.setDaemon(true);
+    exit.start();
+  }
+
+  private static boolean shuttingDown() {
+    Thread probe = new Thread(() -> {});
+    try {
+      Runtime.getRuntime().addShutdownHook(probe);
+      Runtime.getRuntime().removeShutdownHook(probe);
+      return false;
+    } catch (IllegalStateException e) {
+      return true;
+    }
   }
 }
