@@ -1,0 +1,487 @@
+package io.awsauth.e2e.chart;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.marcnuri.helm.LintResult;
+import io.awsauth.e2e.chart.Chart.Rendered;
+import io.awsauth.operator.testenv.TestEnvironment;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.Probe;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServiceAccount;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
+import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
+import io.fabric8.kubernetes.api.model.rbac.Role;
+import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The Helm chart without a cluster: {@code helm lint} is clean, and {@code helm template} renders
+ * what the README promises, with default and with non-default values.
+ */
+class ChartTemplateTest {
+  private static final String RELEASE = "aws-auth-operator";
+  private static final String NAMESPACE = "aws-auth-operator";
+  private static final String APP_VERSION = "0.1.0-SNAPSHOT";
+
+  @Test
+  void lintIsClean() {
+    LintResult result = Chart.helm().lint().strict().call();
+
+    assertThat(result.isFailed()).as("helm lint --strict: %s", result.getMessages()).isFalse();
+    assertThat(result.getMessages())
+        .as("helm lint messages")
+        .noneMatch(m -> m.contains("[WARNING]") || m.contains("[ERROR]"));
+  }
+
+  @Test
+  void defaultsRenderOneHardenedReplicaWithLeaderElection() {
+    Rendered r = Chart.template(RELEASE, NAMESPACE, Map.of());
+
+    assertThat(r.objects())
+        .extracting(HasMetadata::getKind)
+        .containsExactlyInAnyOrder(
+            "ServiceAccount",
+            "ClusterRole",
+            "ClusterRole",
+            "ClusterRole",
+            "ClusterRoleBinding",
+            "Role",
+            "RoleBinding",
+            "Service",
+            "Deployment");
+    assertThat(r.objects())
+        .filteredOn(o -> !o.getKind().startsWith("Cluster"))
+        .allSatisfy(o -> assertThat(o.getMetadata().getNamespace()).isEqualTo(NAMESPACE));
+
+    Deployment deployment = r.only(Deployment.class);
+    assertThat(deployment.getSpec().getReplicas()).isEqualTo(1);
+    PodSpec pod = deployment.getSpec().getTemplate().getSpec();
+    assertThat(pod.getServiceAccountName()).isEqualTo(RELEASE);
+    assertThat(pod.getSecurityContext().getRunAsNonRoot()).isTrue();
+    assertThat(pod.getSecurityContext().getRunAsUser()).isPositive();
+    assertThat(pod.getSecurityContext().getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
+
+    Container c = pod.getContainers().get(0);
+    assertThat(pod.getContainers()).hasSize(1);
+    assertThat(c.getImage()).isEqualTo("aws-auth-operator:" + APP_VERSION);
+    assertThat(c.getImagePullPolicy()).isEqualTo("IfNotPresent");
+    assertThat(c.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
+    assertThat(c.getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
+    assertThat(c.getSecurityContext().getRunAsNonRoot()).isTrue();
+    assertThat(c.getSecurityContext().getCapabilities().getDrop()).containsExactly("ALL");
+    assertThat(c.getSecurityContext().getPrivileged()).isNotEqualTo(Boolean.TRUE);
+
+    // a writable /tmp on a read-only root filesystem
+    assertThat(c.getVolumeMounts())
+        .singleElement()
+        .satisfies(m -> assertThat(m.getMountPath()).isEqualTo("/tmp"));
+    assertThat(pod.getVolumes())
+        .singleElement()
+        .satisfies(
+            v -> {
+              assertThat(v.getName()).isEqualTo(c.getVolumeMounts().get(0).getName());
+              assertThat(v.getEmptyDir()).isNotNull();
+            });
+
+    assertThat(c.getPorts())
+        .singleElement()
+        .satisfies(
+            p -> {
+              assertThat(p.getName()).isEqualTo("http");
+              assertThat(p.getContainerPort()).isEqualTo(8080);
+            });
+    assertHttpProbe(c.getLivenessProbe(), "/q/health/live");
+    assertHttpProbe(c.getReadinessProbe(), "/q/health/ready");
+    assertHttpProbe(c.getStartupProbe(), "/q/health/started");
+
+    Map<String, Quantity> requests = c.getResources().getRequests();
+    Map<String, Quantity> limits = c.getResources().getLimits();
+    assertThat(requests).containsKeys("cpu", "memory");
+    assertThat(limits).containsKeys("cpu", "memory");
+    assertThat(Quantity.getAmountInBytes(limits.get("memory")))
+        .isGreaterThanOrEqualTo(Quantity.getAmountInBytes(requests.get("memory")));
+
+    Map<String, String> env = env(c);
+    assertThat(env)
+        .containsEntry("AWS_AUTH_OPERATOR_LEADER_ELECTION_ENABLED", "true")
+        .containsEntry("AWS_AUTH_OPERATOR_LEADER_ELECTION_LEASE_NAMESPACE", NAMESPACE)
+        .containsEntry("AWS_AUTH_OPERATOR_LEADER_ELECTION_LEASE_NAME", RELEASE + "-lease");
+
+    // the metrics Service selects the operator's pods on the container's named port
+    Service service = r.only(Service.class);
+    assertThat(deployment.getSpec().getTemplate().getMetadata().getLabels())
+        .containsAllEntriesOf(service.getSpec().getSelector());
+    assertThat(deployment.getSpec().getSelector().getMatchLabels())
+        .isEqualTo(service.getSpec().getSelector());
+    assertThat(service.getSpec().getPorts())
+        .singleElement()
+        .satisfies(
+            p -> {
+              assertThat(p.getPort()).isEqualTo(8080);
+              assertThat(p.getTargetPort().getStrVal()).isEqualTo("http");
+            });
+
+    assertThat(r.ofKind("ServiceMonitor")).isEmpty();
+    assertThat(r.ofKind("AwsAuthConfig")).isEmpty();
+    assertThat(r.only(ServiceAccount.class).getMetadata().getAnnotations()).isNullOrEmpty();
+  }
+
+  @Test
+  void rbacIsLeastPrivilege() {
+    Rendered r = Chart.template(RELEASE, NAMESPACE, Map.of());
+
+    List<PolicyRule> allRules =
+        Stream.concat(
+                r.all(ClusterRole.class).stream().flatMap(cr -> cr.getRules().stream()),
+                r.all(Role.class).stream().flatMap(role -> role.getRules().stream()))
+            .toList();
+    assertThat(allRules).isNotEmpty();
+    assertThat(allRules)
+        .allSatisfy(
+            rule -> {
+              assertThat(rule.getVerbs()).doesNotContain("*");
+              assertThat(rule.getResources()).noneMatch(res -> res.contains("*"));
+              assertThat(rule.getApiGroups()).doesNotContain("*");
+              assertThat(rule.getNonResourceURLs()).isNullOrEmpty();
+            });
+
+    ClusterRole operator = r.get(ClusterRole.class, RELEASE);
+    assertThat(verbs(operator, "awsauth.io", "awsauthconfigs"))
+        .containsExactlyInAnyOrder("get", "list", "watch");
+    assertThat(verbs(operator, "awsauth.io", "vaultawsroles"))
+        .containsExactlyInAnyOrder("get", "list", "watch");
+    assertThat(verbs(operator, "awsauth.io", "stsrolebindings"))
+        .containsExactlyInAnyOrder("get", "list", "watch", "patch", "update");
+    assertThat(verbs(operator, "awsauth.io", "awscredentialrequests"))
+        .containsExactlyInAnyOrder("get", "list", "watch", "patch", "update");
+    for (String kind :
+        List.of("awsauthconfigs", "stsrolebindings", "vaultawsroles", "awscredentialrequests")) {
+      assertThat(verbs(operator, "awsauth.io", kind + "/status"))
+          .as(kind + "/status")
+          .containsExactlyInAnyOrder("patch", "update");
+    }
+    assertThat(verbs(operator, "", "secrets"))
+        .containsExactlyInAnyOrder("get", "list", "watch", "create", "update", "patch", "delete");
+    for (String res : List.of("pods", "nodes", "serviceaccounts")) {
+      assertThat(verbs(operator, "", res))
+          .as(res)
+          .containsExactlyInAnyOrder("get", "list", "watch");
+    }
+    for (String res : List.of("deployments", "statefulsets", "daemonsets")) {
+      assertThat(verbs(operator, "apps", res)).as(res).containsExactlyInAnyOrder("get", "patch");
+    }
+    assertThat(verbs(operator, "events.k8s.io", "events"))
+        .containsExactlyInAnyOrder("create", "patch");
+    assertThat(verbs(operator, "", "events")).containsExactlyInAnyOrder("create", "patch");
+    assertThat(verbs(operator, "", "configmaps")).isEmpty();
+    assertThat(verbs(operator, "", "serviceaccounts/token")).isEmpty();
+
+    // leases: only in a Role of the release namespace, never cluster-wide
+    assertThat(r.all(ClusterRole.class))
+        .allSatisfy(cr -> assertThat(verbs(cr, "coordination.k8s.io", "leases")).isEmpty());
+    Role lease = r.only(Role.class);
+    assertThat(lease.getMetadata().getNamespace()).isEqualTo(NAMESPACE);
+    assertThat(verbs(lease, "coordination.k8s.io", "leases"))
+        .containsExactlyInAnyOrder("get", "create", "update", "patch");
+    RoleBinding leaseBinding = r.only(RoleBinding.class);
+    assertThat(leaseBinding.getMetadata().getNamespace()).isEqualTo(NAMESPACE);
+    assertThat(leaseBinding.getRoleRef().getKind()).isEqualTo("Role");
+    assertThat(leaseBinding.getRoleRef().getName()).isEqualTo(lease.getMetadata().getName());
+    assertBindsOperator(leaseBinding.getSubjects());
+
+    ClusterRoleBinding binding = r.only(ClusterRoleBinding.class);
+    assertThat(binding.getRoleRef().getName()).isEqualTo(RELEASE);
+    assertBindsOperator(binding.getSubjects());
+
+    // tenants: view reads all four kinds, edit/admin write requests only
+    ClusterRole view = r.get(ClusterRole.class, RELEASE + "-view");
+    assertThat(view.getMetadata().getLabels())
+        .containsEntry("rbac.authorization.k8s.io/aggregate-to-view", "true");
+    assertThat(view.getRules())
+        .flatExtracting(PolicyRule::getVerbs)
+        .containsOnly("get", "list", "watch");
+    assertThat(view.getRules()).flatExtracting(PolicyRule::getResources).hasSize(4);
+    ClusterRole edit = r.get(ClusterRole.class, RELEASE + "-edit");
+    assertThat(edit.getMetadata().getLabels())
+        .containsEntry("rbac.authorization.k8s.io/aggregate-to-edit", "true")
+        .containsEntry("rbac.authorization.k8s.io/aggregate-to-admin", "true");
+    assertThat(edit.getRules())
+        .flatExtracting(PolicyRule::getResources)
+        .containsOnly("awscredentialrequests");
+
+    Rendered without =
+        Chart.template(RELEASE, NAMESPACE, Map.of("rbac.aggregateToDefaultRoles", false));
+    assertThat(without.all(ClusterRole.class))
+        .extracting(cr -> cr.getMetadata().getName())
+        .containsExactly(RELEASE);
+  }
+
+  /** config/rbac/ holds the same objects as the chart renders for release aws-auth-operator. */
+  @Test
+  void plainRbacManifestsMatchTheChart() throws IOException {
+    Rendered r = Chart.template(RELEASE, NAMESPACE, Map.of());
+    Path dir = TestEnvironment.repoRoot().resolve("config/rbac");
+    List<HasMetadata> plain;
+    try (Stream<Path> files = Files.list(dir)) {
+      plain =
+          files
+              .filter(f -> f.toString().endsWith(".yaml"))
+              .sorted()
+              .flatMap(f -> Chart.parse(read(f)).stream())
+              .toList();
+    }
+    assertThat(plain)
+        .extracting(o -> o.getKind() + "/" + o.getMetadata().getName())
+        .containsExactlyInAnyOrderElementsOf(
+            r.objects().stream()
+                .filter(
+                    o ->
+                        o instanceof ClusterRole
+                            || o instanceof ClusterRoleBinding
+                            || o instanceof Role
+                            || o instanceof RoleBinding
+                            || o instanceof ServiceAccount)
+                .map(o -> o.getKind() + "/" + o.getMetadata().getName())
+                .toList());
+    for (HasMetadata p : plain) {
+      HasMetadata rendered =
+          r.objects().stream()
+              .filter(
+                  o ->
+                      o.getKind().equals(p.getKind())
+                          && o.getMetadata().getName().equals(p.getMetadata().getName()))
+              .findFirst()
+              .orElseThrow();
+      String what = p.getKind() + "/" + p.getMetadata().getName();
+      assertThat(p.getMetadata().getNamespace())
+          .as(what)
+          .isEqualTo(rendered.getMetadata().getNamespace());
+      if (p instanceof ClusterRole cr) {
+        assertThat(cr.getRules()).as(what).isEqualTo(((ClusterRole) rendered).getRules());
+        assertThat(cr.getMetadata().getLabels())
+            .as(what)
+            .containsAllEntriesOf(aggregationLabels(rendered.getMetadata().getLabels()));
+      } else if (p instanceof Role role) {
+        assertThat(role.getRules()).as(what).isEqualTo(((Role) rendered).getRules());
+      } else if (p instanceof ClusterRoleBinding crb) {
+        ClusterRoleBinding other = (ClusterRoleBinding) rendered;
+        assertThat(crb.getRoleRef()).as(what).isEqualTo(other.getRoleRef());
+        assertThat(crb.getSubjects()).as(what).isEqualTo(other.getSubjects());
+      } else if (p instanceof RoleBinding rb) {
+        RoleBinding other = (RoleBinding) rendered;
+        assertThat(rb.getRoleRef()).as(what).isEqualTo(other.getRoleRef());
+        assertThat(rb.getSubjects()).as(what).isEqualTo(other.getSubjects());
+      }
+    }
+  }
+
+  @Test
+  void nonDefaultValues(@TempDir Path tmp) throws IOException {
+    Path values = tmp.resolve("values.yaml");
+    Files.writeString(
+        values,
+        """
+        replicaCount: 2
+        image:
+          repository: registry.example.com/platform/aws-auth-operator
+          tag: "1.2.3"
+        serviceAccount:
+          annotations:
+            eks.amazonaws.com/role-arn: arn:aws:iam::111111111111:role/aws-auth-operator
+        podDisruptionBudget:
+          enabled: true
+        metrics:
+          serviceMonitor:
+            enabled: true
+            interval: 15s
+            labels:
+              release: kube-prometheus-stack
+        awsAuthConfig:
+          create: true
+          region: eu-west-1
+          credentials:
+            source: Default
+          endpoints:
+            sts: https://sts.eu-west-1.amazonaws.com
+          iamServerIdHeaderValue: vault.example.com
+        """);
+    Rendered r = Chart.template("aao", "platform", values);
+
+    Deployment deployment = r.only(Deployment.class);
+    assertThat(deployment.getMetadata().getName()).isEqualTo("aao-aws-auth-operator");
+    assertThat(deployment.getSpec().getReplicas()).isEqualTo(2);
+    Container c = deployment.getSpec().getTemplate().getSpec().getContainers().get(0);
+    assertThat(c.getImage()).isEqualTo("registry.example.com/platform/aws-auth-operator:1.2.3");
+    assertThat(env(c))
+        .containsEntry("AWS_AUTH_OPERATOR_LEADER_ELECTION_ENABLED", "true")
+        .containsEntry("AWS_AUTH_OPERATOR_LEADER_ELECTION_LEASE_NAMESPACE", "platform");
+
+    assertThat(r.only(ServiceAccount.class).getMetadata().getAnnotations())
+        .containsEntry(
+            "eks.amazonaws.com/role-arn", "arn:aws:iam::111111111111:role/aws-auth-operator");
+    assertThat(r.only(Role.class).getMetadata().getNamespace()).isEqualTo("platform");
+    assertThat(r.ofKind("PodDisruptionBudget")).hasSize(1);
+
+    GenericKubernetesResource monitor = generic(r, "ServiceMonitor");
+    assertThat(monitor.getApiVersion()).isEqualTo("monitoring.coreos.com/v1");
+    assertThat(monitor.getMetadata().getLabels()).containsEntry("release", "kube-prometheus-stack");
+    Map<String, Object> endpoint =
+        monitor.<List<Map<String, Object>>>get("spec", "endpoints").get(0);
+    assertThat(endpoint)
+        .containsEntry("port", "http")
+        .containsEntry("path", "/q/metrics")
+        .containsEntry("interval", "15s");
+    Service service = r.only(Service.class);
+    assertThat(service.getMetadata().getLabels())
+        .containsAllEntriesOf(monitor.get("spec", "selector", "matchLabels"));
+
+    GenericKubernetesResource config = generic(r, "AwsAuthConfig");
+    assertThat(config.getApiVersion()).isEqualTo("awsauth.io/v1alpha1");
+    assertThat(config.getMetadata().getName()).isEqualTo("default");
+    assertThat(config.getMetadata().getNamespace()).isNull();
+    assertThat(config.<String>get("spec", "region")).isEqualTo("eu-west-1");
+    assertThat(config.<Map<String, Object>>get("spec", "credentials"))
+        .isEqualTo(Map.of("source", "Default"));
+    assertThat(config.<Map<String, Object>>get("spec", "endpoints"))
+        .isEqualTo(Map.of("sts", "https://sts.eu-west-1.amazonaws.com"));
+    assertThat(config.<String>get("spec", "iamServerIdHeaderValue")).isEqualTo("vault.example.com");
+  }
+
+  @Test
+  void bootstrapFromASecretDefaultsToTheReleaseNamespace() {
+    Map<String, Object> values = new LinkedHashMap<>();
+    values.put("awsAuthConfig.create", true);
+    values.put("awsAuthConfig.credentials.source", "Secret");
+    values.put("awsAuthConfig.credentials.secretRef.name", "aws-root-credentials");
+    values.put("awsAuthConfig.rootRotationPeriod", "720h");
+    GenericKubernetesResource config =
+        generic(Chart.template(RELEASE, "ops", values), "AwsAuthConfig");
+
+    assertThat(config.<Map<String, Object>>get("spec", "credentials"))
+        .isEqualTo(
+            Map.of(
+                "source",
+                "Secret",
+                "secretRef",
+                Map.of("namespace", "ops", "name", "aws-root-credentials")));
+    assertThat(config.<String>get("spec", "rootRotation", "period")).isEqualTo("720h");
+  }
+
+  @Test
+  void refusesWhatCannotWork() {
+    assertThatThrownBy(
+            () ->
+                Chart.template(
+                    RELEASE,
+                    NAMESPACE,
+                    Map.of(
+                        "awsAuthConfig.create",
+                        true,
+                        "awsAuthConfig.credentials.source",
+                        "Secret")))
+        .hasMessageContaining("secretRef");
+    assertThatThrownBy(
+            () ->
+                Chart.template(
+                    RELEASE, NAMESPACE, Map.of("replicaCount", 2, "leaderElection.enabled", false)))
+        .hasMessageContaining("leaderElection.enabled");
+    // values.schema.json: unknown keys and values outside an enum
+    assertThatThrownBy(() -> Chart.template(RELEASE, NAMESPACE, Map.of("replicas", 2)))
+        .hasMessageContaining("replicas");
+    assertThatThrownBy(
+            () ->
+                Chart.template(
+                    RELEASE, NAMESPACE, Map.of("awsAuthConfig.credentials.source", "Vault")))
+        .hasMessageContaining("source");
+  }
+
+  @Test
+  void leaderElectionCanBeTurnedOffForOneReplica() {
+    Rendered r = Chart.template(RELEASE, NAMESPACE, Map.of("leaderElection.enabled", false));
+
+    assertThat(r.all(Role.class)).isEmpty();
+    assertThat(r.all(RoleBinding.class)).isEmpty();
+    assertThat(
+            env(r.only(Deployment.class).getSpec().getTemplate().getSpec().getContainers().get(0)))
+        .containsEntry("AWS_AUTH_OPERATOR_LEADER_ELECTION_ENABLED", "false")
+        .doesNotContainKey("AWS_AUTH_OPERATOR_LEADER_ELECTION_LEASE_NAMESPACE");
+    assertThat(r.all(ConfigMap.class)).isEmpty();
+  }
+
+  private static void assertHttpProbe(Probe probe, String path) {
+    assertThat(probe).as(path).isNotNull();
+    assertThat(probe.getHttpGet().getPath()).isEqualTo(path);
+    assertThat(probe.getHttpGet().getPort().getStrVal()).isEqualTo("http");
+  }
+
+  private static void assertBindsOperator(
+      List<io.fabric8.kubernetes.api.model.rbac.Subject> subjects) {
+    assertThat(subjects)
+        .singleElement()
+        .satisfies(
+            s -> {
+              assertThat(s.getKind()).isEqualTo("ServiceAccount");
+              assertThat(s.getName()).isEqualTo(RELEASE);
+              assertThat(s.getNamespace()).isEqualTo(NAMESPACE);
+            });
+  }
+
+  /** The verbs a role grants on one resource of one API group. */
+  private static Set<String> verbs(HasMetadata role, String group, String resource) {
+    List<PolicyRule> rules =
+        role instanceof ClusterRole cr ? cr.getRules() : ((Role) role).getRules();
+    return rules.stream()
+        .filter(
+            rule -> rule.getApiGroups().contains(group) && rule.getResources().contains(resource))
+        .flatMap(rule -> rule.getVerbs().stream())
+        .collect(Collectors.toSet());
+  }
+
+  private static Map<String, String> env(Container c) {
+    Map<String, String> env = new LinkedHashMap<>();
+    for (EnvVar e : c.getEnv()) {
+      env.put(e.getName(), e.getValue());
+    }
+    return env;
+  }
+
+  private static GenericKubernetesResource generic(Rendered r, String kind) {
+    List<HasMetadata> found = r.ofKind(kind);
+    assertThat(found).as(kind).hasSize(1);
+    return (GenericKubernetesResource) found.get(0);
+  }
+
+  private static Map<String, String> aggregationLabels(Map<String, String> labels) {
+    return labels.entrySet().stream()
+        .filter(e -> e.getKey().startsWith("rbac.authorization.k8s.io/"))
+        .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
+  }
+
+  private static String read(Path p) {
+    try {
+      return Files.readString(p);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+}

@@ -1,0 +1,84 @@
+package io.awsauth.operator;
+
+import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
+import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
+import io.javaoperatorsdk.operator.api.config.LeaderElectionConfigurationBuilder;
+import io.quarkus.arc.Unremovable;
+import jakarta.enterprise.context.Dependent;
+import jakarta.enterprise.inject.Produces;
+import java.util.Optional;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+/**
+ * Leader election for running more than one replica: only the replica holding the {@code
+ * coordination.k8s.io} Lease reconciles; the others keep their caches warm and take over when the
+ * lease expires.
+ *
+ * <p>quarkus-operator-sdk hands the operator a {@link LeaderElectionConfiguration} bean when one
+ * exists and the profile is listed in {@code quarkus.operator-sdk.activate-leader-election-for-
+ * profiles} (default {@code prod}, so never in tests). On top of that it is off unless {@code
+ * aws-auth-operator.leader-election.enabled=true} (env {@code
+ * AWS_AUTH_OPERATOR_LEADER_ELECTION_ENABLED}), which the Helm chart sets: {@code e2e/run-local} and
+ * the in-process tests run a single operator and need no Lease. A {@code @Dependent} producer may
+ * return null, which the extension reads as "no leader election".
+ */
+public class LeaderElection {
+  private static final Logger LOG = Logger.getLogger(LeaderElection.class);
+
+  @Produces
+  @Dependent
+  @Unremovable
+  LeaderElectionConfiguration leaderElection(
+      @ConfigProperty(name = "aws-auth-operator.leader-election.enabled", defaultValue = "false")
+          boolean enabled,
+      @ConfigProperty(
+              name = "aws-auth-operator.leader-election.lease-name",
+              defaultValue = "aws-auth-operator-lease")
+          String leaseName,
+      // Default: the namespace of the in-cluster service account (the pod's namespace).
+      @ConfigProperty(name = "aws-auth-operator.leader-election.lease-namespace")
+          Optional<String> leaseNamespace) {
+    if (!enabled) {
+      return null;
+    }
+    LOG.infof(
+        "leader election on: Lease %s/%s", leaseNamespace.orElse("<pod namespace>"), leaseName);
+    var builder = LeaderElectionConfigurationBuilder.aLeaderElectionConfiguration(leaseName);
+    leaseNamespace.filter(ns -> !ns.isBlank()).ifPresent(builder::withLeaseNamespace);
+    // A replica that loses the lease exits and is restarted by its Deployment, so two replicas
+    // never reconcile at once. Not JOSDK's own exitOnStopLeading: in 5.2.1 it calls System.exit
+    // from the shutdown hook too (stopping the operator cancels the election, which "stops
+    // leading"), and that deadlocks: the pod would hang on SIGTERM until it is killed
+    // (java-operator-sdk#1614, #3376).
+    return builder
+        .withExitOnStopLeading(false)
+        .withLeaderCallbacks(
+            new LeaderCallbacks(() -> {}, LeaderElection::stoppedLeading, id -> {}))
+        .build();
+  }
+
+  /** Exits unless the JVM is already shutting down (then stopping leading is the shutdown). */
+  static void stoppedLeading() {
+    if (shuttingDown()) {
+      return;
+    }
+    LOG.warn("lost the leader-election lease: exiting, so that only the new leader reconciles");
+    // From another thread: System.exit runs the shutdown hooks, which stop the election, which
+    // calls back here.
+    Thread exit = new Thread(() -> System.exit(1), "leader-election-exit");
+    exit.setDaemon(true);
+    exit.start();
+  }
+
+  private static boolean shuttingDown() {
+    Thread probe = new Thread(() -> {});
+    try {
+      Runtime.getRuntime().addShutdownHook(probe);
+      Runtime.getRuntime().removeShutdownHook(probe);
+      return false;
+    } catch (IllegalStateException e) {
+      return true;
+    }
+  }
+}
