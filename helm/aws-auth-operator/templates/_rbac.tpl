@@ -30,6 +30,12 @@ manifest (ChartTemplateTest fails when the two differ). No wildcard verbs or res
 - apiGroups: [""]
   resources: ["pods", "nodes", "serviceaccounts"]
   verbs: ["get", "list", "watch"]
+# The cluster's identity in the tags of issued IAM users: the kube-system namespace's UID
+# (unless aao.cluster-id is set), so that one cluster's orphan sweep never touches another's.
+- apiGroups: [""]
+  resources: ["namespaces"]
+  resourceNames: ["kube-system"]
+  verbs: ["get"]
 # Rollout restart of a request's spec.rolloutRestartTargets after rotation (a patch of the pod
 # template's restartedAt annotation).
 - apiGroups: ["apps"]

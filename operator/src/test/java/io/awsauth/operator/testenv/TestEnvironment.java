@@ -133,7 +133,8 @@ public final class TestEnvironment {
         try (InputStream in = Files.newInputStream(f)) {
           CustomResourceDefinition crd =
               client.apiextensions().v1().customResourceDefinitions().load(in).item();
-          client.resource(crd).serverSideApply();
+          // Forced: e2e/run-local (kubectl apply --server-side) may own the fields already.
+          client.resource(crd).forceConflicts().serverSideApply();
           client
               .apiextensions()
               .v1()
