@@ -112,6 +112,18 @@ public class AwsCredentialRequestReconciler
   @Override
   public UpdateControl<AwsCredentialRequest> reconcile(
       AwsCredentialRequest request, Context<AwsCredentialRequest> context) {
+    if (request.getStatus() != null && request.getStatus().pendingLease != null) {
+      // The informer may still deliver the write-ahead version of an issuance that has since
+      // completed; the API server knows, and asking it is cheaper than finishing it twice.
+      AwsCredentialRequest fresh = client.resource(request).get();
+      if (fresh == null) {
+        return UpdateControl.noUpdate();
+      }
+      if (fresh.getStatus() == null || fresh.getStatus().pendingLease == null) {
+        request.setStatus(fresh.getStatus());
+        request.getMetadata().setResourceVersion(fresh.getMetadata().getResourceVersion());
+      }
+    }
     JsonNode before = StatusUpdates.snapshot(request.getStatus());
     AwsCredentialRequestStatus status = statusOf(request);
     status.secretName = secretName(request);

@@ -31,6 +31,7 @@ import io.fabric8.kubernetes.api.model.events.v1.Event;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -67,6 +68,9 @@ class AwsCredentialRequestIT {
   static TestEnvironment env;
   static KubernetesClient client;
   static String operatorArn;
+
+  @Inject OrphanSweep sweep;
+  @Inject ClusterIdentity cluster;
 
   @BeforeAll
   static void operatorIdentity() {
@@ -353,6 +357,53 @@ class AwsCredentialRequestIT {
         .atMost(Duration.ofSeconds(30))
         .until(() -> secret(request).getData() == null || secret(request).getData().isEmpty());
     assertThat(get(request).getStatus().isTrue("Ready")).isFalse();
+  }
+
+  @Test
+  void orphanSweepDeletesOnlyThisClustersUsersWhoseRequestIsGone() {
+    VaultAwsRole role = role(Aws.unique("kept"), CredentialType.IAM_USER);
+    role.getSpec().policyDocument = json(EC2_ALL);
+    createReady(role);
+    AwsCredentialRequest live = request(Aws.unique("live"), role);
+    client.resource(live).create();
+    String liveUser = awaitCondition(live, "Ready", "True").getStatus().iamUserName;
+
+    String gone = java.util.UUID.randomUUID().toString();
+    String orphan = "aao-orphan-" + gone;
+    String foreign = "aao-foreign-" + java.util.UUID.randomUUID();
+    try (IamClient iam = Aws.iam(env, env.accountA())) {
+      iam.createUser(r -> r.userName(orphan).tags(ownerTags(cluster.id(), gone)));
+      iam.putUserPolicy(
+          r -> r.userName(orphan).policyName("aws-auth-operator").policyDocument(EC2_ALL));
+      iam.createAccessKey(r -> r.userName(orphan));
+      iam.createUser(
+          r ->
+              r.userName(foreign)
+                  .tags(ownerTags("another-cluster", foreign.substring("aao-foreign-".length()))));
+
+      List<String> deleted = sweep.sweep(Duration.ZERO);
+
+      assertThat(deleted).contains(orphan).doesNotContain(liveUser, foreign);
+      assertThat(userExists(iam, orphan)).isFalse();
+      assertThat(userExists(iam, foreign)).as("another cluster's user").isTrue();
+      assertThat(userExists(iam, liveUser)).as("a standing request's user").isTrue();
+      String young = "aao-young-" + java.util.UUID.randomUUID();
+      iam.createUser(
+          r ->
+              r.userName(young)
+                  .tags(ownerTags(cluster.id(), young.substring("aao-young-".length()))));
+      sweep.sweep(Duration.ofHours(1));
+      assertThat(userExists(iam, young)).as("younger than the minimum age").isTrue();
+      assertThat(sweep.sweep(Duration.ZERO)).contains(young);
+    }
+    client.resource(live).withTimeout(60, TimeUnit.SECONDS).delete();
+  }
+
+  private static List<Tag> ownerTags(String clusterId, String uid) {
+    return List.of(
+        Tag.builder().key("app.kubernetes.io/managed-by").value("aws-auth-operator").build(),
+        Tag.builder().key("awsauth.io/cluster").value(clusterId).build(),
+        Tag.builder().key("awsauth.io/uid").value(uid).build());
   }
 
   // --- bad input: a condition with a reason and an Event, nothing issued -------------------

@@ -1,0 +1,161 @@
+package io.awsauth.operator.lease;
+
+import io.awsauth.operator.api.v1alpha1.AwsAuthConfig;
+import io.awsauth.operator.api.v1alpha1.AwsCredentialRequest;
+import io.awsauth.operator.authconfig.AuthConfigSettings;
+import io.awsauth.operator.aws.AwsFailure;
+import io.awsauth.operator.aws.IamGateway;
+import io.awsauth.operator.aws.IamGateway.User;
+import io.awsauth.operator.aws.sdk.SdkClients;
+import io.awsauth.operator.status.Conditions;
+import io.awsauth.operator.status.UserError;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+/**
+ * Deletes IAM users this cluster issued whose AwsCredentialRequest no longer exists (its finalizer
+ * was removed by hand, or it vanished with a crash in a window nothing else covers). Runs at start
+ * and then periodically, for the account of every Ready AwsAuthConfig.
+ *
+ * <p>Never deletes a user it cannot prove is an orphan: it must carry this cluster's tag, the
+ * operator's managed-by tag and a request UID that no request has, and be older than {@code
+ * minAge}, with the requests listed before the users, so that a request created during the sweep
+ * cannot lose its new user.
+ */
+@ApplicationScoped
+public class OrphanSweep {
+  private static final Logger LOG = Logger.getLogger(OrphanSweep.class);
+
+  /** Every issued user name contains its request's UID (usernameTemplate requires {{uid}}). */
+  private static final Pattern UID =
+      Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
+
+  private final KubernetesClient client;
+  private final AuthConfigSettings settings;
+  private final SdkClients clients;
+  private final ClusterIdentity cluster;
+  private final MeterRegistry registry;
+  private final Clock clock;
+  private final Duration interval;
+  private final Duration minAge;
+  private ScheduledExecutorService timer;
+
+  public OrphanSweep(
+      KubernetesClient client,
+      AuthConfigSettings settings,
+      SdkClients clients,
+      ClusterIdentity cluster,
+      MeterRegistry registry,
+      Clock clock,
+      @ConfigProperty(name = "aao.orphan-sweep.interval", defaultValue = "30m") Duration interval,
+      @ConfigProperty(name = "aao.orphan-sweep.min-age", defaultValue = "5m") Duration minAge) {
+    this.client = client;
+    this.settings = settings;
+    this.clients = clients;
+    this.cluster = cluster;
+    this.registry = registry;
+    this.clock = clock;
+    this.interval = interval;
+    this.minAge = minAge;
+  }
+
+  void start(@Observes StartupEvent event) {
+    if (interval.isZero()) {
+      return;
+    }
+    timer =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "orphan-sweep");
+              t.setDaemon(true);
+              return t;
+            });
+    timer.scheduleWithFixedDelay(this::sweepQuietly, 30, interval.toSeconds(), TimeUnit.SECONDS);
+  }
+
+  void stop(@Observes ShutdownEvent event) {
+    if (timer != null) {
+      timer.shutdownNow();
+    }
+  }
+
+  private void sweepQuietly() {
+    try {
+      sweep(minAge);
+    } catch (RuntimeException e) {
+      LOG.infof("orphan sweep failed, will try again in %s: %s", interval, e.getMessage());
+    }
+  }
+
+  /** Sweeps every Ready config's account; returns the names of the users it deleted. */
+  public List<String> sweep(Duration olderThan) {
+    Instant cutoff = clock.instant().minus(olderThan);
+    Set<String> requests = new HashSet<>();
+    client
+        .resources(AwsCredentialRequest.class)
+        .inAnyNamespace()
+        .list()
+        .getItems()
+        .forEach(r -> requests.add(r.getMetadata().getUid()));
+    List<String> deleted = new ArrayList<>();
+    Set<String> accountsDone = new HashSet<>();
+    for (AwsAuthConfig config : client.resources(AwsAuthConfig.class).list().getItems()) {
+      if (config.getStatus() == null
+          || !config.getStatus().isTrue(Conditions.READY)
+          || !accountsDone.add(config.getStatus().accountId)) {
+        continue;
+      }
+      try {
+        deleted.addAll(sweep(clients.iam(settings.settings(config)), requests, cutoff));
+      } catch (AwsFailure | UserError e) {
+        LOG.infof(
+            "orphan sweep of account %s (AwsAuthConfig %s) failed: %s",
+            config.getStatus().accountId, config.getMetadata().getName(), e.getMessage());
+      }
+    }
+    return deleted;
+  }
+
+  private List<String> sweep(IamGateway iam, Set<String> requests, Instant cutoff) {
+    List<String> deleted = new ArrayList<>();
+    for (User user : iam.listUsers()) {
+      if (!UID.matcher(user.userName()).find()
+          || user.created() == null
+          || user.created().isAfter(cutoff)) {
+        continue;
+      }
+      Map<String, String> tags = iam.listUserTags(user.userName());
+      String uid = tags.get(OwnerTags.UID);
+      if (CredentialSecret.MANAGED_BY.equals(tags.get(OwnerTags.MANAGED_BY))
+          && cluster.id().equals(tags.get(OwnerTags.CLUSTER))
+          && uid != null
+          && !requests.contains(uid)) {
+        IamUsers.revoke(iam, user.userName());
+        registry.counter("aao.orphans.deleted").increment();
+        LOG.infof(
+            "deleted orphaned IAM user %s (request %s/%s, uid %s, no longer exists)",
+            user.userName(), tags.get(OwnerTags.NAMESPACE), tags.get(OwnerTags.NAME), uid);
+        deleted.add(user.userName());
+      }
+    }
+    return deleted;
+  }
+}

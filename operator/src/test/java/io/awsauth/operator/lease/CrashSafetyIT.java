@@ -1,0 +1,313 @@
+package io.awsauth.operator.lease;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.awsauth.operator.api.v1alpha1.AwsAuthConfig;
+import io.awsauth.operator.api.v1alpha1.AwsCredentialRequest;
+import io.awsauth.operator.api.v1alpha1.AwsCredentialRequestSpec;
+import io.awsauth.operator.api.v1alpha1.CredentialType;
+import io.awsauth.operator.api.v1alpha1.RoleBindings;
+import io.awsauth.operator.api.v1alpha1.VaultAwsRole;
+import io.awsauth.operator.api.v1alpha1.VaultAwsRoleSpec;
+import io.awsauth.operator.faults.CrashPoints;
+import io.awsauth.operator.testenv.Aws;
+import io.awsauth.operator.testenv.Fixtures;
+import io.awsauth.operator.testenv.OperatorProcess;
+import io.awsauth.operator.testenv.TestEnvironment;
+import io.awsauth.operator.testenv.TestEnvironment.AwsAccount;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.services.iam.IamClient;
+import software.amazon.awssdk.services.iam.model.Tag;
+import software.amazon.awssdk.services.sts.StsClient;
+
+/**
+ * Crash safety of iam_user leases (Vault's write-ahead before CreateUser, in Kubernetes form): the
+ * packaged operator runs as its own process and halts right after one AWS call or API-server write,
+ * as a SIGKILL would stop it; a fresh process then finishes the job. After each crash the request
+ * is Ready with a working key, IAM holds exactly one user for it with exactly the Secret's key, and
+ * deleting the request leaves nothing in IAM.
+ *
+ * <p>The objects carry the label awsauth.io/operator-under-test, which the tests' in-process
+ * operator ignores and the process under test alone selects.
+ */
+class CrashSafetyIT {
+  static final String LABEL = "awsauth.io/operator-under-test";
+  static final String NS = "aao-crash-it";
+  static final String CONFIG = "crash-it";
+  static final String EC2_ALL =
+      "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"ec2:*\","
+          + "\"Resource\":\"*\"}]}";
+  static TestEnvironment env;
+  static KubernetesClient client;
+  static String role;
+  static final List<String> requestUids = new ArrayList<>();
+
+  @BeforeAll
+  static void setUp() throws Exception {
+    env = TestEnvironment.get();
+    client = env.client();
+    Fixtures.namespace(client, NS);
+    client
+        .resource(
+            new ServiceAccountBuilder()
+                .withNewMetadata()
+                .withName("default")
+                .withNamespace(NS)
+                .endMetadata()
+                .build())
+        .serverSideApply();
+    AwsAccount operator =
+        Aws.userWithPolicy(
+            env, env.accountA(), Aws.unique("crash-root"), "config/iam/operator-policy.json");
+    Fixtures.credentialsSecret(client, NS, "operator", operator);
+    AwsAuthConfig config = Fixtures.authConfig(CONFIG, NS, "operator", env.awsEndpoint());
+    config.getMetadata().setLabels(Map.of(LABEL, "crash"));
+    client.resource(config).serverSideApply();
+
+    String group = Aws.unique("crash-readers");
+    try (IamClient iam = Aws.iam(env, env.accountA())) {
+      iam.createGroup(r -> r.groupName(group));
+    }
+    role = Aws.unique("crash-role");
+    VaultAwsRole r = new VaultAwsRole();
+    r.setMetadata(
+        new ObjectMetaBuilder().withName(role).withLabels(Map.of(LABEL, "crash")).build());
+    r.setSpec(new VaultAwsRoleSpec());
+    r.getSpec().credentialType = CredentialType.IAM_USER;
+    r.getSpec().authConfigRef = CONFIG;
+    r.getSpec().policyDocument = (ObjectNode) new ObjectMapper().readTree(EC2_ALL);
+    r.getSpec().policyArns = List.of("arn:aws:iam::aws:policy/AmazonEC2ReadOnlyAccess");
+    r.getSpec().iamGroups = List.of(group);
+    r.getSpec().bindings = new RoleBindings();
+    r.getSpec().bindings.namespaces = List.of(NS);
+    client.resource(r).create();
+  }
+
+  /** After every AWS call and API-server write of a first issuance. */
+  static Stream<String> issuanceSteps() {
+    return Stream.of(
+        "WriteAhead#1",
+        "CreateUser#1",
+        "PutUserPolicy#1",
+        "AttachUserPolicy#1",
+        "AddUserToGroup#1",
+        "CreateAccessKey#1",
+        "WriteSecret#1");
+  }
+
+  @ParameterizedTest(name = "halted after {0}")
+  @MethodSource("issuanceSteps")
+  void issuanceInterruptedAnywhereEndsWithOneUserAndOneWorkingKey(String step) {
+    AwsCredentialRequest request = request(Aws.unique("crash"));
+    try (OperatorProcess halting = operator("issue-" + step, step)) {
+      client.resource(request).create();
+      assertThat(halting.awaitExit(Duration.ofSeconds(90)))
+          .as("halted at %s (log %s)", step, halting.log())
+          .isEqualTo(CrashPoints.HALT_STATUS);
+    }
+    try (OperatorProcess restarted = operator("resume-" + step, null)) {
+      AwsCredentialRequest ready = awaitReady(request, null);
+      assertExactlyTheSecretsKey(ready);
+      deleteAndAssertNothingLeft(ready);
+    }
+  }
+
+  /** After the AWS calls and writes of a rotation (a spec change issues a fresh key). */
+  static Stream<String> rotationSteps() {
+    return Stream.of("WriteAhead#1", "CreateAccessKey#1", "WriteSecret#1", "DeleteAccessKey#1");
+  }
+
+  @ParameterizedTest(name = "halted after {0}")
+  @MethodSource("rotationSteps")
+  void rotationInterruptedAnywhereEndsWithTheNewKeyOnly(String step) {
+    AwsCredentialRequest request = request(Aws.unique("rotate"));
+    String firstKey;
+    try (OperatorProcess first = operator("first-" + step, null)) {
+      client.resource(request).create();
+      firstKey = awaitReady(request, null).getStatus().accessKeyId;
+    }
+    try (OperatorProcess halting = operator("rotate-" + step, step)) {
+      client
+          .resources(AwsCredentialRequest.class)
+          .inNamespace(NS)
+          .withName(request.getMetadata().getName())
+          .edit(
+              r -> {
+                r.getSpec().ttl = "2h";
+                return r;
+              });
+      assertThat(halting.awaitExit(Duration.ofSeconds(90)))
+          .as("halted at %s (log %s)", step, halting.log())
+          .isEqualTo(CrashPoints.HALT_STATUS);
+    }
+    try (OperatorProcess restarted = operator("rotated-" + step, null)) {
+      AwsCredentialRequest ready = awaitReady(request, firstKey);
+      assertThat(ready.getStatus().ttl).isEqualTo("2h");
+      assertExactlyTheSecretsKey(ready);
+      deleteAndAssertNothingLeft(ready);
+    }
+  }
+
+  @Test
+  void aRestartOfAHealthyOperatorReissuesNothing() {
+    AwsCredentialRequest request = request(Aws.unique("steady"));
+    String key;
+    try (OperatorProcess first = operator("steady-1", null)) {
+      client.resource(request).create();
+      key = awaitReady(request, null).getStatus().accessKeyId;
+    }
+    // A reissue would create a key, which halts the second process: a held lease needs none.
+    try (OperatorProcess second = operator("steady-2", "CreateAccessKey#1")) {
+      await()
+          .during(Duration.ofSeconds(8))
+          .atMost(Duration.ofSeconds(20))
+          .until(() -> second.isAlive());
+      assertThat(get(request).getStatus().accessKeyId).isEqualTo(key);
+    }
+    try (OperatorProcess cleanup = operator("steady-3", null)) {
+      deleteAndAssertNothingLeft(get(request));
+    }
+  }
+
+  @AfterAll
+  static void noOrphans() {
+    try (IamClient iam = Aws.iam(env, env.accountA())) {
+      List<String> left = new ArrayList<>();
+      iam.listUsersPaginator(r -> r.maxItems(1000)).users().stream()
+          .filter(u -> requestUids.stream().anyMatch(uid -> u.userName().contains(uid)))
+          .forEach(u -> left.add(u.userName()));
+      assertThat(left).as("IAM users of deleted crash-test requests").isEmpty();
+    }
+  }
+
+  // --- helpers ------------------------------------------------------------------------------
+
+  private static OperatorProcess operator(String name, String haltAfter) {
+    Map<String, String> props = new HashMap<>();
+    for (String controller : List.of("awscredentialrequest", "vaultawsrole", "awsauthconfig")) {
+      props.put("quarkus.operator-sdk.controllers." + controller + ".selector", LABEL);
+    }
+    props.put("aao.orphan-sweep.interval", "0s");
+    if (haltAfter != null) {
+      props.put("aao.faults.halt-after", haltAfter);
+    }
+    return OperatorProcess.start(env, "crash-" + name.replace('#', '-'), props);
+  }
+
+  private static AwsCredentialRequest request(String name) {
+    AwsCredentialRequest r = new AwsCredentialRequest();
+    r.setMetadata(
+        new ObjectMetaBuilder()
+            .withName(name)
+            .withNamespace(NS)
+            .withLabels(Map.of(LABEL, "crash"))
+            .build());
+    r.setSpec(new AwsCredentialRequestSpec());
+    r.getSpec().roleRef = role;
+    return r;
+  }
+
+  private static AwsCredentialRequest get(AwsCredentialRequest request) {
+    return client
+        .resources(AwsCredentialRequest.class)
+        .inNamespace(NS)
+        .withName(request.getMetadata().getName())
+        .get();
+  }
+
+  /** Ready, with a key other than {@code notKey} (the one before a rotation) when given. */
+  private static AwsCredentialRequest awaitReady(AwsCredentialRequest request, String notKey) {
+    AwsCredentialRequest ready =
+        await()
+            .atMost(Duration.ofSeconds(90))
+            .pollInterval(Duration.ofMillis(300))
+            .until(
+                () -> get(request),
+                r ->
+                    r != null
+                        && r.getStatus() != null
+                        && r.getStatus().pendingLease == null
+                        && r.getStatus().accessKeyId != null
+                        && !r.getStatus().accessKeyId.equals(notKey)
+                        && r.getStatus()
+                            .condition("Ready")
+                            .map(Condition::getStatus)
+                            .orElse("")
+                            .equals("True"));
+    requestUids.add(ready.getMetadata().getUid());
+    return ready;
+  }
+
+  /** IAM holds one user for the request, whose only key is the Secret's, and it works. */
+  private static void assertExactlyTheSecretsKey(AwsCredentialRequest ready) {
+    Secret secret =
+        await()
+            .atMost(Duration.ofSeconds(10))
+            .until(
+                () ->
+                    client.secrets().inNamespace(NS).withName(ready.getMetadata().getName()).get(),
+                s ->
+                    s != null
+                        && ready.getStatus().accessKeyId.equals(value(s, "AWS_ACCESS_KEY_ID")));
+    String keyId = value(secret, "AWS_ACCESS_KEY_ID");
+    try (IamClient iam = Aws.iam(env, env.accountA())) {
+      List<String> users =
+          iam.listUsersPaginator(r -> r.maxItems(1000)).users().stream()
+              .map(u -> u.userName())
+              .filter(n -> n.contains(ready.getMetadata().getUid()))
+              .toList();
+      assertThat(users).containsExactly(ready.getStatus().iamUserName);
+      assertThat(iam.listAccessKeys(r -> r.userName(users.get(0))).accessKeyMetadata())
+          .extracting(k -> k.accessKeyId())
+          .containsExactly(keyId);
+      assertThat(iam.listUserTags(r -> r.userName(users.get(0))).tags())
+          .extracting(Tag::key)
+          .contains("awsauth.io/uid", "awsauth.io/cluster");
+    }
+    try (StsClient sts =
+        Aws.sts(env, AwsBasicCredentials.create(keyId, value(secret, "AWS_SECRET_ACCESS_KEY")))) {
+      assertThat(sts.getCallerIdentity().arn()).endsWith(":user/" + ready.getStatus().iamUserName);
+    }
+  }
+
+  private static void deleteAndAssertNothingLeft(AwsCredentialRequest ready) {
+    String user = ready.getStatus().iamUserName;
+    client.resource(ready).withTimeout(60, TimeUnit.SECONDS).delete();
+    await().atMost(Duration.ofSeconds(60)).until(() -> get(ready) == null);
+    try (IamClient iam = Aws.iam(env, env.accountA())) {
+      assertThat(
+              iam.listUsersPaginator(r -> r.maxItems(1000)).users().stream()
+                  .map(u -> u.userName())
+                  .filter(user::equals)
+                  .toList())
+          .isEmpty();
+    }
+  }
+
+  private static String value(Secret secret, String key) {
+    String v = secret.getData() == null ? null : secret.getData().get(key);
+    return v == null ? null : new String(Base64.getDecoder().decode(v), StandardCharsets.UTF_8);
+  }
+}

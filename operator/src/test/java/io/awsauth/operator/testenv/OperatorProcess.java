@@ -1,0 +1,89 @@
+package io.awsauth.operator.testenv;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The packaged operator (operator/target/quarkus-app) run as its own process against the {@link
+ * TestEnvironment}, so that a test can kill it as a crash would and start it again.
+ */
+public final class OperatorProcess implements AutoCloseable {
+  private final Process process;
+  private final Path log;
+
+  private OperatorProcess(Process process, Path log) {
+    this.process = process;
+    this.log = log;
+  }
+
+  /** Starts the operator with {@code properties} as system properties; its output goes to a log. */
+  public static OperatorProcess start(
+      TestEnvironment env, String name, Map<String, String> properties) {
+    Path jar = TestEnvironment.repoRoot().resolve("operator/target/quarkus-app/quarkus-run.jar");
+    if (!Files.isRegularFile(jar)) {
+      throw new IllegalStateException(
+          jar + " is missing: the package phase builds it before the ITs");
+    }
+    try {
+      Path dir = TestEnvironment.repoRoot().resolve("operator/target/operator-processes");
+      Files.createDirectories(dir);
+      Path kubeconfig = dir.resolve("kubeconfig");
+      Files.writeString(kubeconfig, env.kubeconfig());
+      Path log = dir.resolve(name + ".log");
+      List<String> command = new ArrayList<>();
+      command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+      command.add("-Xmx256m");
+      command.add("-Dquarkus.http.port=0");
+      properties.forEach((k, v) -> command.add("-D" + k + "=" + v));
+      command.add("-jar");
+      command.add(jar.toString());
+      ProcessBuilder builder =
+          new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+      builder.environment().put("KUBECONFIG", kubeconfig.toString());
+      return new OperatorProcess(builder.start(), log);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Waits for the process to end by itself; returns its exit status. */
+  public int awaitExit(Duration timeout) {
+    try {
+      if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        throw new AssertionError("the operator did not exit within " + timeout + "; see " + log);
+      }
+      return process.exitValue();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  public boolean isAlive() {
+    return process.isAlive();
+  }
+
+  public Path log() {
+    return log;
+  }
+
+  /** Stops the operator (SIGTERM, then SIGKILL after 10 s). */
+  @Override
+  public void close() {
+    process.destroy();
+    try {
+      if (!process.waitFor(10, TimeUnit.SECONDS)) {
+        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
