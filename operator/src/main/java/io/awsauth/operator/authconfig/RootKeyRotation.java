@@ -14,10 +14,9 @@ import io.awsauth.operator.aws.IamGateway;
 import io.awsauth.operator.aws.StsGateway;
 import io.awsauth.operator.aws.sdk.SdkClients;
 import io.awsauth.operator.status.EventRecorder;
+import io.awsauth.operator.status.StatusUpdates;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.dsl.base.PatchContext;
-import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -228,27 +227,8 @@ public class RootKeyRotation {
     config.getMetadata().setResourceVersion(written.getMetadata().getResourceVersion());
   }
 
-  /**
-   * Applies the status the way the framework does (server-side apply, the controller's field
-   * manager), so that the framework's later status writes own, and can clear, these fields.
-   */
   static AwsAuthConfig applyStatus(KubernetesClient client, AwsAuthConfig config) {
-    AwsAuthConfig copy = new AwsAuthConfig();
-    copy.setMetadata(
-        new io.fabric8.kubernetes.api.model.ObjectMetaBuilder()
-            .withName(config.getMetadata().getName())
-            .build());
-    copy.setStatus(config.getStatus());
-    return client
-        .resource(copy)
-        .subresource("status")
-        .patch(
-            new PatchContext.Builder()
-                .withPatchType(PatchType.SERVER_SIDE_APPLY)
-                .withFieldManager(AwsAuthConfigReconciler.NAME)
-                .withForce(true)
-                .build(),
-            copy);
+    return StatusUpdates.applyStatus(client, config, AwsAuthConfigReconciler.NAME);
   }
 
   private void writeSecret(AwsAuthConfig config, String keyId, String secretKey) {

@@ -19,12 +19,9 @@ import io.awsauth.operator.status.Conditions;
 import io.awsauth.operator.status.EventRecorder;
 import io.awsauth.operator.status.StatusUpdates;
 import io.awsauth.operator.status.UserError;
-import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.dsl.base.PatchContext;
-import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -619,23 +616,7 @@ public class AwsCredentialRequestReconciler
   }
 
   private AwsCredentialRequest applyStatus(AwsCredentialRequest request) {
-    AwsCredentialRequest copy = new AwsCredentialRequest();
-    copy.setMetadata(
-        new ObjectMetaBuilder()
-            .withName(request.getMetadata().getName())
-            .withNamespace(request.getMetadata().getNamespace())
-            .build());
-    copy.setStatus(request.getStatus());
-    return client
-        .resource(copy)
-        .subresource("status")
-        .patch(
-            new PatchContext.Builder()
-                .withPatchType(PatchType.SERVER_SIDE_APPLY)
-                .withFieldManager(NAME)
-                .withForce(true)
-                .build(),
-            copy);
+    return StatusUpdates.applyStatus(client, request, NAME);
   }
 
   static String secretName(AwsCredentialRequest request) {

@@ -1,7 +1,11 @@
 package io.awsauth.operator.status;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.CustomResource;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import java.util.Objects;
@@ -24,5 +28,37 @@ public final class StatusUpdates {
     return changed(before, resource.getStatus())
         ? UpdateControl.patchStatus(resource)
         : UpdateControl.noUpdate();
+  }
+
+  /**
+   * Writes a status outside the framework (a write-ahead record before an AWS call) the way the
+   * framework does: server-side apply under the controller's field manager, so that the framework's
+   * later status writes own, and can clear, these fields.
+   */
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  public static <P extends CustomResource<?, ?>> P applyStatus(
+      KubernetesClient client, P resource, String fieldManager) {
+    try {
+      CustomResource copy = resource.getClass().getDeclaredConstructor().newInstance();
+      copy.setMetadata(
+          new ObjectMetaBuilder()
+              .withName(resource.getMetadata().getName())
+              .withNamespace(resource.getMetadata().getNamespace())
+              .build());
+      copy.setStatus(resource.getStatus());
+      return (P)
+          client
+              .resource(copy)
+              .subresource("status")
+              .patch(
+                  new PatchContext.Builder()
+                      .withPatchType(PatchType.SERVER_SIDE_APPLY)
+                      .withFieldManager(fieldManager)
+                      .withForce(true)
+                      .build(),
+                  copy);
+    } catch (ReflectiveOperationException e) {
+      throw new IllegalStateException(e);
+    }
   }
 }
