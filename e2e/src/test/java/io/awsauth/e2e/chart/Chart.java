@@ -15,8 +15,8 @@ import java.util.Optional;
  * The Helm chart under test, driven by helm-java (Helm's Go code embedded as a native library, from
  * Maven Central: no helm binary to install).
  */
-final class Chart {
-  static final Path DIR = TestEnvironment.repoRoot().resolve("helm/aws-auth-operator");
+public final class Chart {
+  public static final Path DIR = TestEnvironment.repoRoot().resolve("helm/aws-auth-operator");
 
   /**
    * The Kubernetes version {@code helm template} renders for: the local environment's (Helm would

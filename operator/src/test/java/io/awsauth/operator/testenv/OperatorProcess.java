@@ -26,6 +26,12 @@ public final class OperatorProcess implements AutoCloseable {
   /** Starts the operator with {@code properties} as system properties; its output goes to a log. */
   public static OperatorProcess start(
       TestEnvironment env, String name, Map<String, String> properties) {
+    return start(env.kubeconfig(), name, properties);
+  }
+
+  /** The same, as whoever {@code kubeconfigContent} names (for example a ServiceAccount). */
+  public static OperatorProcess start(
+      String kubeconfigContent, String name, Map<String, String> properties) {
     Path jar = TestEnvironment.repoRoot().resolve("operator/target/quarkus-app/quarkus-run.jar");
     if (!Files.isRegularFile(jar)) {
       throw new IllegalStateException(
@@ -34,8 +40,8 @@ public final class OperatorProcess implements AutoCloseable {
     try {
       Path dir = TestEnvironment.repoRoot().resolve("operator/target/operator-processes");
       Files.createDirectories(dir);
-      Path kubeconfig = dir.resolve("kubeconfig");
-      Files.writeString(kubeconfig, env.kubeconfig());
+      Path kubeconfig = dir.resolve(name + ".kubeconfig");
+      Files.writeString(kubeconfig, kubeconfigContent);
       Path log = dir.resolve(name + ".log");
       List<String> command = new ArrayList<>();
       command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
