@@ -140,7 +140,23 @@ public class AwsCredentialRequestReconciler
     status.observedGeneration = request.getMetadata().getGeneration();
     events.announceTransition(request, before, status, READY, "Issue");
     UpdateControl<AwsCredentialRequest> control = StatusUpdates.patchIfChanged(request, before);
+    next = notAfterExpiry(status, next);
     return next == null ? control : control.rescheduleAfter(next.toMillis());
+  }
+
+  /**
+   * Whatever else happens, the operator looks again when the current credential expires, so that an
+   * expired credential never stays in the Secret (when renewal keeps failing, it is revoked).
+   */
+  private Duration notAfterExpiry(AwsCredentialRequestStatus status, Duration next) {
+    if (status.expiresAt == null) {
+      return next;
+    }
+    Duration untilExpiry = Renewal.untilNext(clock.instant(), Instant.parse(status.expiresAt));
+    if (untilExpiry.isZero()) {
+      return next; // already past: revocation is under way, at the pace of its retries
+    }
+    return next == null || untilExpiry.compareTo(next) < 0 ? untilExpiry : next;
   }
 
   /** Returns when to look again (null: only on a change). */
