@@ -11,9 +11,12 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Base64;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
@@ -35,13 +38,42 @@ public class AuthConfigSettings {
   /** Label the operator puts on the credential Secrets that configs reference. */
   public static final String WATCH_LABEL = "awsauth.io/watched";
 
+  private static final Duration MAX_AGE = Duration.ofMinutes(1);
+
   private final KubernetesClient client;
+  private final Map<String, Cached> cache = new ConcurrentHashMap<>();
 
   public AuthConfigSettings(KubernetesClient client) {
     this.client = client;
   }
 
+  /**
+   * The config's settings, built at most once a minute per config generation: every request
+   * reconcile needs them, and each build reads the credentials Secret. The config's own reconcile,
+   * which every change of that Secret triggers, rebuilds them at once ({@link #refresh}).
+   */
   public AwsClientSettings settings(AwsAuthConfig config) {
+    Cached cached = cache.get(config.getMetadata().getUid());
+    if (cached != null
+        && cached.generation() == config.getMetadata().getGeneration()
+        && cached.built().plus(MAX_AGE).isAfter(Instant.now())) {
+      return cached.settings();
+    }
+    return refresh(config);
+  }
+
+  /** Builds the config's settings now (reading its Secret) and remembers them. */
+  public AwsClientSettings refresh(AwsAuthConfig config) {
+    AwsClientSettings built = build(config);
+    cache.put(
+        config.getMetadata().getUid(),
+        new Cached(config.getMetadata().getGeneration(), built, Instant.now()));
+    return built;
+  }
+
+  private record Cached(long generation, AwsClientSettings settings, Instant built) {}
+
+  private AwsClientSettings build(AwsAuthConfig config) {
     AwsAuthConfigSpec spec = config.getSpec();
     String fingerprint = config.getMetadata().getUid() + "/" + config.getMetadata().getGeneration();
     var credentials = spec.credentials;

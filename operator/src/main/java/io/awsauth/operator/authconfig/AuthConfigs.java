@@ -2,6 +2,7 @@ package io.awsauth.operator.authconfig;
 
 import io.awsauth.operator.api.v1alpha1.AwsAuthConfig;
 import io.awsauth.operator.aws.AwsClientSettings;
+import io.awsauth.operator.cache.ClusterCaches;
 import io.awsauth.operator.status.Conditions;
 import io.awsauth.operator.status.UserError;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -12,15 +13,22 @@ import jakarta.enterprise.context.ApplicationScoped;
 public class AuthConfigs {
   private final KubernetesClient client;
   private final AuthConfigSettings settings;
+  private final ClusterCaches caches;
 
-  public AuthConfigs(KubernetesClient client, AuthConfigSettings settings) {
+  public AuthConfigs(KubernetesClient client, AuthConfigSettings settings, ClusterCaches caches) {
     this.client = client;
     this.settings = settings;
+    this.caches = caches;
   }
 
   /** A Ready config; {@link UserError} AuthConfigNotFound or AuthConfigNotReady otherwise. */
   public ResolvedAuthConfig resolve(String name) {
-    AwsAuthConfig config = client.resources(AwsAuthConfig.class).withName(name).get();
+    AwsAuthConfig config =
+        caches
+            .config(name)
+            .filter(c -> c.getStatus() != null && c.getStatus().isTrue(Conditions.READY))
+            // not cached (yet) or not Ready there: the API server has the last word
+            .orElseGet(() -> client.resources(AwsAuthConfig.class).withName(name).get());
     if (config == null) {
       throw new UserError(
           "AuthConfigNotFound", "AwsAuthConfig '" + name + "' (authConfigRef) does not exist");

@@ -75,7 +75,7 @@ public class AwsAuthConfigReconciler implements Reconciler<AwsAuthConfig> {
     AwsAuthConfigStatus status = statusOf(config);
     long generation = config.getMetadata().getGeneration();
     try {
-      AwsClientSettings current = settings.settings(config);
+      AwsClientSettings current = settings.refresh(config);
       CallerIdentity caller = clients.sts(current).getCallerIdentity();
       status.callerArn = caller.arn();
       status.accountId = caller.account();

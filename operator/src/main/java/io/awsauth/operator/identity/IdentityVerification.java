@@ -27,6 +27,16 @@ public class IdentityVerification {
   }
 
   public IdentityVerdict verify(AwsCredentialRequest request, VaultAwsRole role) {
+    return verify(request, role, true);
+  }
+
+  /**
+   * With {@code beforeIssuing} false (a lease is held and not yet due) only the bindings are
+   * checked, which needs no API-server read and no AWS call: the identity was proven when the lease
+   * was issued, and is proven again before the next one.
+   */
+  public IdentityVerdict verify(
+      AwsCredentialRequest request, VaultAwsRole role, boolean beforeIssuing) {
     String namespace = request.getMetadata().getNamespace();
     Identity identity =
         request.getSpec().identity == null ? new Identity() : request.getSpec().identity;
@@ -38,6 +48,16 @@ public class IdentityVerification {
               ? "NamespaceNotBound"
               : "ServiceAccountNotBound",
           denied.binding() + " of role " + role.getMetadata().getName() + ": " + denied.message());
+    }
+    if (!beforeIssuing) {
+      return IdentityVerdict.allow(
+          "ServiceAccountBound",
+          "service account "
+              + namespace
+              + "/"
+              + serviceAccount
+              + " is bound to role "
+              + role.getMetadata().getName());
     }
     if (client.serviceAccounts().inNamespace(namespace).withName(serviceAccount).get() == null) {
       return IdentityVerdict.deny(

@@ -200,7 +200,16 @@ public class AwsCredentialRequestReconciler
             config.accountId(),
             Boolean.TRUE.equals(config.config().getStatus().sessionCredentials));
 
-    IdentityVerdict verdict = identities.verify(request, role);
+    boolean held =
+        status.leaseId != null
+            && secret.flatMap(CredentialSecret::leaseId).filter(status.leaseId::equals).isPresent();
+    boolean sameSpec = LeaseTerms.fingerprint(request.getSpec()).equals(status.issuedFor);
+    boolean steady =
+        status.pendingLease == null
+            && held
+            && sameSpec
+            && !Renewal.due(now, renewAt(request, status));
+    IdentityVerdict verdict = identities.verify(request, role, !steady);
     long generation = request.getMetadata().getGeneration();
     conditions.set(
         status,
@@ -216,20 +225,11 @@ public class AwsCredentialRequestReconciler
       throw new UserError(verdict.reason(), verdict.message());
     }
 
-    if (status.pendingLease != null) {
-      return issue(request, role, config, terms, secret, context, now);
-    }
-    boolean held =
-        status.leaseId != null
-            && secret.flatMap(CredentialSecret::leaseId).filter(status.leaseId::equals).isPresent();
-    boolean sameSpec = LeaseTerms.fingerprint(request.getSpec()).equals(status.issuedFor);
-    if (held && sameSpec) {
+    if (steady) {
       Instant renewAt = renewAt(request, status);
       status.renewAt = renewAt.toString();
-      if (!Renewal.due(now, renewAt)) {
-        markReady(request, terms);
-        return Renewal.untilNext(now, renewAt);
-      }
+      markReady(request, terms);
+      return Renewal.untilNext(now, renewAt);
     }
     return issue(request, role, config, terms, secret, context, now);
   }

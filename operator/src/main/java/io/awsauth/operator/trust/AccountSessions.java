@@ -6,10 +6,12 @@ import io.awsauth.operator.authconfig.AuthConfigs.ResolvedAuthConfig;
 import io.awsauth.operator.aws.AwsClientSettings;
 import io.awsauth.operator.aws.sdk.SdkClients;
 import io.awsauth.operator.aws.sdk.SdkClients.AssumedRoleCredentials;
+import io.awsauth.operator.cache.ClusterCaches;
 import io.awsauth.operator.status.UserError;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -26,11 +28,13 @@ public class AccountSessions {
 
   private final SdkClients clients;
   private final KubernetesClient client;
+  private final ClusterCaches caches;
   private final Map<String, Session> sessions = new ConcurrentHashMap<>();
 
-  public AccountSessions(SdkClients clients, KubernetesClient client) {
+  public AccountSessions(SdkClients clients, KubernetesClient client, ClusterCaches caches) {
     this.clients = clients;
     this.client = client;
+    this.caches = caches;
   }
 
   private record Session(String key, AssumedRoleCredentials credentials) {}
@@ -75,10 +79,14 @@ public class AccountSessions {
     }
     String configName = config.config().getMetadata().getName();
     StsRoleBinding binding =
-        client.resources(StsRoleBinding.class).list().getItems().stream()
-            .filter(b -> accountId.equals(b.getSpec().accountId))
-            .filter(b -> configName.equals(b.getSpec().authConfigRef))
-            .findFirst()
+        readyBinding(caches.bindings(), accountId, configName)
+            // not cached (yet) or not TrustReady there: the API server has the last word
+            .or(
+                () ->
+                    binding(
+                        client.resources(StsRoleBinding.class).list().getItems(),
+                        accountId,
+                        configName))
             .orElseThrow(
                 () ->
                     new UserError(
@@ -99,6 +107,23 @@ public class AccountSessions {
               + " is not TrustReady");
     }
     return sessionFor(binding, config);
+  }
+
+  private static Optional<StsRoleBinding> readyBinding(
+      List<StsRoleBinding> bindings, String accountId, String configName) {
+    return binding(bindings, accountId, configName)
+        .filter(
+            b ->
+                b.getStatus() != null
+                    && b.getStatus().isTrue(StsRoleBindingReconciler.TRUST_READY));
+  }
+
+  private static Optional<StsRoleBinding> binding(
+      List<StsRoleBinding> bindings, String accountId, String configName) {
+    return bindings.stream()
+        .filter(b -> accountId.equals(b.getSpec().accountId))
+        .filter(b -> configName.equals(b.getSpec().authConfigRef))
+        .findFirst();
   }
 
   public void forget(String bindingName) {
