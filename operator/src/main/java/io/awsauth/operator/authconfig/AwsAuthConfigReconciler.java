@@ -10,6 +10,7 @@ import io.awsauth.operator.aws.AwsFailure;
 import io.awsauth.operator.aws.CallerIdentity;
 import io.awsauth.operator.aws.sdk.AwsErrors;
 import io.awsauth.operator.aws.sdk.SdkClients;
+import io.awsauth.operator.metrics.OperatorMetrics;
 import io.awsauth.operator.status.Conditions;
 import io.awsauth.operator.status.EventRecorder;
 import io.awsauth.operator.status.StatusUpdates;
@@ -53,6 +54,7 @@ public class AwsAuthConfigReconciler implements Reconciler<AwsAuthConfig> {
   private final EventRecorder events;
   private final Conditions conditions;
   private final RootKeyRotation rotation;
+  private final OperatorMetrics metrics;
   private static final String SECRET_INDEX = "credentials-secret";
 
   public AwsAuthConfigReconciler(
@@ -60,7 +62,9 @@ public class AwsAuthConfigReconciler implements Reconciler<AwsAuthConfig> {
       SdkClients clients,
       EventRecorder events,
       RootKeyRotation rotation,
+      OperatorMetrics metrics,
       Clock clock) {
+    this.metrics = metrics;
     this.rotation = rotation;
     this.settings = settings;
     this.clients = clients;
@@ -172,6 +176,7 @@ public class AwsAuthConfigReconciler implements Reconciler<AwsAuthConfig> {
 
   private void notReady(
       AwsAuthConfigStatus status, long generation, String reason, String message) {
+    metrics.reconcileError("AwsAuthConfig", reason);
     status.callerArn = null;
     status.accountId = null;
     status.sessionCredentials = null;

@@ -15,6 +15,7 @@ import io.awsauth.operator.aws.sdk.AwsErrors;
 import io.awsauth.operator.faults.CrashPoints;
 import io.awsauth.operator.identity.IdentityVerdict;
 import io.awsauth.operator.identity.IdentityVerification;
+import io.awsauth.operator.metrics.OperatorMetrics;
 import io.awsauth.operator.status.Conditions;
 import io.awsauth.operator.status.EventRecorder;
 import io.awsauth.operator.status.StatusUpdates;
@@ -85,6 +86,7 @@ public class AwsCredentialRequestReconciler
   private final EventRecorder events;
   private final Clock clock;
   private final Conditions conditions;
+  private final OperatorMetrics metrics;
 
   public AwsCredentialRequestReconciler(
       KubernetesClient client,
@@ -94,7 +96,9 @@ public class AwsCredentialRequestReconciler
       RolloutRestarts restarts,
       CrashPoints crashPoints,
       EventRecorder events,
+      OperatorMetrics metrics,
       Clock clock) {
+    this.metrics = metrics;
     this.client = client;
     this.configs = configs;
     this.issuer = issuer;
@@ -141,7 +145,28 @@ public class AwsCredentialRequestReconciler
     events.announceTransition(request, before, status, READY, "Issue");
     UpdateControl<AwsCredentialRequest> control = StatusUpdates.patchIfChanged(request, before);
     next = notAfterExpiry(status, next);
+    metrics.lease(key(request), stateOf(status), expiry(status));
     return next == null ? control : control.rescheduleAfter(next.toMillis());
+  }
+
+  private static String key(AwsCredentialRequest request) {
+    return request.getMetadata().getNamespace() + "/" + request.getMetadata().getName();
+  }
+
+  private static OperatorMetrics.State stateOf(AwsCredentialRequestStatus status) {
+    if (status.pendingLease != null) {
+      return OperatorMetrics.State.ISSUING;
+    }
+    if (status.isTrue(READY)) {
+      return OperatorMetrics.State.READY;
+    }
+    return status.revokedAt != null && status.leaseId == null
+        ? OperatorMetrics.State.REVOKED
+        : OperatorMetrics.State.NOT_ISSUED;
+  }
+
+  private static Instant expiry(AwsCredentialRequestStatus status) {
+    return status.expiresAt == null ? null : Instant.parse(status.expiresAt);
   }
 
   /**
@@ -239,6 +264,25 @@ public class AwsCredentialRequestReconciler
    * then retires the previous one.
    */
   private Duration issue(
+      AwsCredentialRequest request,
+      VaultAwsRole role,
+      ResolvedAuthConfig config,
+      LeaseTerms terms,
+      Optional<Secret> secret,
+      Context<AwsCredentialRequest> context,
+      Instant now) {
+    Instant started = clock.instant();
+    try {
+      Duration next = issueTimed(request, role, config, terms, secret, context, now);
+      metrics.issued(terms.type().wireName(), Duration.between(started, clock.instant()), true);
+      return next;
+    } catch (RuntimeException e) {
+      metrics.issued(terms.type().wireName(), Duration.between(started, clock.instant()), false);
+      throw e;
+    }
+  }
+
+  private Duration issueTimed(
       AwsCredentialRequest request,
       VaultAwsRole role,
       ResolvedAuthConfig config,
@@ -419,6 +463,7 @@ public class AwsCredentialRequestReconciler
       String reason,
       String why) {
     AwsCredentialRequestStatus status = request.getStatus();
+    Instant started = clock.instant();
     if (status.iamUserName != null) {
       issuer.revokeUser(configFor(status), status.iamUserName);
       status.iamUserName = null;
@@ -467,10 +512,14 @@ public class AwsCredentialRequestReconciler
       AwsCredentialRequest request, Context<AwsCredentialRequest> context) {
     AwsCredentialRequestStatus status = statusOf(request);
     if (status.iamUserName == null) {
+      metrics.forget(key(request));
       return DeleteControl.defaultDelete();
     }
     try {
+      Instant started = clock.instant();
       issuer.revokeUser(configFor(status), status.iamUserName);
+      metrics.revoked("iam_user", Duration.between(started, clock.instant()));
+      metrics.forget(key(request));
       events.normal(
           request,
           "Revoked",
@@ -529,6 +578,7 @@ public class AwsCredentialRequestReconciler
   }
 
   private void notIssued(AwsCredentialRequest request, String reason, String message) {
+    metrics.reconcileError("AwsCredentialRequest", reason);
     AwsCredentialRequestStatus status = statusOf(request);
     long generation = request.getMetadata().getGeneration();
     if (holdsLease(status) && status.pendingLease == null) {

@@ -8,6 +8,7 @@ import io.awsauth.operator.api.v1alpha1.VaultAwsRole;
 import io.awsauth.operator.api.v1alpha1.VaultAwsRoleStatus;
 import io.awsauth.operator.authconfig.AuthConfigs;
 import io.awsauth.operator.authconfig.AuthConfigs.ResolvedAuthConfig;
+import io.awsauth.operator.metrics.OperatorMetrics;
 import io.awsauth.operator.status.Conditions;
 import io.awsauth.operator.status.EventRecorder;
 import io.awsauth.operator.status.StatusUpdates;
@@ -35,12 +36,18 @@ public class VaultAwsRoleReconciler implements Reconciler<VaultAwsRole> {
   private static final Duration WAIT_FOR_DEPENDENCIES = Duration.ofSeconds(20);
 
   private final AuthConfigs configs;
+  private final OperatorMetrics metrics;
   private final AccountSessions sessions;
   private final EventRecorder events;
   private final Conditions conditions;
 
   public VaultAwsRoleReconciler(
-      AuthConfigs configs, AccountSessions sessions, EventRecorder events, Clock clock) {
+      AuthConfigs configs,
+      AccountSessions sessions,
+      EventRecorder events,
+      OperatorMetrics metrics,
+      Clock clock) {
+    this.metrics = metrics;
     this.configs = configs;
     this.sessions = sessions;
     this.events = events;
@@ -69,6 +76,7 @@ public class VaultAwsRoleReconciler implements Reconciler<VaultAwsRole> {
       }
       conditions.set(status, generation, READY, true, "RoleReady", "the role can issue");
     } catch (UserError e) {
+      metrics.reconcileError("VaultAwsRole", e.reason());
       conditions.set(status, generation, READY, false, e.reason(), e.getMessage());
       waiting =
           switch (e.reason()) {

@@ -17,6 +17,7 @@ import io.awsauth.operator.aws.SessionCredentials;
 import io.awsauth.operator.aws.StsGateway;
 import io.awsauth.operator.aws.sdk.AwsErrors;
 import io.awsauth.operator.aws.sdk.SdkClients;
+import io.awsauth.operator.metrics.OperatorMetrics;
 import io.awsauth.operator.status.Conditions;
 import io.awsauth.operator.status.EventRecorder;
 import io.awsauth.operator.status.StatusUpdates;
@@ -65,6 +66,7 @@ public class StsRoleBindingReconciler
   private static final Logger LOG = Logger.getLogger(StsRoleBindingReconciler.class);
 
   private final AuthConfigs configs;
+  private final OperatorMetrics metrics;
   private final AuthConfigSettings settings;
   private final AccountSessions sessions;
   private final SdkClients clients;
@@ -78,7 +80,9 @@ public class StsRoleBindingReconciler
       AccountSessions sessions,
       SdkClients clients,
       EventRecorder events,
+      OperatorMetrics metrics,
       Clock clock) {
+    this.metrics = metrics;
     this.configs = configs;
     this.settings = settings;
     this.sessions = sessions;
@@ -281,6 +285,7 @@ public class StsRoleBindingReconciler
 
   private void notReady(
       StsRoleBindingStatus status, long generation, String reason, String message, TrustPlan plan) {
+    metrics.reconcileError("StsRoleBinding", reason);
     status.assumedRoleArn = null;
     if (plan != null) {
       status.requiredTrustPolicy = plan.trustDocument();

@@ -30,6 +30,7 @@ import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.api.model.events.v1.Event;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
@@ -70,6 +71,10 @@ class AwsCredentialRequestIT {
   static String operatorArn;
 
   @Inject OrphanSweep sweep;
+
+  @TestHTTPResource("/q/metrics")
+  java.net.URL metrics;
+
   @Inject ClusterIdentity cluster;
 
   @BeforeAll
@@ -404,6 +409,47 @@ class AwsCredentialRequestIT {
         Tag.builder().key("app.kubernetes.io/managed-by").value("aws-auth-operator").build(),
         Tag.builder().key("awsauth.io/cluster").value(clusterId).build(),
         Tag.builder().key("awsauth.io/uid").value(uid).build());
+  }
+
+  @Test
+  void metricsCountAwsCallsIssuanceLeasesAndErrors() throws Exception {
+    double calls = metric("aao_aws_calls_total{operation=\"GetSessionToken\",outcome=\"success\"");
+    double issued = metric("aao_issuance_seconds_count{outcome=\"success\",type=\"session_token\"");
+    double roleNotFound =
+        metric("aao_reconcile_errors_total{kind=\"AwsCredentialRequest\",reason=\"RoleNotFound\"");
+    VaultAwsRole role = role(Aws.unique("metered"), CredentialType.SESSION_TOKEN);
+    createReady(role);
+    AwsCredentialRequest request = request(Aws.unique("metered"), role);
+    client.resource(request).create();
+    awaitCondition(request, "Ready", "True");
+    AwsCredentialRequest lost = request(Aws.unique("lost"), role);
+    lost.getSpec().roleRef = "no-such-role";
+    client.resource(lost).create();
+    awaitCondition(lost, "Ready", "False");
+
+    assertThat(metric("aao_aws_calls_total{operation=\"GetSessionToken\",outcome=\"success\""))
+        .isGreaterThan(calls);
+    assertThat(metric("aao_issuance_seconds_count{outcome=\"success\",type=\"session_token\""))
+        .isGreaterThan(issued);
+    assertThat(
+            metric(
+                "aao_reconcile_errors_total{kind=\"AwsCredentialRequest\",reason=\"RoleNotFound\""))
+        .isGreaterThan(roleNotFound);
+    assertThat(metric("aao_leases{state=\"ready\"")).isGreaterThanOrEqualTo(1);
+    assertThat(metric("aao_lease_nearest_expiry_seconds")).isPositive();
+  }
+
+  /** The value of the first sample whose line starts with {@code prefix} (0 when absent). */
+  private double metric(String prefix) throws Exception {
+    String text;
+    try (var in = metrics.openStream()) {
+      text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+    return text.lines()
+        .filter(l -> l.startsWith(prefix))
+        .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+        .findFirst()
+        .orElse(0);
   }
 
   // --- bad input: a condition with a reason and an Event, nothing issued -------------------

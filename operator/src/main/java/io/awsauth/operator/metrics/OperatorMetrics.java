@@ -1,0 +1,94 @@
+package io.awsauth.operator.metrics;
+
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The operator's own Prometheus metrics (on /q/metrics, beside the AWS call counter {@code
+ * aao_aws_calls_total}): issuance and revocation latency, leases by state, seconds until the
+ * nearest expiry, and reconcile errors by reason.
+ */
+@ApplicationScoped
+public class OperatorMetrics {
+  /** What a request's lease is, as the last reconcile left it. */
+  public enum State {
+    READY,
+    ISSUING,
+    NOT_ISSUED,
+    REVOKED
+  }
+
+  private record Lease(State state, Instant expiresAt) {}
+
+  private final MeterRegistry registry;
+  private final Clock clock;
+  private final Map<String, Lease> leases = new ConcurrentHashMap<>();
+
+  public OperatorMetrics(MeterRegistry registry, Clock clock) {
+    this.registry = registry;
+    this.clock = clock;
+    for (State state : State.values()) {
+      Gauge.builder("aao.leases", leases, l -> count(l, state))
+          .description("AwsCredentialRequests by the state of their lease")
+          .tag("state", state.name().toLowerCase(Locale.ROOT))
+          .register(registry);
+    }
+    Gauge.builder("aao.lease.nearest.expiry", leases, this::secondsToNearestExpiry)
+        .description("Seconds until the earliest expiry among Ready leases (NaN when none)")
+        .baseUnit("seconds")
+        .register(registry);
+  }
+
+  /** Records the lease of request {@code key} (namespace/name) after a reconcile. */
+  public void lease(String key, State state, Instant expiresAt) {
+    leases.put(key, new Lease(state, expiresAt));
+  }
+
+  public void forget(String key) {
+    leases.remove(key);
+  }
+
+  public void issued(String type, Duration took, boolean ok) {
+    Timer.builder("aao.issuance")
+        .description("Time from the start of an issuance to its Secret holding the credential")
+        .tag("type", type)
+        .tag("outcome", ok ? "success" : "failure")
+        .publishPercentileHistogram()
+        .register(registry)
+        .record(took);
+  }
+
+  public void revoked(String type, Duration took) {
+    Timer.builder("aao.revocation")
+        .description("Time to revoke a lease (IAM user and keys deleted, Secret emptied)")
+        .tag("type", type)
+        .publishPercentileHistogram()
+        .register(registry)
+        .record(took);
+  }
+
+  public void reconcileError(String kind, String reason) {
+    registry.counter("aao.reconcile.errors", "kind", kind, "reason", reason).increment();
+  }
+
+  private static double count(Map<String, Lease> leases, State state) {
+    return leases.values().stream().filter(l -> l.state() == state).count();
+  }
+
+  private double secondsToNearestExpiry(Map<String, Lease> leases) {
+    Instant now = clock.instant();
+    return leases.values().stream()
+        .filter(l -> l.state() == State.READY && l.expiresAt() != null)
+        .mapToDouble(l -> Duration.between(now, l.expiresAt()).toMillis() / 1000.0)
+        .min()
+        .orElse(Double.NaN);
+  }
+}
