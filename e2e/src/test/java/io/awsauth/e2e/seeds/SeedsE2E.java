@@ -59,6 +59,10 @@ class SeedsE2E {
 
   private TestEnvironment env;
   private KubernetesClient client;
+
+  /** Every secret value the Secrets held: none may appear in logs, Events or status. */
+  private final List<String> issuedSecrets = new ArrayList<>();
+
   private Path adminKubeconfig;
   private OperatorProcess operator;
 
@@ -262,6 +266,27 @@ class SeedsE2E {
     assertThat(out).contains("deployment.apps/aws-cli");
   }
 
+  @Test
+  @Order(8)
+  void noIssuedSecretAppearsInLogsEventsOrStatus() throws IOException {
+    assertThat(issuedSecrets).hasSizeGreaterThanOrEqualTo(4);
+    String log = Files.readString(operator.log());
+    String events = kubectl("get", "events", "-A", "-o", "yaml");
+    String statuses =
+        kubectl(
+            "get",
+            "awscredentialrequests,vaultawsroles,stsrolebindings,awsauthconfigs",
+            "-A",
+            "-o",
+            "yaml");
+    for (String secret : issuedSecrets) {
+      String head = secret.substring(0, 16);
+      assertThat(log).as("operator log").doesNotContain(head);
+      assertThat(events).as("Events").doesNotContain(head);
+      assertThat(statuses).as("status of the four kinds").doesNotContain(head);
+    }
+  }
+
   // --- helpers ------------------------------------------------------------------------------
 
   /** Waits for Ready, checks the Secret's keys with sts:GetCallerIdentity; returns the ARN. */
@@ -275,6 +300,8 @@ class SeedsE2E {
             "AWS_CREDENTIAL_EXPIRATION",
             "credentials");
     Optional<String> token = Optional.ofNullable(value(secret, "AWS_SESSION_TOKEN"));
+    issuedSecrets.add(value(secret, "AWS_SECRET_ACCESS_KEY"));
+    token.ifPresent(issuedSecrets::add);
     AwsCredentials credentials =
         token.isPresent()
             ? AwsSessionCredentials.create(
