@@ -130,6 +130,23 @@ class SeedsE2E {
             "--wait=true",
             "--timeout=60s");
       }
+      // The samples' cluster-scoped objects, while the operator can still undo the managed trust.
+      kubectl(
+          "delete",
+          "vaultawsrole",
+          "my-role",
+          "my-other-role",
+          "deploy",
+          "deploy-assumed",
+          "--ignore-not-found");
+      kubectl(
+          "delete",
+          "stsrolebinding",
+          "secondary-account",
+          "--ignore-not-found",
+          "--wait=true",
+          "--timeout=60s");
+      kubectl("delete", "awsauthconfig", "default", "--ignore-not-found");
       operator.close();
     }
     if (client != null) {

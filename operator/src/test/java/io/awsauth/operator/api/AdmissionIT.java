@@ -44,6 +44,12 @@ class AdmissionIT {
     List<GenericKubernetesResource> docs = load(sample);
     assertThat(docs).isNotEmpty();
     for (GenericKubernetesResource doc : docs) {
+      // A name of its own: the samples may already exist on this cluster (e2e/run-local).
+      doc.getMetadata()
+          .setName(
+              doc.getMetadata().getName()
+                  + "-"
+                  + java.util.UUID.randomUUID().toString().substring(0, 5));
       GenericKubernetesResource accepted = client.resource(doc).dryRun().create();
       assertThat(accepted.getMetadata().getName()).isEqualTo(doc.getMetadata().getName());
     }
