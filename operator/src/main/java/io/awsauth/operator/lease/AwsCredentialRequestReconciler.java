@@ -113,14 +113,21 @@ public class AwsCredentialRequestReconciler
   @Override
   public UpdateControl<AwsCredentialRequest> reconcile(
       AwsCredentialRequest request, Context<AwsCredentialRequest> context) {
-    if (request.getStatus() != null && request.getStatus().pendingLease != null) {
-      // The informer may still deliver the write-ahead version of an issuance that has since
-      // completed; the API server knows, and asking it is cheaper than finishing it twice.
+    Optional<String> leaseInSecret = ownSecret(request, context).flatMap(CredentialSecret::leaseId);
+    AwsCredentialRequestStatus cached = request.getStatus();
+    if ((cached != null && cached.pendingLease != null)
+        || (leaseInSecret.isPresent()
+            && (cached == null || !leaseInSecret.get().equals(cached.leaseId)))) {
+      // The cache may still hold the status from before the last issuance finished (the
+      // write-ahead version, or the one before the status patch) while the Secret already holds
+      // the new lease; the API server knows, and asking it is cheaper than issuing twice.
       AwsCredentialRequest fresh = client.resource(request).get();
       if (fresh == null) {
         return UpdateControl.noUpdate();
       }
-      if (fresh.getStatus() == null || fresh.getStatus().pendingLease == null) {
+      if (fresh.getStatus() != null
+          && fresh.getStatus().pendingLease == null
+          && fresh.getMetadata().getGeneration().equals(request.getMetadata().getGeneration())) {
         request.setStatus(fresh.getStatus());
         request.getMetadata().setResourceVersion(fresh.getMetadata().getResourceVersion());
       }

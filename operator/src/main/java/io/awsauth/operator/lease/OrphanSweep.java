@@ -120,11 +120,13 @@ public class OrphanSweep {
     for (AwsAuthConfig config : client.resources(AwsAuthConfig.class).list().getItems()) {
       if (config.getStatus() == null
           || !config.getStatus().isTrue(Conditions.READY)
-          || !accountsDone.add(config.getStatus().accountId)) {
+          || accountsDone.contains(config.getStatus().accountId)) {
         continue;
       }
       try {
         deleted.addAll(sweep(clients.iam(settings.settings(config)), requests, cutoff));
+        // one successful sweep per account; a config that cannot reach it leaves it to the next
+        accountsDone.add(config.getStatus().accountId);
       } catch (AwsFailure | UserError e) {
         LOG.infof(
             "orphan sweep of account %s (AwsAuthConfig %s) failed: %s",
