@@ -12,8 +12,11 @@ public interface IamGateway {
 
   void deleteRole(String roleName);
 
-  /** What the operator needs to know of a role. */
-  record Role(String arn, String trustPolicy, Map<String, String> tags) {}
+  /**
+   * What the operator needs to know of a role; {@code roleId} is its unique ID ({@code AROA...}),
+   * which a role deleted and created again under the same name does not keep.
+   */
+  record Role(String arn, String roleId, String trustPolicy, Map<String, String> tags) {}
 
   /** An IAM user; {@code tags} is empty when the call that listed it does not return tags. */
   record User(

@@ -30,7 +30,11 @@ final class SdkIamGateway implements IamGateway {
     try {
       var role = Calls.call(IAM_GET_ROLE, () -> iam.getRole(r -> r.roleName(roleName))).role();
       return Optional.of(
-          new Role(role.arn(), decode(role.assumeRolePolicyDocument()), tagMap(role.tags())));
+          new Role(
+              role.arn(),
+              role.roleId(),
+              decode(role.assumeRolePolicyDocument()),
+              tagMap(role.tags())));
     } catch (AwsFailure e) {
       if ("NoSuchEntity".equals(e.code())) {
         return Optional.empty();

@@ -1,0 +1,383 @@
+package io.awsauth.operator.identity;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.awsauth.operator.api.v1alpha1.AuthType;
+import io.awsauth.operator.api.v1alpha1.AwsAuthConfig;
+import io.awsauth.operator.api.v1alpha1.AwsCredentialRequest;
+import io.awsauth.operator.api.v1alpha1.AwsCredentialRequestSpec;
+import io.awsauth.operator.api.v1alpha1.CredentialType;
+import io.awsauth.operator.api.v1alpha1.RoleBindings;
+import io.awsauth.operator.api.v1alpha1.VaultAwsRole;
+import io.awsauth.operator.api.v1alpha1.VaultAwsRoleSpec;
+import io.awsauth.operator.testenv.Aws;
+import io.awsauth.operator.testenv.Fixtures;
+import io.awsauth.operator.testenv.OperatorTestResource;
+import io.awsauth.operator.testenv.TestEnvironment;
+import io.awsauth.operator.testenv.TestEnvironment.AwsAccount;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
+import io.fabric8.kubernetes.api.model.events.v1.Event;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.http.ContentStreamProvider;
+import software.amazon.awssdk.http.SdkHttpMethod;
+import software.amazon.awssdk.http.SdkHttpRequest;
+import software.amazon.awssdk.http.auth.aws.signer.AwsV4HttpSigner;
+import software.amazon.awssdk.http.auth.spi.signer.SignedRequest;
+import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
+import software.amazon.awssdk.identity.spi.AwsSessionCredentialsIdentity;
+import software.amazon.awssdk.services.iam.IamClient;
+import software.amazon.awssdk.services.sts.StsClient;
+import software.amazon.awssdk.services.sts.model.Credentials;
+
+/**
+ * authType iam on the real API server and the emulator (whose STS verifies SigV4 signatures): a
+ * workload signs sts:GetCallerIdentity with its own credentials (the AWS SDK's signer, as {@code
+ * vault login -method=aws} does), the test stores it in a Secret in the Vault CLI's encoding, and
+ * the operator forwards it to the configured STS endpoint and matches the answer.
+ */
+@QuarkusTest
+@QuarkusTestResource(OperatorTestResource.class)
+class IamAuthIT {
+  static final String NS = "aao-iam-auth-it";
+  static final String CONFIG = "iam-auth-it";
+  static final String SA = "app";
+  static final String BODY = "Action=GetCallerIdentity&Version=2011-06-15";
+  static final String ASSUME_ANY =
+      "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\","
+          + "\"Action\":\"sts:AssumeRole\",\"Resource\":\"*\"}]}";
+  static TestEnvironment env;
+  static KubernetesClient client;
+
+  @BeforeAll
+  static void operatorIdentity() {
+    env = TestEnvironment.get();
+    client = env.client();
+    Fixtures.namespace(client, NS);
+    client
+        .resource(
+            new ServiceAccountBuilder()
+                .withNewMetadata()
+                .withName(SA)
+                .withNamespace(NS)
+                .endMetadata()
+                .build())
+        .serverSideApply();
+    AwsAccount operator =
+        Aws.userWithPolicy(
+            env, env.accountA(), Aws.unique("vault-root"), "config/iam/operator-policy.json");
+    Fixtures.credentialsSecret(client, NS, "operator", operator);
+    client
+        .resource(Fixtures.authConfig(CONFIG, NS, "operator", env.awsEndpoint()))
+        .serverSideApply();
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(
+            () -> client.resources(AwsAuthConfig.class).withName(CONFIG).get(),
+            c -> c.getStatus() != null && c.getStatus().isTrue("Ready"));
+  }
+
+  @Test
+  void aProofSignedByABoundUserIsAdmittedAndIssued() {
+    Workload user = user(Aws.unique("app-user"));
+    VaultAwsRole role = iamRole(Aws.unique("by-user"), CredentialType.SESSION_TOKEN, user.arn);
+    AwsCredentialRequest request = request(Aws.unique("user-proof"), role, proof(user.sign()));
+
+    AwsCredentialRequest ready = awaitCondition(request, "Ready", "True");
+    Condition verified = ready.getStatus().condition("IdentityVerified").orElseThrow();
+    assertThat(verified.getStatus()).isEqualTo("True");
+    assertThat(verified.getReason()).isEqualTo("IamPrincipalVerified");
+    assertThat(verified.getMessage()).contains(user.arn);
+    assertThat(secret(request).getData()).containsKeys("AWS_ACCESS_KEY_ID", "AWS_SESSION_TOKEN");
+  }
+
+  @Test
+  void aProofSignedByAnAssumedRoleIsMatchedByItsRoleArnPrefix() {
+    String roleName = Aws.unique("vault-secondary");
+    Workload user = user(Aws.unique("assumer"));
+    try (IamClient iam = Aws.iam(env, env.accountA())) {
+      iam.putUserPolicy(r -> r.userName(user.name).policyName("assume").policyDocument(ASSUME_ANY));
+      iam.createRole(
+          r ->
+              r.roleName(roleName)
+                  .path("/team/")
+                  .assumeRolePolicyDocument(
+                      "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\","
+                          + "\"Principal\":{\"AWS\":\""
+                          + user.arn
+                          + "\"},\"Action\":\"sts:AssumeRole\"}]}"));
+    }
+    Credentials session;
+    try (StsClient sts = Aws.sts(env, user.keyId, user.secret)) {
+      session =
+          await()
+              .atMost(Duration.ofSeconds(20))
+              .ignoreExceptions()
+              .until(
+                  () ->
+                      sts.assumeRole(
+                              r ->
+                                  r.roleArn(
+                                          "arn:aws:iam::"
+                                              + TestEnvironment.ACCOUNT_A
+                                              + ":role/team/"
+                                              + roleName)
+                                      .roleSessionName("pod-1"))
+                          .credentials(),
+                  c -> c != null);
+    }
+    Workload assumed =
+        new Workload(
+            roleName,
+            null,
+            session.accessKeyId(),
+            session.secretAccessKey(),
+            session.sessionToken());
+    VaultAwsRole role =
+        iamRole(
+            Aws.unique("by-prefix"),
+            CredentialType.FEDERATION_TOKEN,
+            "arn:aws:iam::" + TestEnvironment.ACCOUNT_A + ":role/team/vault-secondary*");
+    AwsCredentialRequest request = request(Aws.unique("role-proof"), role, proof(assumed.sign()));
+
+    AwsCredentialRequest ready = awaitCondition(request, "Ready", "True");
+    assertThat(ready.getStatus().condition("IdentityVerified").orElseThrow().getMessage())
+        .contains(":assumed-role/" + roleName + "/pod-1");
+    assertThat(secret(request).getData()).containsKeys("AWS_ACCESS_KEY_ID", "AWS_SESSION_TOKEN");
+
+    // Bound without the path, the same session is not admitted: the role's full ARN is compared.
+    VaultAwsRole pathless =
+        iamRole(
+            Aws.unique("no-path"),
+            CredentialType.SESSION_TOKEN,
+            "arn:aws:iam::" + TestEnvironment.ACCOUNT_A + ":role/vault-secondary*");
+    AwsCredentialRequest refused =
+        request(Aws.unique("role-proof-nopath"), pathless, proof(assumed.sign()));
+    assertDenied(refused, "CallerNotBound", "bindings.iamPrincipalArns");
+  }
+
+  @Test
+  void aProofOfAnUnboundPrincipalIsDenied() {
+    Workload bound = user(Aws.unique("bound"));
+    Workload other = user(Aws.unique("other"));
+    VaultAwsRole role = iamRole(Aws.unique("only-bound"), CredentialType.SESSION_TOKEN, bound.arn);
+    AwsCredentialRequest request = request(Aws.unique("other-proof"), role, proof(other.sign()));
+    assertDenied(request, "CallerNotBound", "bindings.iamPrincipalArns of role");
+  }
+
+  @Test
+  void aProofTamperedAfterSigningIsRefusedBySts() {
+    Workload user = user(Aws.unique("tampered"));
+    VaultAwsRole role = iamRole(Aws.unique("tamper"), CredentialType.SESSION_TOKEN, user.arn);
+    Map<String, List<String>> headers = user.sign();
+    // A signed header changed afterwards: still a well-formed proof, but no longer the signature's.
+    String date = headers.get("X-Amz-Date").get(0);
+    String seconds = date.substring(13, 15);
+    headers.put(
+        "X-Amz-Date",
+        List.of(date.substring(0, 13) + (seconds.equals("00") ? "01" : "00") + date.substring(15)));
+    AwsCredentialRequest request = request(Aws.unique("tampered"), role, proof(headers));
+    assertDenied(request, "ProofRefused", "SignatureDoesNotMatch");
+  }
+
+  @Test
+  void aProofForAnotherUrlIsRefusedBeforeSending() {
+    Workload user = user(Aws.unique("elsewhere"));
+    VaultAwsRole role = iamRole(Aws.unique("elsewhere"), CredentialType.SESSION_TOKEN, user.arn);
+    URI endpoint = URI.create(env.awsEndpoint());
+    String other = "http://localhost.invalid:" + endpoint.getPort() + "/";
+    Map<String, List<String>> headers = user.sign(other);
+    AwsCredentialRequest request = request(Aws.unique("elsewhere"), role, proof(other, headers));
+    assertDenied(request, "ProofWrongEndpoint", "not to the configured STS endpoint");
+  }
+
+  @Test
+  void aMissingProofSecretIsDenied() {
+    Workload user = user(Aws.unique("nosecret"));
+    VaultAwsRole role = iamRole(Aws.unique("nosecret"), CredentialType.SESSION_TOKEN, user.arn);
+    AwsCredentialRequest request = request(Aws.unique("nosecret"), role, Aws.unique("absent"));
+    assertDenied(request, "ProofSecretNotFound", "does not exist");
+  }
+
+  // --- helpers ------------------------------------------------------------------------------
+
+  /** A workload's AWS identity; {@code token} is null for an IAM user's long-term key. */
+  record Workload(String name, String arn, String keyId, String secret, String token) {
+    Map<String, List<String>> sign() {
+      return sign(env.awsEndpoint());
+    }
+
+    /** Signs GetCallerIdentity for {@code url} now; the headers as the Vault CLI sends them. */
+    Map<String, List<String>> sign(String url) {
+      AwsCredentialsIdentity identity =
+          token == null
+              ? AwsCredentialsIdentity.create(keyId, secret)
+              : AwsSessionCredentialsIdentity.create(keyId, secret, token);
+      SignedRequest signed =
+          AwsV4HttpSigner.create()
+              .sign(
+                  r ->
+                      r.identity(identity)
+                          .request(
+                              SdkHttpRequest.builder()
+                                  .method(SdkHttpMethod.POST)
+                                  .uri(URI.create(url))
+                                  .putHeader(
+                                      "Content-Type",
+                                      "application/x-www-form-urlencoded; charset=utf-8")
+                                  .build())
+                          .payload(ContentStreamProvider.fromUtf8String(BODY))
+                          .putProperty(AwsV4HttpSigner.SERVICE_SIGNING_NAME, "sts")
+                          .putProperty(AwsV4HttpSigner.REGION_NAME, "us-east-1"));
+      Map<String, List<String>> headers = new LinkedHashMap<>();
+      signed.request().headers().forEach((k, v) -> headers.put(k, new ArrayList<>(v)));
+      // Go's http.Header, which the Vault CLI marshals, has no Host: the URL carries it.
+      headers.remove("Host");
+      return headers;
+    }
+  }
+
+  static Workload user(String name) {
+    try (IamClient iam = Aws.iam(env, env.accountA())) {
+      iam.createUser(r -> r.userName(name));
+      var key = iam.createAccessKey(r -> r.userName(name)).accessKey();
+      return new Workload(
+          name,
+          "arn:aws:iam::" + TestEnvironment.ACCOUNT_A + ":user/" + name,
+          key.accessKeyId(),
+          key.secretAccessKey(),
+          null);
+    }
+  }
+
+  /** A Secret in the Vault CLI's encoding of a proof for the emulator; returns its name. */
+  static String proof(Map<String, List<String>> headers) {
+    return proof(env.awsEndpoint(), headers);
+  }
+
+  static String proof(String url, Map<String, List<String>> headers) {
+    String name = Aws.unique("proof");
+    try {
+      Fixtures.secret(
+          client,
+          NS,
+          name,
+          Map.of(
+              IamProof.METHOD_FIELD, "POST",
+              IamProof.URL_FIELD, b64(url),
+              IamProof.BODY_FIELD, b64(BODY),
+              IamProof.HEADERS_FIELD, b64(new ObjectMapper().writeValueAsString(headers))));
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+    return name;
+  }
+
+  static String b64(String text) {
+    return Base64.getEncoder().encodeToString(text.getBytes(StandardCharsets.UTF_8));
+  }
+
+  static VaultAwsRole iamRole(String name, CredentialType type, String principalArn) {
+    VaultAwsRole role = new VaultAwsRole();
+    role.setMetadata(new ObjectMetaBuilder().withName(name).build());
+    role.setSpec(new VaultAwsRoleSpec());
+    role.getSpec().credentialType = type;
+    role.getSpec().authConfigRef = CONFIG;
+    role.getSpec().authType = AuthType.IAM;
+    role.getSpec().bindings = new RoleBindings();
+    role.getSpec().bindings.namespaces = List.of(NS);
+    role.getSpec().bindings.iamPrincipalArns = List.of(principalArn);
+    client.resource(role).create();
+    await()
+        .atMost(Duration.ofSeconds(90))
+        .pollInterval(Duration.ofMillis(300))
+        .until(
+            () -> client.resources(VaultAwsRole.class).withName(name).get(),
+            r -> r.getStatus() != null && r.getStatus().isTrue("Ready"));
+    return role;
+  }
+
+  static AwsCredentialRequest request(String name, VaultAwsRole role, String proofSecret) {
+    AwsCredentialRequest r = new AwsCredentialRequest();
+    r.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(NS).build());
+    r.setSpec(new AwsCredentialRequestSpec());
+    r.getSpec().roleRef = role.getMetadata().getName();
+    r.getSpec().identity = new AwsCredentialRequestSpec.Identity();
+    r.getSpec().identity.serviceAccountName = SA;
+    r.getSpec().identity.iamProofSecretRef = new AwsCredentialRequestSpec.LocalSecretReference();
+    r.getSpec().identity.iamProofSecretRef.name = proofSecret;
+    client.resource(r).create();
+    return r;
+  }
+
+  static AwsCredentialRequest get(AwsCredentialRequest request) {
+    return client
+        .resources(AwsCredentialRequest.class)
+        .inNamespace(NS)
+        .withName(request.getMetadata().getName())
+        .get();
+  }
+
+  static AwsCredentialRequest awaitCondition(
+      AwsCredentialRequest request, String type, String value) {
+    return await()
+        .atMost(Duration.ofSeconds(90))
+        .pollInterval(Duration.ofMillis(300))
+        .until(
+            () -> get(request),
+            r ->
+                r != null
+                    && r.getStatus() != null
+                    && r.getStatus()
+                        .condition(type)
+                        .map(Condition::getStatus)
+                        .orElse("")
+                        .equals(value));
+  }
+
+  /** The credential Secret: spec.secretName is unset, so it has the request's name. */
+  static Secret secret(AwsCredentialRequest request) {
+    return client.secrets().inNamespace(NS).withName(request.getMetadata().getName()).get();
+  }
+
+  /** IdentityVerified=False with the reason, nothing issued, no Secret with keys, an Event. */
+  static void assertDenied(AwsCredentialRequest request, String reason, String mentions) {
+    AwsCredentialRequest denied = awaitCondition(request, "IdentityVerified", "False");
+    Condition c = denied.getStatus().condition("IdentityVerified").orElseThrow();
+    assertThat(c.getReason()).isEqualTo(reason);
+    assertThat(c.getMessage()).contains(mentions);
+    assertThat(c.getMessage()).doesNotContain("Signature=").doesNotContain("Credential=");
+    assertThat(denied.getStatus().isTrue("Ready")).isFalse();
+    assertThat(denied.getStatus().leaseId).isNull();
+    assertThat(denied.getStatus().accessKeyId).isNull();
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                client.events().v1().events().inNamespace(NS).list().getItems().stream()
+                    .filter(e -> request.getMetadata().getName().equals(e.getRegarding().getName()))
+                    .map(Event::getReason)
+                    .toList()
+                    .contains(reason));
+    Secret secret = secret(request);
+    if (secret != null) {
+      assertThat(secret.getData()).doesNotContainKey("AWS_ACCESS_KEY_ID");
+    }
+  }
+}
