@@ -13,6 +13,15 @@ public interface IamGateway {
   void deleteRole(String roleName);
 
   /**
+   * iam:GetInstanceProfile: the instance profile's ID and the ARNs of its roles, or empty when it
+   * does not exist.
+   */
+  Optional<InstanceProfile> getInstanceProfile(String instanceProfileName);
+
+  /** An instance profile: its unique ID and the ARNs of the roles it holds. */
+  record InstanceProfile(String arn, String instanceProfileId, List<String> roleArns) {}
+
+  /**
    * What the operator needs to know of a role; {@code roleId} is its unique ID ({@code AROA...}),
    * which a role deleted and created again under the same name does not keep.
    */

@@ -44,6 +44,27 @@ final class SdkIamGateway implements IamGateway {
   }
 
   @Override
+  public Optional<InstanceProfile> getInstanceProfile(String instanceProfileName) {
+    try {
+      var profile =
+          Calls.call(
+                  IAM_GET_INSTANCE_PROFILE,
+                  () -> iam.getInstanceProfile(r -> r.instanceProfileName(instanceProfileName)))
+              .instanceProfile();
+      return Optional.of(
+          new InstanceProfile(
+              profile.arn(),
+              profile.instanceProfileId(),
+              profile.roles().stream().map(r -> r.arn()).toList()));
+    } catch (AwsFailure e) {
+      if ("NoSuchEntity".equals(e.code())) {
+        return Optional.empty();
+      }
+      throw e;
+    }
+  }
+
+  @Override
   public void createRole(
       String roleName, String path, String trustPolicy, Map<String, String> tags) {
     Calls.run(

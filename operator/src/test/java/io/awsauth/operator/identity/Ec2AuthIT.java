@@ -1,0 +1,317 @@
+package io.awsauth.operator.identity;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.awsauth.operator.api.v1alpha1.AuthType;
+import io.awsauth.operator.api.v1alpha1.AwsAuthConfig;
+import io.awsauth.operator.api.v1alpha1.AwsCredentialRequest;
+import io.awsauth.operator.api.v1alpha1.AwsCredentialRequestSpec;
+import io.awsauth.operator.api.v1alpha1.CredentialType;
+import io.awsauth.operator.api.v1alpha1.RoleBindings;
+import io.awsauth.operator.api.v1alpha1.VaultAwsRole;
+import io.awsauth.operator.api.v1alpha1.VaultAwsRoleSpec;
+import io.awsauth.operator.testenv.Aws;
+import io.awsauth.operator.testenv.Fixtures;
+import io.awsauth.operator.testenv.OperatorTestResource;
+import io.awsauth.operator.testenv.TestEnvironment;
+import io.awsauth.operator.testenv.TestEnvironment.AwsAccount;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.NodeBuilder;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
+import io.fabric8.kubernetes.api.model.events.v1.Event;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.ec2.Ec2Client;
+import software.amazon.awssdk.services.ec2.model.Instance;
+import software.amazon.awssdk.services.ec2.model.InstanceStateName;
+
+/**
+ * authType ec2 on the real API server and the emulator: an instance is started in the emulator, a
+ * Node object carries its providerID (no kubelet is needed for the API server to hold it) and a pod
+ * is bound to that node; the operator follows pod, node, providerID and ec2:DescribeInstances, and
+ * matches the instance against the role's EC2 bindings.
+ */
+@QuarkusTest
+@QuarkusTestResource(OperatorTestResource.class)
+class Ec2AuthIT {
+  static final String NS = "aao-ec2-auth-it";
+  static final String CONFIG = "ec2-auth-it";
+  static final String SA = "app";
+  static final String ZONE = "us-east-1a";
+  static TestEnvironment env;
+  static KubernetesClient client;
+  static String imageId;
+
+  @BeforeAll
+  static void operatorIdentity() {
+    env = TestEnvironment.get();
+    client = env.client();
+    Fixtures.namespace(client, NS);
+    client
+        .resource(
+            new ServiceAccountBuilder()
+                .withNewMetadata()
+                .withName(SA)
+                .withNamespace(NS)
+                .endMetadata()
+                .build())
+        .serverSideApply();
+    AwsAccount operator =
+        Aws.userWithPolicy(
+            env, env.accountA(), Aws.unique("vault-root"), "config/iam/operator-policy.json");
+    Fixtures.credentialsSecret(client, NS, "operator", operator);
+    client
+        .resource(Fixtures.authConfig(CONFIG, NS, "operator", env.awsEndpoint()))
+        .serverSideApply();
+    try (Ec2Client ec2 = ec2()) {
+      imageId = ec2.describeImages(r -> r.owners("amazon")).images().get(0).imageId();
+    }
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(
+            () -> client.resources(AwsAuthConfig.class).withName(CONFIG).get(),
+            c -> c.getStatus() != null && c.getStatus().isTrue("Ready"));
+  }
+
+  @Test
+  void aPodOnABoundInstanceIsAdmittedAndIssued() {
+    Instance instance = runInstance();
+    String pod = podOnNode(instance);
+    VaultAwsRole role =
+        ec2Role(
+            Aws.unique("node-vpc"),
+            b -> {
+              b.vpcIds = List.of(instance.vpcId());
+              b.amiIds = List.of(imageId);
+              b.regions = List.of("us-east-1");
+              b.accountIds = List.of(TestEnvironment.ACCOUNT_A);
+            });
+    AwsCredentialRequest request = request(Aws.unique("on-node"), role, pod);
+
+    AwsCredentialRequest ready = awaitCondition(request, "Ready", "True");
+    Condition verified = ready.getStatus().condition("IdentityVerified").orElseThrow();
+    assertThat(verified.getStatus()).isEqualTo("True");
+    assertThat(verified.getReason()).isEqualTo("Ec2InstanceVerified");
+    assertThat(verified.getMessage()).contains(instance.instanceId());
+    assertThat(secret(request).getData()).containsKeys("AWS_ACCESS_KEY_ID", "AWS_SESSION_TOKEN");
+  }
+
+  @Test
+  void anInstanceInAnotherVpcIsDenied() {
+    Instance instance = runInstance();
+    String pod = podOnNode(instance);
+    String otherVpc;
+    try (Ec2Client ec2 = ec2()) {
+      otherVpc = ec2.createVpc(r -> r.cidrBlock("10.77.0.0/16")).vpc().vpcId();
+    }
+    VaultAwsRole role = ec2Role(Aws.unique("other-vpc"), b -> b.vpcIds = List.of(otherVpc));
+    AwsCredentialRequest request = request(Aws.unique("wrong-vpc"), role, pod);
+    assertDenied(request, "InstanceNotBound", "bindings.vpcIds of role");
+  }
+
+  @Test
+  void anInstanceOfAnotherAmiIsDenied() {
+    Instance instance = runInstance();
+    String pod = podOnNode(instance);
+    VaultAwsRole role =
+        ec2Role(Aws.unique("other-ami"), b -> b.amiIds = List.of("ami-0123456789abcdef0"));
+    AwsCredentialRequest request = request(Aws.unique("wrong-ami"), role, pod);
+    assertDenied(request, "InstanceNotBound", "bindings.amiIds of role");
+  }
+
+  @Test
+  void aStoppedInstanceIsDenied() {
+    Instance instance = runInstance();
+    try (Ec2Client ec2 = ec2()) {
+      ec2.stopInstances(r -> r.instanceIds(instance.instanceId()));
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .until(
+              () ->
+                  ec2.describeInstances(r -> r.instanceIds(instance.instanceId()))
+                      .reservations()
+                      .get(0)
+                      .instances()
+                      .get(0)
+                      .state()
+                      .name(),
+              s -> s == InstanceStateName.STOPPED);
+    }
+    String pod = podOnNode(instance);
+    VaultAwsRole role = ec2Role(Aws.unique("stopped"), b -> b.vpcIds = List.of(instance.vpcId()));
+    AwsCredentialRequest request = request(Aws.unique("stopped"), role, pod);
+    assertDenied(request, "InstanceNotRunning", "not running");
+  }
+
+  @Test
+  void aRequestWithoutAPodIsDenied() {
+    VaultAwsRole role = ec2Role(Aws.unique("no-pod"), b -> b.regions = List.of("us-east-1"));
+    AwsCredentialRequest request = request(Aws.unique("no-pod"), role, null);
+    assertDenied(request, "PodRequired", "identity.podName");
+  }
+
+  // --- helpers ------------------------------------------------------------------------------
+
+  static Ec2Client ec2() {
+    AwsAccount admin = env.accountA();
+    return Ec2Client.builder()
+        .region(Region.US_EAST_1)
+        .endpointOverride(URI.create(env.awsEndpoint()))
+        .credentialsProvider(
+            StaticCredentialsProvider.create(
+                AwsBasicCredentials.create(admin.accessKeyId(), admin.secretAccessKey())))
+        .build();
+  }
+
+  static Instance runInstance() {
+    try (Ec2Client ec2 = ec2()) {
+      return ec2.runInstances(
+              r ->
+                  r.imageId(imageId)
+                      .minCount(1)
+                      .maxCount(1)
+                      .instanceType("t3.micro")
+                      .placement(p -> p.availabilityZone(ZONE)))
+          .instances()
+          .get(0);
+    }
+  }
+
+  /** A Node with the instance's providerID and a pod bound to it; returns the pod's name. */
+  static String podOnNode(Instance instance) {
+    String node = Aws.unique("node");
+    client
+        .nodes()
+        .resource(
+            new NodeBuilder()
+                .withNewMetadata()
+                .withName(node)
+                .endMetadata()
+                .withNewSpec()
+                .withProviderID("aws:///" + ZONE + "/" + instance.instanceId())
+                .endSpec()
+                .build())
+        .create();
+    String pod = Aws.unique("pod");
+    client
+        .pods()
+        .inNamespace(NS)
+        .resource(
+            new PodBuilder()
+                .withNewMetadata()
+                .withName(pod)
+                .withNamespace(NS)
+                .endMetadata()
+                .withNewSpec()
+                .withNodeName(node)
+                .withServiceAccountName(SA)
+                .addNewContainer()
+                .withName("app")
+                .withImage("busybox:1.36")
+                .endContainer()
+                .endSpec()
+                .build())
+        .create();
+    return pod;
+  }
+
+  static VaultAwsRole ec2Role(String name, Consumer<RoleBindings> bindings) {
+    VaultAwsRole role = new VaultAwsRole();
+    role.setMetadata(new ObjectMetaBuilder().withName(name).build());
+    role.setSpec(new VaultAwsRoleSpec());
+    role.getSpec().credentialType = CredentialType.SESSION_TOKEN;
+    role.getSpec().authConfigRef = CONFIG;
+    role.getSpec().authType = AuthType.EC2;
+    role.getSpec().bindings = new RoleBindings();
+    role.getSpec().bindings.namespaces = List.of(NS);
+    bindings.accept(role.getSpec().bindings);
+    client.resource(role).create();
+    await()
+        .atMost(Duration.ofSeconds(90))
+        .pollInterval(Duration.ofMillis(300))
+        .until(
+            () -> client.resources(VaultAwsRole.class).withName(name).get(),
+            r -> r.getStatus() != null && r.getStatus().isTrue("Ready"));
+    return role;
+  }
+
+  static AwsCredentialRequest request(String name, VaultAwsRole role, String podName) {
+    AwsCredentialRequest r = new AwsCredentialRequest();
+    r.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(NS).build());
+    r.setSpec(new AwsCredentialRequestSpec());
+    r.getSpec().roleRef = role.getMetadata().getName();
+    r.getSpec().identity = new AwsCredentialRequestSpec.Identity();
+    r.getSpec().identity.serviceAccountName = SA;
+    r.getSpec().identity.podName = podName;
+    client.resource(r).create();
+    return r;
+  }
+
+  static AwsCredentialRequest get(AwsCredentialRequest request) {
+    return client
+        .resources(AwsCredentialRequest.class)
+        .inNamespace(NS)
+        .withName(request.getMetadata().getName())
+        .get();
+  }
+
+  static AwsCredentialRequest awaitCondition(
+      AwsCredentialRequest request, String type, String value) {
+    return await()
+        .atMost(Duration.ofSeconds(90))
+        .pollInterval(Duration.ofMillis(300))
+        .until(
+            () -> get(request),
+            r ->
+                r != null
+                    && r.getStatus() != null
+                    && r.getStatus()
+                        .condition(type)
+                        .map(Condition::getStatus)
+                        .orElse("")
+                        .equals(value));
+  }
+
+  /** The credential Secret: spec.secretName is unset, so it has the request's name. */
+  static Secret secret(AwsCredentialRequest request) {
+    return client.secrets().inNamespace(NS).withName(request.getMetadata().getName()).get();
+  }
+
+  /** IdentityVerified=False with the reason, nothing issued, no Secret with keys, an Event. */
+  static void assertDenied(AwsCredentialRequest request, String reason, String mentions) {
+    AwsCredentialRequest denied = awaitCondition(request, "IdentityVerified", "False");
+    Condition c = denied.getStatus().condition("IdentityVerified").orElseThrow();
+    assertThat(c.getReason()).isEqualTo(reason);
+    assertThat(c.getMessage()).contains(mentions);
+    assertThat(denied.getStatus().isTrue("Ready")).isFalse();
+    assertThat(denied.getStatus().leaseId).isNull();
+    assertThat(denied.getStatus().accessKeyId).isNull();
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                client.events().v1().events().inNamespace(NS).list().getItems().stream()
+                    .filter(e -> request.getMetadata().getName().equals(e.getRegarding().getName()))
+                    .map(Event::getReason)
+                    .toList()
+                    .contains(reason));
+    Secret secret = secret(request);
+    if (secret != null) {
+      assertThat(secret.getData()).doesNotContainKey("AWS_ACCESS_KEY_ID");
+    }
+  }
+}
