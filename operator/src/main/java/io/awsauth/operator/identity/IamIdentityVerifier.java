@@ -7,6 +7,7 @@ import io.awsauth.operator.api.v1alpha1.AwsCredentialRequestSpec.Identity;
 import io.awsauth.operator.api.v1alpha1.VaultAwsRole;
 import io.awsauth.operator.authconfig.AuthConfigs;
 import io.awsauth.operator.authconfig.AuthConfigs.ResolvedAuthConfig;
+import io.awsauth.operator.aws.CallerIdentity;
 import io.awsauth.operator.aws.sdk.SdkClients;
 import io.awsauth.operator.status.UserError;
 import io.awsauth.operator.trust.AccountSessions;
@@ -37,6 +38,11 @@ import org.jboss.logging.Logger;
 public class IamIdentityVerifier implements IdentityVerifier {
   static final Duration LOOKUP_TTL = Duration.ofMinutes(5);
   static final int LOOKUP_CACHE_SIZE = 1024;
+
+  /** How long a verified proof is believed without asking STS again. */
+  static final Duration PROOF_TTL = Duration.ofHours(36);
+
+  static final int PROOF_CACHE_SIZE = 4096;
   private static final Logger LOG = Logger.getLogger(IamIdentityVerifier.class);
 
   private final KubernetesClient client;
@@ -45,6 +51,17 @@ public class IamIdentityVerifier implements IdentityVerifier {
   private final SdkClients clients;
   private final StsProofSender sender = new StsProofSender();
   private final ExpiringCache<PrincipalKey, ResolvedPrincipal> roles;
+  private final ExpiringCache<ProofKey, CallerIdentity> proven;
+
+  /**
+   * One version of one proof Secret, checked against one endpoint and server ID. What STS said of
+   * it does not change: a signed request names the same caller for as long as it is kept, while STS
+   * itself refuses it 15 minutes after signing. So the verified caller is remembered (and the
+   * bindings compared again at every reconcile), and a lease is not revoked at renewal only because
+   * its proof has aged; a new proof (a new resourceVersion) is verified again.
+   */
+  record ProofKey(
+      String secretUid, String resourceVersion, StsEndpoint endpoint, String serverId) {}
 
   public IamIdentityVerifier(
       KubernetesClient client,
@@ -57,6 +74,7 @@ public class IamIdentityVerifier implements IdentityVerifier {
     this.sessions = sessions;
     this.clients = clients;
     this.roles = new ExpiringCache<>(clock, LOOKUP_TTL, LOOKUP_CACHE_SIZE);
+    this.proven = new ExpiringCache<>(clock, PROOF_TTL, PROOF_CACHE_SIZE);
   }
 
   @Override
@@ -99,26 +117,39 @@ public class IamIdentityVerifier implements IdentityVerifier {
                 + "' endpoints.sts: "
                 + e.getMessage());
       }
-      StsProofRequest proof =
-          IamProof.fromFields(fields(secret)).validate(endpoint, serverId(config));
-      StsAnswer answer;
-      try {
-        answer = sender.send(proof);
-      } catch (IllegalArgumentException e) {
-        return IdentityVerdict.deny(
-            "StsAnswerInvalid",
-            "the answer of " + endpoint.uri() + " to the proof was refused: " + e.getMessage());
+      ProofKey key =
+          new ProofKey(
+              secret.getMetadata().getUid(),
+              secret.getMetadata().getResourceVersion(),
+              endpoint,
+              serverId(config));
+      Optional<CallerIdentity> known = proven.get(key);
+      CallerIdentity caller;
+      if (known.isPresent()) {
+        caller = known.get();
+      } else {
+        StsProofRequest proof =
+            IamProof.fromFields(fields(secret)).validate(endpoint, serverId(config));
+        StsAnswer answer;
+        try {
+          answer = sender.send(proof);
+        } catch (IllegalArgumentException e) {
+          return IdentityVerdict.deny(
+              "StsAnswerInvalid",
+              "the answer of " + endpoint.uri() + " to the proof was refused: " + e.getMessage());
+        }
+        if (answer instanceof StsAnswer.Refused refused) {
+          return IdentityVerdict.deny(
+              "ProofRefused",
+              "STS refused the proof in Secret "
+                  + secretName
+                  + ": "
+                  + refused.code()
+                  + (refused.message().isEmpty() ? "" : ": " + refused.message()));
+        }
+        caller = ((StsAnswer.Identified) answer).identity();
+        proven.put(key, caller);
       }
-      if (answer instanceof StsAnswer.Refused refused) {
-        return IdentityVerdict.deny(
-            "ProofRefused",
-            "STS refused the proof in Secret "
-                + secretName
-                + ": "
-                + refused.code()
-                + (refused.message().isEmpty() ? "" : ": " + refused.message()));
-      }
-      var caller = ((StsAnswer.Identified) answer).identity();
       BindingDecision decision =
           BindingMatcher.iam(role.getSpec().bindings, caller, c -> roleOf(config, c));
       if (decision instanceof BindingDecision.Denied denied) {

@@ -10,6 +10,9 @@ import io.awsauth.operator.api.v1alpha1.AwsCredentialRequest;
 import io.awsauth.operator.api.v1alpha1.AwsCredentialRequestSpec;
 import io.awsauth.operator.api.v1alpha1.CredentialType;
 import io.awsauth.operator.api.v1alpha1.RoleBindings;
+import io.awsauth.operator.api.v1alpha1.SecretReference;
+import io.awsauth.operator.api.v1alpha1.StsRoleBinding;
+import io.awsauth.operator.api.v1alpha1.StsRoleBindingSpec;
 import io.awsauth.operator.api.v1alpha1.VaultAwsRole;
 import io.awsauth.operator.api.v1alpha1.VaultAwsRoleSpec;
 import io.awsauth.operator.testenv.Aws;
@@ -33,6 +36,7 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.http.ContentStreamProvider;
@@ -83,6 +87,7 @@ class IamAuthIT {
         Aws.userWithPolicy(
             env, env.accountA(), Aws.unique("vault-root"), "config/iam/operator-policy.json");
     Fixtures.credentialsSecret(client, NS, "operator", operator);
+    Fixtures.credentialsSecret(client, NS, "admin-b", env.accountB());
     client
         .resource(Fixtures.authConfig(CONFIG, NS, "operator", env.awsEndpoint()))
         .serverSideApply();
@@ -215,7 +220,188 @@ class IamAuthIT {
     assertDenied(request, "ProofSecretNotFound", "does not exist");
   }
 
+  /**
+   * Seed 001: roles vault-secondary-role1 and secondary-role2 in the secondary account, bound as
+   * {@code role/vault-secondary*} and {@code role/secondary*}; their sessions are resolved with
+   * iam:GetRole in account B through the StsRoleBinding, and other-role is refused.
+   */
+  @Test
+  void seed001SessionsOfTheSecondaryAccountAreMatchedThroughItsStsRoleBinding() {
+    String suffix = Aws.unique("x").substring(2);
+    String role1 = "vault-secondary-role1-" + suffix;
+    String role2 = "secondary-role2-" + suffix;
+    String other = "other-role-" + suffix;
+    Workload assumer;
+    try (IamClient iamB = Aws.iam(env, env.accountB())) {
+      String user = "workload-" + suffix;
+      iamB.createUser(r -> r.userName(user));
+      iamB.putUserPolicy(r -> r.userName(user).policyName("assume").policyDocument(ASSUME_ANY));
+      var key = iamB.createAccessKey(r -> r.userName(user)).accessKey();
+      String userArn = "arn:aws:iam::" + TestEnvironment.ACCOUNT_B + ":user/" + user;
+      assumer = new Workload(user, userArn, key.accessKeyId(), key.secretAccessKey(), null);
+      for (String name : List.of(role1, role2, other)) {
+        iamB.createRole(r -> r.roleName(name).assumeRolePolicyDocument(trusting(userArn)));
+      }
+    }
+    StsRoleBinding binding = new StsRoleBinding();
+    binding.setMetadata(new ObjectMetaBuilder().withName(Aws.unique("secondary")).build());
+    binding.setSpec(new StsRoleBindingSpec());
+    binding.getSpec().accountId = TestEnvironment.ACCOUNT_B;
+    binding.getSpec().roleArn =
+        "arn:aws:iam::" + TestEnvironment.ACCOUNT_B + ":role/" + Aws.unique("Role-to-Assume");
+    binding.getSpec().authConfigRef = CONFIG;
+    binding.getSpec().trust = new StsRoleBindingSpec.Trust();
+    binding.getSpec().trust.manage = true;
+    binding.getSpec().trust.adminSecretRef = new SecretReference(NS, "admin-b");
+    client.resource(binding).create();
+    await()
+        .atMost(Duration.ofSeconds(90))
+        .until(
+            () ->
+                client
+                    .resources(StsRoleBinding.class)
+                    .withName(binding.getMetadata().getName())
+                    .get(),
+            b -> b.getStatus() != null && b.getStatus().isTrue("Ready"));
+
+    String b = "arn:aws:iam::" + TestEnvironment.ACCOUNT_B + ":role/";
+    VaultAwsRole role =
+        iamRole(
+            Aws.unique("seed-001"),
+            CredentialType.SESSION_TOKEN,
+            CONFIG,
+            List.of(b + "vault-secondary*", b + "secondary*"));
+    for (String admitted : List.of(role1, role2)) {
+      Workload session = assumedBy(assumer, env.accountB(), admitted);
+      AwsCredentialRequest request = request(Aws.unique("seed"), role, proof(session.sign()));
+      AwsCredentialRequest ready = awaitCondition(request, "Ready", "True");
+      assertThat(ready.getStatus().condition("IdentityVerified").orElseThrow().getMessage())
+          .contains("arn:aws:sts::" + TestEnvironment.ACCOUNT_B + ":assumed-role/" + admitted);
+    }
+    Workload refused = assumedBy(assumer, env.accountB(), other);
+    AwsCredentialRequest request = request(Aws.unique("seed-other"), role, proof(refused.sign()));
+    assertDenied(request, "CallerNotBound", b + other);
+    client.resource(binding).withTimeout(60, TimeUnit.SECONDS).delete();
+  }
+
+  @Test
+  void theServerIdHeaderMustBeSignedWithTheConfiguredValue() {
+    String config = Aws.unique("server-id");
+    AwsAuthConfig withServerId = Fixtures.authConfig(config, NS, "operator", env.awsEndpoint());
+    withServerId.getSpec().iamServerIdHeaderValue = "vault.example.com";
+    client.resource(withServerId).serverSideApply();
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(
+            () -> client.resources(AwsAuthConfig.class).withName(config).get(),
+            c -> c.getStatus() != null && c.getStatus().isTrue("Ready"));
+    Workload user = user(Aws.unique("server-id"));
+    VaultAwsRole role =
+        iamRole(Aws.unique("server-id"), CredentialType.SESSION_TOKEN, config, List.of(user.arn));
+    String url = env.awsEndpoint();
+
+    AwsCredentialRequest right =
+        request(
+            Aws.unique("right-id"),
+            role,
+            proof(user.sign(url, BODY, Map.of(IamProof.SERVER_ID_HEADER, "vault.example.com"))));
+    awaitCondition(right, "Ready", "True");
+
+    AwsCredentialRequest wrong =
+        request(
+            Aws.unique("wrong-id"),
+            role,
+            proof(user.sign(url, BODY, Map.of(IamProof.SERVER_ID_HEADER, "other.example.com"))));
+    assertDenied(wrong, "ProofServerIdMismatch", IamProof.SERVER_ID_HEADER);
+
+    AwsCredentialRequest none = request(Aws.unique("no-id"), role, proof(user.sign()));
+    assertDenied(none, "ProofServerIdMissing", IamProof.SERVER_ID_HEADER);
+    client.resource(withServerId).delete();
+  }
+
+  @Test
+  void anUnsignedProofAndAProofOfAnotherActionAreRefusedBeforeSending() {
+    Workload user = user(Aws.unique("unsigned"));
+    VaultAwsRole role = iamRole(Aws.unique("unsigned"), CredentialType.SESSION_TOKEN, user.arn);
+    Map<String, List<String>> headers = user.sign();
+    headers.remove("Authorization");
+    AwsCredentialRequest unsigned = request(Aws.unique("unsigned"), role, proof(headers));
+    assertDenied(unsigned, "ProofUnsigned", "unsigned");
+
+    String action = "Action=GetSessionToken&Version=2011-06-15";
+    AwsCredentialRequest otherAction =
+        request(
+            Aws.unique("other-action"),
+            role,
+            proof(env.awsEndpoint(), action, user.sign(env.awsEndpoint(), action, Map.of())));
+    assertDenied(otherAction, "ProofWrongAction", "GetCallerIdentity");
+  }
+
+  /**
+   * STS refuses a signature 15 minutes after it was made (here: at once, its key being deleted),
+   * yet what it said of the proof stays true: renewal re-matches the bindings without sending the
+   * proof again, so the lease is renewed, not revoked.
+   */
+  @Test
+  void renewalDoesNotSendAnAgedProofAgain() {
+    Workload user = user(Aws.unique("renewed"));
+    VaultAwsRole role = iamRole(Aws.unique("renewed"), CredentialType.IAM_USER, user.arn);
+    AwsCredentialRequest request = new AwsCredentialRequest();
+    request.setMetadata(
+        new ObjectMetaBuilder().withName(Aws.unique("renewed")).withNamespace(NS).build());
+    request.setSpec(new AwsCredentialRequestSpec());
+    request.getSpec().roleRef = role.getMetadata().getName();
+    request.getSpec().ttl = "40s";
+    request.getSpec().identity = new AwsCredentialRequestSpec.Identity();
+    request.getSpec().identity.serviceAccountName = SA;
+    request.getSpec().identity.iamProofSecretRef =
+        new AwsCredentialRequestSpec.LocalSecretReference();
+    request.getSpec().identity.iamProofSecretRef.name = proof(user.sign());
+    client.resource(request).create();
+    String firstKey = awaitCondition(request, "Ready", "True").getStatus().accessKeyId;
+    try (IamClient iam = Aws.iam(env, env.accountA())) {
+      iam.deleteAccessKey(r -> r.userName(user.name).accessKeyId(user.keyId));
+    }
+    AwsCredentialRequest renewed =
+        await()
+            .atMost(Duration.ofSeconds(90))
+            .pollInterval(Duration.ofMillis(500))
+            .until(
+                () -> get(request),
+                r ->
+                    r.getStatus().accessKeyId != null
+                        && !firstKey.equals(r.getStatus().accessKeyId)
+                        && r.getStatus().isTrue("Ready"));
+    assertThat(renewed.getStatus().isTrue("IdentityVerified")).isTrue();
+  }
+
   // --- helpers ------------------------------------------------------------------------------
+
+  static String trusting(String principalArn) {
+    return "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\","
+        + "\"Principal\":{\"AWS\":\""
+        + principalArn
+        + "\"},\"Action\":\"sts:AssumeRole\"}]}";
+  }
+
+  /** A session of {@code roleName} in {@code account}, assumed by {@code assumer}. */
+  static Workload assumedBy(Workload assumer, AwsAccount account, String roleName) {
+    try (StsClient sts = Aws.sts(env, assumer.keyId, assumer.secret)) {
+      Credentials c =
+          await()
+              .atMost(Duration.ofSeconds(20))
+              .ignoreExceptions()
+              .until(
+                  () ->
+                      sts.assumeRole(
+                              r ->
+                                  r.roleArn("arn:aws:iam::" + account.id() + ":role/" + roleName)
+                                      .roleSessionName("pod-1"))
+                          .credentials(),
+                  x -> x != null);
+      return new Workload(roleName, null, c.accessKeyId(), c.secretAccessKey(), c.sessionToken());
+    }
+  }
 
   /** A workload's AWS identity; {@code token} is null for an IAM user's long-term key. */
   record Workload(String name, String arn, String keyId, String secret, String token) {
@@ -223,8 +409,18 @@ class IamAuthIT {
       return sign(env.awsEndpoint());
     }
 
-    /** Signs GetCallerIdentity for {@code url} now; the headers as the Vault CLI sends them. */
     Map<String, List<String>> sign(String url) {
+      return sign(url, BODY, Map.of());
+    }
+
+    /** Signs {@code body} for {@code url} now; the headers as the Vault CLI sends them. */
+    Map<String, List<String>> sign(String url, String body, Map<String, String> extraHeaders) {
+      SdkHttpRequest.Builder unsigned =
+          SdkHttpRequest.builder()
+              .method(SdkHttpMethod.POST)
+              .uri(URI.create(url))
+              .putHeader("Content-Type", "application/x-www-form-urlencoded; charset=utf-8");
+      extraHeaders.forEach(unsigned::putHeader);
       AwsCredentialsIdentity identity =
           token == null
               ? AwsCredentialsIdentity.create(keyId, secret)
@@ -234,15 +430,8 @@ class IamAuthIT {
               .sign(
                   r ->
                       r.identity(identity)
-                          .request(
-                              SdkHttpRequest.builder()
-                                  .method(SdkHttpMethod.POST)
-                                  .uri(URI.create(url))
-                                  .putHeader(
-                                      "Content-Type",
-                                      "application/x-www-form-urlencoded; charset=utf-8")
-                                  .build())
-                          .payload(ContentStreamProvider.fromUtf8String(BODY))
+                          .request(unsigned.build())
+                          .payload(ContentStreamProvider.fromUtf8String(body))
                           .putProperty(AwsV4HttpSigner.SERVICE_SIGNING_NAME, "sts")
                           .putProperty(AwsV4HttpSigner.REGION_NAME, "us-east-1"));
       Map<String, List<String>> headers = new LinkedHashMap<>();
@@ -272,6 +461,10 @@ class IamAuthIT {
   }
 
   static String proof(String url, Map<String, List<String>> headers) {
+    return proof(url, BODY, headers);
+  }
+
+  static String proof(String url, String body, Map<String, List<String>> headers) {
     String name = Aws.unique("proof");
     try {
       Fixtures.secret(
@@ -281,7 +474,7 @@ class IamAuthIT {
           Map.of(
               IamProof.METHOD_FIELD, "POST",
               IamProof.URL_FIELD, b64(url),
-              IamProof.BODY_FIELD, b64(BODY),
+              IamProof.BODY_FIELD, b64(body),
               IamProof.HEADERS_FIELD, b64(new ObjectMapper().writeValueAsString(headers))));
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
       throw new IllegalStateException(e);
@@ -294,15 +487,23 @@ class IamAuthIT {
   }
 
   static VaultAwsRole iamRole(String name, CredentialType type, String principalArn) {
+    return iamRole(name, type, CONFIG, List.of(principalArn));
+  }
+
+  static VaultAwsRole iamRole(
+      String name, CredentialType type, String config, List<String> principalArns) {
     VaultAwsRole role = new VaultAwsRole();
     role.setMetadata(new ObjectMetaBuilder().withName(name).build());
     role.setSpec(new VaultAwsRoleSpec());
     role.getSpec().credentialType = type;
-    role.getSpec().authConfigRef = CONFIG;
+    role.getSpec().authConfigRef = config;
     role.getSpec().authType = AuthType.IAM;
     role.getSpec().bindings = new RoleBindings();
     role.getSpec().bindings.namespaces = List.of(NS);
-    role.getSpec().bindings.iamPrincipalArns = List.of(principalArn);
+    role.getSpec().bindings.iamPrincipalArns = principalArns;
+    if (type == CredentialType.IAM_USER) {
+      role.getSpec().policyArns = List.of("arn:aws:iam::aws:policy/AmazonEC2ReadOnlyAccess");
+    }
     client.resource(role).create();
     await()
         .atMost(Duration.ofSeconds(90))
