@@ -38,6 +38,7 @@ import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.ec2.Ec2Client;
 import software.amazon.awssdk.services.ec2.model.Instance;
 import software.amazon.awssdk.services.ec2.model.InstanceStateName;
+import software.amazon.awssdk.services.iam.IamClient;
 
 /**
  * authType ec2 on the real API server and the emulator: an instance is started in the emulator, a
@@ -131,6 +132,62 @@ class Ec2AuthIT {
         ec2Role(Aws.unique("other-ami"), b -> b.amiIds = List.of("ami-0123456789abcdef0"));
     AwsCredentialRequest request = request(Aws.unique("wrong-ami"), role, pod);
     assertDenied(request, "InstanceNotBound", "bindings.amiIds of role");
+  }
+
+  @Test
+  void theInstanceProfileRoleIsResolvedForIamRoleArns() {
+    String roleName = Aws.unique("node-role");
+    String profileName = Aws.unique("node-profile");
+    String profileArn;
+    try (IamClient iam = Aws.iam(env, env.accountA())) {
+      iam.createRole(
+          r ->
+              r.roleName(roleName)
+                  .assumeRolePolicyDocument(
+                      "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\","
+                          + "\"Principal\":{\"Service\":\"ec2.amazonaws.com\"},"
+                          + "\"Action\":\"sts:AssumeRole\"}]}"));
+      profileArn =
+          iam.createInstanceProfile(r -> r.instanceProfileName(profileName))
+              .instanceProfile()
+              .arn();
+      iam.addRoleToInstanceProfile(r -> r.instanceProfileName(profileName).roleName(roleName));
+    }
+    Instance instance;
+    try (Ec2Client ec2 = ec2()) {
+      instance =
+          ec2.runInstances(
+                  r ->
+                      r.imageId(imageId)
+                          .minCount(1)
+                          .maxCount(1)
+                          .instanceType("t3.micro")
+                          .placement(p -> p.availabilityZone(ZONE))
+                          .iamInstanceProfile(p -> p.arn(profileArn)))
+              .instances()
+              .get(0);
+    }
+    String pod = podOnNode(instance);
+    String roleArn = "arn:aws:iam::" + TestEnvironment.ACCOUNT_A + ":role/" + roleName;
+    VaultAwsRole bound =
+        ec2Role(
+            Aws.unique("by-node-role"),
+            b -> {
+              b.iamRoleArns = List.of(roleArn);
+              b.iamInstanceProfileArns =
+                  List.of("arn:aws:iam::" + TestEnvironment.ACCOUNT_A + ":instance-profile/*");
+            });
+    AwsCredentialRequest admitted = request(Aws.unique("node-role"), bound, pod);
+    awaitCondition(admitted, "Ready", "True");
+
+    VaultAwsRole otherRole =
+        ec2Role(
+            Aws.unique("other-node-role"),
+            b ->
+                b.iamRoleArns =
+                    List.of("arn:aws:iam::" + TestEnvironment.ACCOUNT_A + ":role/someone-else"));
+    AwsCredentialRequest refused = request(Aws.unique("other-node-role"), otherRole, pod);
+    assertDenied(refused, "InstanceNotBound", "bindings.iamRoleArns of role");
   }
 
   @Test
