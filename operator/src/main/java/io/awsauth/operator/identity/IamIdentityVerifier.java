@@ -199,8 +199,7 @@ public class IamIdentityVerifier implements IdentityVerifier {
           fields.put(
               key,
               new String(
-                  Base64.getMimeDecoder().decode(secret.getData().get(key)),
-                  StandardCharsets.UTF_8));
+                  Base64.getDecoder().decode(secret.getData().get(key)), StandardCharsets.UTF_8));
         } catch (IllegalArgumentException e) {
           throw new UserError(
               "ProofMalformed", "key " + key + " of the proof Secret is not base64");

@@ -27,6 +27,16 @@ public final class StsProofSender {
   /** Set by the HTTP client itself, from the URL and the body; the JDK refuses to take them. */
   private static final Set<String> SET_BY_CLIENT = Set.of("host", "content-length");
 
+  /** Error codes of STS saying it could not answer now, not that the proof is wrong. */
+  private static final Set<String> UNAVAILABLE =
+      Set.of(
+          "Throttling",
+          "ThrottlingException",
+          "RequestLimitExceeded",
+          "ServiceUnavailable",
+          "InternalFailure",
+          "InternalError");
+
   private final HttpClient http;
 
   public StsProofSender() {
@@ -44,9 +54,9 @@ public final class StsProofSender {
   }
 
   /**
-   * STS's answer. A failure to reach STS, or a 5xx answer that is not an STS refusal, is a
-   * transient {@link AwsFailure} (retried); an answer that is not STS XML is an {@link
-   * IllegalArgumentException}.
+   * STS's answer. A failure to reach STS, a 5xx answer, or STS saying it is throttled or
+   * unavailable is a transient {@link AwsFailure} (retried, never a denial); an answer that is not
+   * STS XML, or a redirect, is an {@link IllegalArgumentException}.
    */
   public StsAnswer send(StsProofRequest request) {
     HttpRequest.Builder builder =
@@ -84,8 +94,9 @@ public final class StsProofSender {
               + response.statusCode()
               + "), which is not followed");
     }
+    StsAnswer answer;
     try {
-      return StsAnswers.parse(body);
+      answer = StsAnswers.parse(body);
     } catch (IllegalArgumentException e) {
       if (response.statusCode() >= 500) {
         throw new AwsFailure(
@@ -97,6 +108,23 @@ public final class StsProofSender {
       }
       throw e;
     }
+    // STS being busy or failing says nothing of the proof: retried, never a denial.
+    if (answer instanceof StsAnswer.Refused refused
+        && (response.statusCode() >= 500 || UNAVAILABLE.contains(refused.code()))) {
+      throw new AwsFailure(
+          AwsFailure.Kind.TRANSIENT,
+          refused.code(),
+          "StsUnavailable",
+          "STS at "
+              + request.uri()
+              + " could not answer (HTTP "
+              + response.statusCode()
+              + ", "
+              + refused.code()
+              + ")",
+          null);
+    }
+    return answer;
   }
 
   /**

@@ -135,6 +135,35 @@ class StsProofSenderTest {
   }
 
   @Test
+  void throttlingIsTransientNotARefusal() {
+    answer.set(
+        new Answer(
+            400,
+            Map.of(),
+            "<ErrorResponse><Error><Code>Throttling</Code><Message>Rate exceeded</Message>"
+                + "</Error></ErrorResponse>"));
+    assertThatThrownBy(() -> new StsProofSender().send(request()))
+        .isInstanceOfSatisfying(
+            AwsFailure.class,
+            e -> {
+              assertThat(e.isTerminal()).isFalse();
+              assertThat(e.reason()).isEqualTo("StsUnavailable");
+            });
+  }
+
+  @Test
+  void aServerErrorInStsFormIsTransient() {
+    answer.set(
+        new Answer(
+            500,
+            Map.of(),
+            "<ErrorResponse><Error><Code>SomethingElse</Code><Message>x</Message></Error>"
+                + "</ErrorResponse>"));
+    assertThatThrownBy(() -> new StsProofSender().send(request()))
+        .isInstanceOfSatisfying(AwsFailure.class, e -> assertThat(e.isTerminal()).isFalse());
+  }
+
+  @Test
   void anUnreachableEndpointIsTransientAndQuotesNoHeader() {
     server.stop(0);
     assertThatThrownBy(() -> new StsProofSender().send(request()))
