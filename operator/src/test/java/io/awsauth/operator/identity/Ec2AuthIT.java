@@ -9,6 +9,9 @@ import io.awsauth.operator.api.v1alpha1.AwsCredentialRequest;
 import io.awsauth.operator.api.v1alpha1.AwsCredentialRequestSpec;
 import io.awsauth.operator.api.v1alpha1.CredentialType;
 import io.awsauth.operator.api.v1alpha1.RoleBindings;
+import io.awsauth.operator.api.v1alpha1.SecretReference;
+import io.awsauth.operator.api.v1alpha1.StsRoleBinding;
+import io.awsauth.operator.api.v1alpha1.StsRoleBindingSpec;
 import io.awsauth.operator.api.v1alpha1.VaultAwsRole;
 import io.awsauth.operator.api.v1alpha1.VaultAwsRoleSpec;
 import io.awsauth.operator.testenv.Aws;
@@ -29,6 +32,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -75,6 +79,7 @@ class Ec2AuthIT {
         Aws.userWithPolicy(
             env, env.accountA(), Aws.unique("vault-root"), "config/iam/operator-policy.json");
     Fixtures.credentialsSecret(client, NS, "operator", operator);
+    Fixtures.credentialsSecret(client, NS, "admin-b", env.accountB());
     client
         .resource(Fixtures.authConfig(CONFIG, NS, "operator", env.awsEndpoint()))
         .serverSideApply();
@@ -191,6 +196,56 @@ class Ec2AuthIT {
   }
 
   @Test
+  void anInstanceInTheSecondaryAccountIsDescribedThroughItsStsRoleBinding() {
+    StsRoleBinding binding = new StsRoleBinding();
+    binding.setMetadata(new ObjectMetaBuilder().withName(Aws.unique("ec2-secondary")).build());
+    binding.setSpec(new StsRoleBindingSpec());
+    binding.getSpec().accountId = TestEnvironment.ACCOUNT_B;
+    binding.getSpec().roleArn =
+        "arn:aws:iam::" + TestEnvironment.ACCOUNT_B + ":role/" + Aws.unique("Role-to-Assume");
+    binding.getSpec().authConfigRef = CONFIG;
+    binding.getSpec().trust = new StsRoleBindingSpec.Trust();
+    binding.getSpec().trust.manage = true;
+    binding.getSpec().trust.adminSecretRef = new SecretReference(NS, "admin-b");
+    client.resource(binding).create();
+    await()
+        .atMost(Duration.ofSeconds(90))
+        .until(
+            () ->
+                client
+                    .resources(StsRoleBinding.class)
+                    .withName(binding.getMetadata().getName())
+                    .get(),
+            b -> b.getStatus() != null && b.getStatus().isTrue("Ready"));
+
+    Instance instance = runInstance(env.accountB());
+    String pod = podOnNode(instance);
+    VaultAwsRole role =
+        ec2Role(
+            Aws.unique("node-in-b"),
+            b -> {
+              b.accountIds = List.of(TestEnvironment.ACCOUNT_B);
+              b.vpcIds = List.of(instance.vpcId());
+            });
+    AwsCredentialRequest request = request(Aws.unique("node-in-b"), role, pod);
+    AwsCredentialRequest ready = awaitCondition(request, "Ready", "True");
+    assertThat(ready.getStatus().condition("IdentityVerified").orElseThrow().getMessage())
+        .contains("of account " + TestEnvironment.ACCOUNT_B);
+
+    // Bound to account A only, the same node is not found there.
+    VaultAwsRole inA =
+        ec2Role(
+            Aws.unique("node-in-a"),
+            b -> {
+              b.accountIds = List.of(TestEnvironment.ACCOUNT_A);
+              b.vpcIds = List.of(instance.vpcId());
+            });
+    AwsCredentialRequest refused = request(Aws.unique("node-in-a"), inA, pod);
+    assertDenied(refused, "InstanceNotFound", instance.instanceId());
+    client.resource(binding).withTimeout(60, TimeUnit.SECONDS).delete();
+  }
+
+  @Test
   void aStoppedInstanceIsDenied() {
     Instance instance = runInstance();
     try (Ec2Client ec2 = ec2()) {
@@ -224,7 +279,10 @@ class Ec2AuthIT {
   // --- helpers ------------------------------------------------------------------------------
 
   static Ec2Client ec2() {
-    AwsAccount admin = env.accountA();
+    return ec2(env.accountA());
+  }
+
+  static Ec2Client ec2(AwsAccount admin) {
     return Ec2Client.builder()
         .region(Region.US_EAST_1)
         .endpointOverride(URI.create(env.awsEndpoint()))
@@ -235,7 +293,11 @@ class Ec2AuthIT {
   }
 
   static Instance runInstance() {
-    try (Ec2Client ec2 = ec2()) {
+    return runInstance(env.accountA());
+  }
+
+  static Instance runInstance(AwsAccount account) {
+    try (Ec2Client ec2 = ec2(account)) {
       return ec2.runInstances(
               r ->
                   r.imageId(imageId)
