@@ -4,28 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.awsauth.operator.api.v1alpha1.AuthType;
-import io.awsauth.operator.api.v1alpha1.AwsAuthConfig;
 import io.awsauth.operator.api.v1alpha1.AwsCredentialRequest;
-import io.awsauth.operator.api.v1alpha1.AwsCredentialRequestSpec;
 import io.awsauth.operator.api.v1alpha1.CredentialType;
 import io.awsauth.operator.api.v1alpha1.RoleBindings;
-import io.awsauth.operator.api.v1alpha1.SecretReference;
 import io.awsauth.operator.api.v1alpha1.StsRoleBinding;
-import io.awsauth.operator.api.v1alpha1.StsRoleBindingSpec;
 import io.awsauth.operator.api.v1alpha1.VaultAwsRole;
-import io.awsauth.operator.api.v1alpha1.VaultAwsRoleSpec;
 import io.awsauth.operator.testenv.Aws;
-import io.awsauth.operator.testenv.Fixtures;
 import io.awsauth.operator.testenv.OperatorTestResource;
 import io.awsauth.operator.testenv.TestEnvironment;
 import io.awsauth.operator.testenv.TestEnvironment.AwsAccount;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
-import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.PodBuilder;
-import io.fabric8.kubernetes.api.model.Secret;
-import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
-import io.fabric8.kubernetes.api.model.events.v1.Event;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -55,42 +45,20 @@ import software.amazon.awssdk.services.iam.IamClient;
 class Ec2AuthIT {
   static final String NS = "aao-ec2-auth-it";
   static final String CONFIG = "ec2-auth-it";
-  static final String SA = "app";
   static final String ZONE = "us-east-1a";
+  static IdentityScenario s;
   static TestEnvironment env;
   static KubernetesClient client;
   static String imageId;
 
   @BeforeAll
   static void operatorIdentity() {
-    env = TestEnvironment.get();
-    client = env.client();
-    Fixtures.namespace(client, NS);
-    client
-        .resource(
-            new ServiceAccountBuilder()
-                .withNewMetadata()
-                .withName(SA)
-                .withNamespace(NS)
-                .endMetadata()
-                .build())
-        .serverSideApply();
-    AwsAccount operator =
-        Aws.userWithPolicy(
-            env, env.accountA(), Aws.unique("vault-root"), "config/iam/operator-policy.json");
-    Fixtures.credentialsSecret(client, NS, "operator", operator);
-    Fixtures.credentialsSecret(client, NS, "admin-b", env.accountB());
-    client
-        .resource(Fixtures.authConfig(CONFIG, NS, "operator", env.awsEndpoint()))
-        .serverSideApply();
+    s = IdentityScenario.start(NS, CONFIG);
+    env = s.env;
+    client = s.client;
     try (Ec2Client ec2 = ec2()) {
       imageId = ec2.describeImages(r -> r.owners("amazon")).images().get(0).imageId();
     }
-    await()
-        .atMost(Duration.ofSeconds(60))
-        .until(
-            () -> client.resources(AwsAuthConfig.class).withName(CONFIG).get(),
-            c -> c.getStatus() != null && c.getStatus().isTrue("Ready"));
   }
 
   @Test
@@ -108,12 +76,12 @@ class Ec2AuthIT {
             });
     AwsCredentialRequest request = request(Aws.unique("on-node"), role, pod);
 
-    AwsCredentialRequest ready = awaitCondition(request, "Ready", "True");
+    AwsCredentialRequest ready = s.awaitCondition(request, "Ready", "True");
     Condition verified = ready.getStatus().condition("IdentityVerified").orElseThrow();
     assertThat(verified.getStatus()).isEqualTo("True");
     assertThat(verified.getReason()).isEqualTo("Ec2InstanceVerified");
     assertThat(verified.getMessage()).contains(instance.instanceId());
-    assertThat(secret(request).getData()).containsKeys("AWS_ACCESS_KEY_ID", "AWS_SESSION_TOKEN");
+    assertThat(s.secret(request).getData()).containsKeys("AWS_ACCESS_KEY_ID", "AWS_SESSION_TOKEN");
   }
 
   @Test
@@ -126,7 +94,7 @@ class Ec2AuthIT {
     }
     VaultAwsRole role = ec2Role(Aws.unique("other-vpc"), b -> b.vpcIds = List.of(otherVpc));
     AwsCredentialRequest request = request(Aws.unique("wrong-vpc"), role, pod);
-    assertDenied(request, "InstanceNotBound", "bindings.vpcIds of role");
+    s.assertDenied(request, "InstanceNotBound", "bindings.vpcIds of role");
   }
 
   @Test
@@ -136,7 +104,7 @@ class Ec2AuthIT {
     VaultAwsRole role =
         ec2Role(Aws.unique("other-ami"), b -> b.amiIds = List.of("ami-0123456789abcdef0"));
     AwsCredentialRequest request = request(Aws.unique("wrong-ami"), role, pod);
-    assertDenied(request, "InstanceNotBound", "bindings.amiIds of role");
+    s.assertDenied(request, "InstanceNotBound", "bindings.amiIds of role");
   }
 
   @Test
@@ -183,7 +151,7 @@ class Ec2AuthIT {
                   List.of("arn:aws:iam::" + TestEnvironment.ACCOUNT_A + ":instance-profile/*");
             });
     AwsCredentialRequest admitted = request(Aws.unique("node-role"), bound, pod);
-    awaitCondition(admitted, "Ready", "True");
+    s.awaitCondition(admitted, "Ready", "True");
 
     VaultAwsRole otherRole =
         ec2Role(
@@ -192,32 +160,12 @@ class Ec2AuthIT {
                 b.iamRoleArns =
                     List.of("arn:aws:iam::" + TestEnvironment.ACCOUNT_A + ":role/someone-else"));
     AwsCredentialRequest refused = request(Aws.unique("other-node-role"), otherRole, pod);
-    assertDenied(refused, "InstanceNotBound", "bindings.iamRoleArns of role");
+    s.assertDenied(refused, "InstanceNotBound", "bindings.iamRoleArns of role");
   }
 
   @Test
   void anInstanceInTheSecondaryAccountIsDescribedThroughItsStsRoleBinding() {
-    StsRoleBinding binding = new StsRoleBinding();
-    binding.setMetadata(new ObjectMetaBuilder().withName(Aws.unique("ec2-secondary")).build());
-    binding.setSpec(new StsRoleBindingSpec());
-    binding.getSpec().accountId = TestEnvironment.ACCOUNT_B;
-    binding.getSpec().roleArn =
-        "arn:aws:iam::" + TestEnvironment.ACCOUNT_B + ":role/" + Aws.unique("Role-to-Assume");
-    binding.getSpec().authConfigRef = CONFIG;
-    binding.getSpec().trust = new StsRoleBindingSpec.Trust();
-    binding.getSpec().trust.manage = true;
-    binding.getSpec().trust.adminSecretRef = new SecretReference(NS, "admin-b");
-    client.resource(binding).create();
-    await()
-        .atMost(Duration.ofSeconds(90))
-        .until(
-            () ->
-                client
-                    .resources(StsRoleBinding.class)
-                    .withName(binding.getMetadata().getName())
-                    .get(),
-            b -> b.getStatus() != null && b.getStatus().isTrue("Ready"));
-
+    StsRoleBinding binding = s.secondaryAccountBinding();
     Instance instance = runInstance(env.accountB());
     String pod = podOnNode(instance);
     VaultAwsRole role =
@@ -228,7 +176,7 @@ class Ec2AuthIT {
               b.vpcIds = List.of(instance.vpcId());
             });
     AwsCredentialRequest request = request(Aws.unique("node-in-b"), role, pod);
-    AwsCredentialRequest ready = awaitCondition(request, "Ready", "True");
+    AwsCredentialRequest ready = s.awaitCondition(request, "Ready", "True");
     assertThat(ready.getStatus().condition("IdentityVerified").orElseThrow().getMessage())
         .contains("of account " + TestEnvironment.ACCOUNT_B);
 
@@ -241,7 +189,7 @@ class Ec2AuthIT {
               b.vpcIds = List.of(instance.vpcId());
             });
     AwsCredentialRequest refused = request(Aws.unique("node-in-a"), inA, pod);
-    assertDenied(refused, "InstanceNotFound", instance.instanceId());
+    s.assertDenied(refused, "InstanceNotFound", instance.instanceId());
     client.resource(binding).withTimeout(60, TimeUnit.SECONDS).delete();
   }
 
@@ -266,14 +214,14 @@ class Ec2AuthIT {
     String pod = podOnNode(instance);
     VaultAwsRole role = ec2Role(Aws.unique("stopped"), b -> b.vpcIds = List.of(instance.vpcId()));
     AwsCredentialRequest request = request(Aws.unique("stopped"), role, pod);
-    assertDenied(request, "InstanceNotRunning", "not running");
+    s.assertDenied(request, "InstanceNotRunning", "not running");
   }
 
   @Test
   void aRequestWithoutAPodIsDenied() {
     VaultAwsRole role = ec2Role(Aws.unique("no-pod"), b -> b.regions = List.of("us-east-1"));
     AwsCredentialRequest request = request(Aws.unique("no-pod"), role, null);
-    assertDenied(request, "PodRequired", "identity.podName");
+    s.assertDenied(request, "PodRequired", "identity.podName");
   }
 
   // --- helpers ------------------------------------------------------------------------------
@@ -337,7 +285,7 @@ class Ec2AuthIT {
                 .endMetadata()
                 .withNewSpec()
                 .withNodeName(node)
-                .withServiceAccountName(SA)
+                .withServiceAccountName(IdentityScenario.SA)
                 .addNewContainer()
                 .withName("app")
                 .withImage("busybox:1.36")
@@ -349,88 +297,10 @@ class Ec2AuthIT {
   }
 
   static VaultAwsRole ec2Role(String name, Consumer<RoleBindings> bindings) {
-    VaultAwsRole role = new VaultAwsRole();
-    role.setMetadata(new ObjectMetaBuilder().withName(name).build());
-    role.setSpec(new VaultAwsRoleSpec());
-    role.getSpec().credentialType = CredentialType.SESSION_TOKEN;
-    role.getSpec().authConfigRef = CONFIG;
-    role.getSpec().authType = AuthType.EC2;
-    role.getSpec().bindings = new RoleBindings();
-    role.getSpec().bindings.namespaces = List.of(NS);
-    bindings.accept(role.getSpec().bindings);
-    client.resource(role).create();
-    await()
-        .atMost(Duration.ofSeconds(90))
-        .pollInterval(Duration.ofMillis(300))
-        .until(
-            () -> client.resources(VaultAwsRole.class).withName(name).get(),
-            r -> r.getStatus() != null && r.getStatus().isTrue("Ready"));
-    return role;
+    return s.role(name, CredentialType.SESSION_TOKEN, AuthType.EC2, CONFIG, bindings);
   }
 
   static AwsCredentialRequest request(String name, VaultAwsRole role, String podName) {
-    AwsCredentialRequest r = new AwsCredentialRequest();
-    r.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(NS).build());
-    r.setSpec(new AwsCredentialRequestSpec());
-    r.getSpec().roleRef = role.getMetadata().getName();
-    r.getSpec().identity = new AwsCredentialRequestSpec.Identity();
-    r.getSpec().identity.serviceAccountName = SA;
-    r.getSpec().identity.podName = podName;
-    client.resource(r).create();
-    return r;
-  }
-
-  static AwsCredentialRequest get(AwsCredentialRequest request) {
-    return client
-        .resources(AwsCredentialRequest.class)
-        .inNamespace(NS)
-        .withName(request.getMetadata().getName())
-        .get();
-  }
-
-  static AwsCredentialRequest awaitCondition(
-      AwsCredentialRequest request, String type, String value) {
-    return await()
-        .atMost(Duration.ofSeconds(90))
-        .pollInterval(Duration.ofMillis(300))
-        .until(
-            () -> get(request),
-            r ->
-                r != null
-                    && r.getStatus() != null
-                    && r.getStatus()
-                        .condition(type)
-                        .map(Condition::getStatus)
-                        .orElse("")
-                        .equals(value));
-  }
-
-  /** The credential Secret: spec.secretName is unset, so it has the request's name. */
-  static Secret secret(AwsCredentialRequest request) {
-    return client.secrets().inNamespace(NS).withName(request.getMetadata().getName()).get();
-  }
-
-  /** IdentityVerified=False with the reason, nothing issued, no Secret with keys, an Event. */
-  static void assertDenied(AwsCredentialRequest request, String reason, String mentions) {
-    AwsCredentialRequest denied = awaitCondition(request, "IdentityVerified", "False");
-    Condition c = denied.getStatus().condition("IdentityVerified").orElseThrow();
-    assertThat(c.getReason()).isEqualTo(reason);
-    assertThat(c.getMessage()).contains(mentions);
-    assertThat(denied.getStatus().isTrue("Ready")).isFalse();
-    assertThat(denied.getStatus().leaseId).isNull();
-    assertThat(denied.getStatus().accessKeyId).isNull();
-    await()
-        .atMost(Duration.ofSeconds(10))
-        .until(
-            () ->
-                client.events().v1().events().inNamespace(NS).list().getItems().stream()
-                    .filter(e -> request.getMetadata().getName().equals(e.getRegarding().getName()))
-                    .map(Event::getReason)
-                    .toList()
-                    .contains(reason));
-    Secret secret = secret(request);
-    if (secret != null) {
-      assertThat(secret.getData()).doesNotContainKey("AWS_ACCESS_KEY_ID");
-    }
+    return s.request(name, role, spec -> spec.identity.podName = podName);
   }
 }

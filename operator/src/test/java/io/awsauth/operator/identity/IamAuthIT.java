@@ -9,23 +9,13 @@ import io.awsauth.operator.api.v1alpha1.AwsAuthConfig;
 import io.awsauth.operator.api.v1alpha1.AwsCredentialRequest;
 import io.awsauth.operator.api.v1alpha1.AwsCredentialRequestSpec;
 import io.awsauth.operator.api.v1alpha1.CredentialType;
-import io.awsauth.operator.api.v1alpha1.RoleBindings;
-import io.awsauth.operator.api.v1alpha1.SecretReference;
 import io.awsauth.operator.api.v1alpha1.StsRoleBinding;
-import io.awsauth.operator.api.v1alpha1.StsRoleBindingSpec;
 import io.awsauth.operator.api.v1alpha1.VaultAwsRole;
-import io.awsauth.operator.api.v1alpha1.VaultAwsRoleSpec;
 import io.awsauth.operator.testenv.Aws;
 import io.awsauth.operator.testenv.Fixtures;
 import io.awsauth.operator.testenv.OperatorTestResource;
 import io.awsauth.operator.testenv.TestEnvironment;
-import io.awsauth.operator.testenv.TestEnvironment.AwsAccount;
 import io.fabric8.kubernetes.api.model.Condition;
-import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
-import io.fabric8.kubernetes.api.model.Secret;
-import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
-import io.fabric8.kubernetes.api.model.events.v1.Event;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import java.net.URI;
@@ -61,41 +51,17 @@ import software.amazon.awssdk.services.sts.model.Credentials;
 class IamAuthIT {
   static final String NS = "aao-iam-auth-it";
   static final String CONFIG = "iam-auth-it";
-  static final String SA = "app";
   static final String BODY = "Action=GetCallerIdentity&Version=2011-06-15";
   static final String ASSUME_ANY =
       "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\","
           + "\"Action\":\"sts:AssumeRole\",\"Resource\":\"*\"}]}";
+  static IdentityScenario s;
   static TestEnvironment env;
-  static KubernetesClient client;
 
   @BeforeAll
   static void operatorIdentity() {
-    env = TestEnvironment.get();
-    client = env.client();
-    Fixtures.namespace(client, NS);
-    client
-        .resource(
-            new ServiceAccountBuilder()
-                .withNewMetadata()
-                .withName(SA)
-                .withNamespace(NS)
-                .endMetadata()
-                .build())
-        .serverSideApply();
-    AwsAccount operator =
-        Aws.userWithPolicy(
-            env, env.accountA(), Aws.unique("vault-root"), "config/iam/operator-policy.json");
-    Fixtures.credentialsSecret(client, NS, "operator", operator);
-    Fixtures.credentialsSecret(client, NS, "admin-b", env.accountB());
-    client
-        .resource(Fixtures.authConfig(CONFIG, NS, "operator", env.awsEndpoint()))
-        .serverSideApply();
-    await()
-        .atMost(Duration.ofSeconds(60))
-        .until(
-            () -> client.resources(AwsAuthConfig.class).withName(CONFIG).get(),
-            c -> c.getStatus() != null && c.getStatus().isTrue("Ready"));
+    s = IdentityScenario.start(NS, CONFIG);
+    env = s.env;
   }
 
   @Test
@@ -104,12 +70,12 @@ class IamAuthIT {
     VaultAwsRole role = iamRole(Aws.unique("by-user"), CredentialType.SESSION_TOKEN, user.arn);
     AwsCredentialRequest request = request(Aws.unique("user-proof"), role, proof(user.sign()));
 
-    AwsCredentialRequest ready = awaitCondition(request, "Ready", "True");
+    AwsCredentialRequest ready = s.awaitCondition(request, "Ready", "True");
     Condition verified = ready.getStatus().condition("IdentityVerified").orElseThrow();
     assertThat(verified.getStatus()).isEqualTo("True");
     assertThat(verified.getReason()).isEqualTo("IamPrincipalVerified");
     assertThat(verified.getMessage()).contains(user.arn);
-    assertThat(secret(request).getData()).containsKeys("AWS_ACCESS_KEY_ID", "AWS_SESSION_TOKEN");
+    assertThat(s.secret(request).getData()).containsKeys("AWS_ACCESS_KEY_ID", "AWS_SESSION_TOKEN");
   }
 
   @Test
@@ -119,41 +85,10 @@ class IamAuthIT {
     try (IamClient iam = Aws.iam(env, env.accountA())) {
       iam.putUserPolicy(r -> r.userName(user.name).policyName("assume").policyDocument(ASSUME_ANY));
       iam.createRole(
-          r ->
-              r.roleName(roleName)
-                  .path("/team/")
-                  .assumeRolePolicyDocument(
-                      "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\","
-                          + "\"Principal\":{\"AWS\":\""
-                          + user.arn
-                          + "\"},\"Action\":\"sts:AssumeRole\"}]}"));
-    }
-    Credentials session;
-    try (StsClient sts = Aws.sts(env, user.keyId, user.secret)) {
-      session =
-          await()
-              .atMost(Duration.ofSeconds(20))
-              .ignoreExceptions()
-              .until(
-                  () ->
-                      sts.assumeRole(
-                              r ->
-                                  r.roleArn(
-                                          "arn:aws:iam::"
-                                              + TestEnvironment.ACCOUNT_A
-                                              + ":role/team/"
-                                              + roleName)
-                                      .roleSessionName("pod-1"))
-                          .credentials(),
-                  c -> c != null);
+          r -> r.roleName(roleName).path("/team/").assumeRolePolicyDocument(trusting(user.arn)));
     }
     Workload assumed =
-        new Workload(
-            roleName,
-            null,
-            session.accessKeyId(),
-            session.secretAccessKey(),
-            session.sessionToken());
+        assumedBy(user, "arn:aws:iam::" + TestEnvironment.ACCOUNT_A + ":role/team/" + roleName);
     VaultAwsRole role =
         iamRole(
             Aws.unique("by-prefix"),
@@ -161,10 +96,10 @@ class IamAuthIT {
             "arn:aws:iam::" + TestEnvironment.ACCOUNT_A + ":role/team/vault-secondary*");
     AwsCredentialRequest request = request(Aws.unique("role-proof"), role, proof(assumed.sign()));
 
-    AwsCredentialRequest ready = awaitCondition(request, "Ready", "True");
+    AwsCredentialRequest ready = s.awaitCondition(request, "Ready", "True");
     assertThat(ready.getStatus().condition("IdentityVerified").orElseThrow().getMessage())
         .contains(":assumed-role/" + roleName + "/pod-1");
-    assertThat(secret(request).getData()).containsKeys("AWS_ACCESS_KEY_ID", "AWS_SESSION_TOKEN");
+    assertThat(s.secret(request).getData()).containsKeys("AWS_ACCESS_KEY_ID", "AWS_SESSION_TOKEN");
 
     // Bound without the path, the same session is not admitted: the role's full ARN is compared.
     VaultAwsRole pathless =
@@ -174,7 +109,7 @@ class IamAuthIT {
             "arn:aws:iam::" + TestEnvironment.ACCOUNT_A + ":role/vault-secondary*");
     AwsCredentialRequest refused =
         request(Aws.unique("role-proof-nopath"), pathless, proof(assumed.sign()));
-    assertDenied(refused, "CallerNotBound", "bindings.iamPrincipalArns");
+    s.assertDenied(refused, "CallerNotBound", "bindings.iamPrincipalArns");
   }
 
   @Test
@@ -183,7 +118,7 @@ class IamAuthIT {
     Workload other = user(Aws.unique("other"));
     VaultAwsRole role = iamRole(Aws.unique("only-bound"), CredentialType.SESSION_TOKEN, bound.arn);
     AwsCredentialRequest request = request(Aws.unique("other-proof"), role, proof(other.sign()));
-    assertDenied(request, "CallerNotBound", "bindings.iamPrincipalArns of role");
+    s.assertDenied(request, "CallerNotBound", "bindings.iamPrincipalArns of role");
   }
 
   @Test
@@ -198,7 +133,7 @@ class IamAuthIT {
         "X-Amz-Date",
         List.of(date.substring(0, 13) + (seconds.equals("00") ? "01" : "00") + date.substring(15)));
     AwsCredentialRequest request = request(Aws.unique("tampered"), role, proof(headers));
-    assertDenied(request, "ProofRefused", "SignatureDoesNotMatch");
+    s.assertDenied(request, "ProofRefused", "SignatureDoesNotMatch");
   }
 
   @Test
@@ -209,7 +144,7 @@ class IamAuthIT {
     String other = "http://localhost.invalid:" + endpoint.getPort() + "/";
     Map<String, List<String>> headers = user.sign(other);
     AwsCredentialRequest request = request(Aws.unique("elsewhere"), role, proof(other, headers));
-    assertDenied(request, "ProofWrongEndpoint", "not to the configured STS endpoint");
+    s.assertDenied(request, "ProofWrongEndpoint", "not to the configured STS endpoint");
   }
 
   @Test
@@ -217,7 +152,7 @@ class IamAuthIT {
     Workload user = user(Aws.unique("nosecret"));
     VaultAwsRole role = iamRole(Aws.unique("nosecret"), CredentialType.SESSION_TOKEN, user.arn);
     AwsCredentialRequest request = request(Aws.unique("nosecret"), role, Aws.unique("absent"));
-    assertDenied(request, "ProofSecretNotFound", "does not exist");
+    s.assertDenied(request, "ProofSecretNotFound", "does not exist");
   }
 
   /**
@@ -243,26 +178,7 @@ class IamAuthIT {
         iamB.createRole(r -> r.roleName(name).assumeRolePolicyDocument(trusting(userArn)));
       }
     }
-    StsRoleBinding binding = new StsRoleBinding();
-    binding.setMetadata(new ObjectMetaBuilder().withName(Aws.unique("secondary")).build());
-    binding.setSpec(new StsRoleBindingSpec());
-    binding.getSpec().accountId = TestEnvironment.ACCOUNT_B;
-    binding.getSpec().roleArn =
-        "arn:aws:iam::" + TestEnvironment.ACCOUNT_B + ":role/" + Aws.unique("Role-to-Assume");
-    binding.getSpec().authConfigRef = CONFIG;
-    binding.getSpec().trust = new StsRoleBindingSpec.Trust();
-    binding.getSpec().trust.manage = true;
-    binding.getSpec().trust.adminSecretRef = new SecretReference(NS, "admin-b");
-    client.resource(binding).create();
-    await()
-        .atMost(Duration.ofSeconds(90))
-        .until(
-            () ->
-                client
-                    .resources(StsRoleBinding.class)
-                    .withName(binding.getMetadata().getName())
-                    .get(),
-            b -> b.getStatus() != null && b.getStatus().isTrue("Ready"));
+    StsRoleBinding binding = s.secondaryAccountBinding();
 
     String b = "arn:aws:iam::" + TestEnvironment.ACCOUNT_B + ":role/";
     VaultAwsRole role =
@@ -272,29 +188,24 @@ class IamAuthIT {
             CONFIG,
             List.of(b + "vault-secondary*", b + "secondary*"));
     for (String admitted : List.of(role1, role2)) {
-      Workload session = assumedBy(assumer, env.accountB(), admitted);
+      Workload session = assumedBy(assumer, b + admitted);
       AwsCredentialRequest request = request(Aws.unique("seed"), role, proof(session.sign()));
-      AwsCredentialRequest ready = awaitCondition(request, "Ready", "True");
+      AwsCredentialRequest ready = s.awaitCondition(request, "Ready", "True");
       assertThat(ready.getStatus().condition("IdentityVerified").orElseThrow().getMessage())
           .contains("arn:aws:sts::" + TestEnvironment.ACCOUNT_B + ":assumed-role/" + admitted);
     }
-    Workload refused = assumedBy(assumer, env.accountB(), other);
+    Workload refused = assumedBy(assumer, b + other);
     AwsCredentialRequest request = request(Aws.unique("seed-other"), role, proof(refused.sign()));
-    assertDenied(request, "CallerNotBound", b + other);
-    client.resource(binding).withTimeout(60, TimeUnit.SECONDS).delete();
+    s.assertDenied(request, "CallerNotBound", b + other);
+    s.client.resource(binding).withTimeout(60, TimeUnit.SECONDS).delete();
   }
 
   @Test
   void theServerIdHeaderMustBeSignedWithTheConfiguredValue() {
     String config = Aws.unique("server-id");
-    AwsAuthConfig withServerId = Fixtures.authConfig(config, NS, "operator", env.awsEndpoint());
+    AwsAuthConfig withServerId = s.authConfig(config);
     withServerId.getSpec().iamServerIdHeaderValue = "vault.example.com";
-    client.resource(withServerId).serverSideApply();
-    await()
-        .atMost(Duration.ofSeconds(60))
-        .until(
-            () -> client.resources(AwsAuthConfig.class).withName(config).get(),
-            c -> c.getStatus() != null && c.getStatus().isTrue("Ready"));
+    s.applyReady(withServerId);
     Workload user = user(Aws.unique("server-id"));
     VaultAwsRole role =
         iamRole(Aws.unique("server-id"), CredentialType.SESSION_TOKEN, config, List.of(user.arn));
@@ -305,18 +216,18 @@ class IamAuthIT {
             Aws.unique("right-id"),
             role,
             proof(user.sign(url, BODY, Map.of(IamProof.SERVER_ID_HEADER, "vault.example.com"))));
-    awaitCondition(right, "Ready", "True");
+    s.awaitCondition(right, "Ready", "True");
 
     AwsCredentialRequest wrong =
         request(
             Aws.unique("wrong-id"),
             role,
             proof(user.sign(url, BODY, Map.of(IamProof.SERVER_ID_HEADER, "other.example.com"))));
-    assertDenied(wrong, "ProofServerIdMismatch", IamProof.SERVER_ID_HEADER);
+    s.assertDenied(wrong, "ProofServerIdMismatch", IamProof.SERVER_ID_HEADER);
 
     AwsCredentialRequest none = request(Aws.unique("no-id"), role, proof(user.sign()));
-    assertDenied(none, "ProofServerIdMissing", IamProof.SERVER_ID_HEADER);
-    client.resource(withServerId).delete();
+    s.assertDenied(none, "ProofServerIdMissing", IamProof.SERVER_ID_HEADER);
+    s.client.resource(withServerId).delete();
   }
 
   @Test
@@ -326,7 +237,7 @@ class IamAuthIT {
     Map<String, List<String>> headers = user.sign();
     headers.remove("Authorization");
     AwsCredentialRequest unsigned = request(Aws.unique("unsigned"), role, proof(headers));
-    assertDenied(unsigned, "ProofUnsigned", "unsigned");
+    s.assertDenied(unsigned, "ProofUnsigned", "unsigned");
 
     String action = "Action=GetSessionToken&Version=2011-06-15";
     AwsCredentialRequest otherAction =
@@ -334,7 +245,7 @@ class IamAuthIT {
             Aws.unique("other-action"),
             role,
             proof(env.awsEndpoint(), action, user.sign(env.awsEndpoint(), action, Map.of())));
-    assertDenied(otherAction, "ProofWrongAction", "GetCallerIdentity");
+    s.assertDenied(otherAction, "ProofWrongAction", "GetCallerIdentity");
   }
 
   /**
@@ -346,19 +257,16 @@ class IamAuthIT {
   void renewalDoesNotSendAnAgedProofAgain() {
     Workload user = user(Aws.unique("renewed"));
     VaultAwsRole role = iamRole(Aws.unique("renewed"), CredentialType.IAM_USER, user.arn);
-    AwsCredentialRequest request = new AwsCredentialRequest();
-    request.setMetadata(
-        new ObjectMetaBuilder().withName(Aws.unique("renewed")).withNamespace(NS).build());
-    request.setSpec(new AwsCredentialRequestSpec());
-    request.getSpec().roleRef = role.getMetadata().getName();
-    request.getSpec().ttl = "40s";
-    request.getSpec().identity = new AwsCredentialRequestSpec.Identity();
-    request.getSpec().identity.serviceAccountName = SA;
-    request.getSpec().identity.iamProofSecretRef =
-        new AwsCredentialRequestSpec.LocalSecretReference();
-    request.getSpec().identity.iamProofSecretRef.name = proof(user.sign());
-    client.resource(request).create();
-    String firstKey = awaitCondition(request, "Ready", "True").getStatus().accessKeyId;
+    String proof = proof(user.sign());
+    AwsCredentialRequest request =
+        s.request(
+            Aws.unique("renewed"),
+            role,
+            spec -> {
+              spec.ttl = "40s";
+              spec.identity.iamProofSecretRef = ref(proof);
+            });
+    String firstKey = s.awaitCondition(request, "Ready", "True").getStatus().accessKeyId;
     try (IamClient iam = Aws.iam(env, env.accountA())) {
       iam.deleteAccessKey(r -> r.userName(user.name).accessKeyId(user.keyId));
     }
@@ -367,7 +275,7 @@ class IamAuthIT {
             .atMost(Duration.ofSeconds(90))
             .pollInterval(Duration.ofMillis(500))
             .until(
-                () -> get(request),
+                () -> s.get(request),
                 r ->
                     r.getStatus().accessKeyId != null
                         && !firstKey.equals(r.getStatus().accessKeyId)
@@ -384,8 +292,8 @@ class IamAuthIT {
         + "\"},\"Action\":\"sts:AssumeRole\"}]}";
   }
 
-  /** A session of {@code roleName} in {@code account}, assumed by {@code assumer}. */
-  static Workload assumedBy(Workload assumer, AwsAccount account, String roleName) {
+  /** A session of the role {@code roleArn}, assumed by {@code assumer}. */
+  static Workload assumedBy(Workload assumer, String roleArn) {
     try (StsClient sts = Aws.sts(env, assumer.keyId, assumer.secret)) {
       Credentials c =
           await()
@@ -393,13 +301,10 @@ class IamAuthIT {
               .ignoreExceptions()
               .until(
                   () ->
-                      sts.assumeRole(
-                              r ->
-                                  r.roleArn("arn:aws:iam::" + account.id() + ":role/" + roleName)
-                                      .roleSessionName("pod-1"))
+                      sts.assumeRole(r -> r.roleArn(roleArn).roleSessionName("pod-1"))
                           .credentials(),
                   x -> x != null);
-      return new Workload(roleName, null, c.accessKeyId(), c.secretAccessKey(), c.sessionToken());
+      return new Workload(null, null, c.accessKeyId(), c.secretAccessKey(), c.sessionToken());
     }
   }
 
@@ -468,7 +373,7 @@ class IamAuthIT {
     String name = Aws.unique("proof");
     try {
       Fixtures.secret(
-          client,
+          s.client,
           NS,
           name,
           Map.of(
@@ -492,93 +397,17 @@ class IamAuthIT {
 
   static VaultAwsRole iamRole(
       String name, CredentialType type, String config, List<String> principalArns) {
-    VaultAwsRole role = new VaultAwsRole();
-    role.setMetadata(new ObjectMetaBuilder().withName(name).build());
-    role.setSpec(new VaultAwsRoleSpec());
-    role.getSpec().credentialType = type;
-    role.getSpec().authConfigRef = config;
-    role.getSpec().authType = AuthType.IAM;
-    role.getSpec().bindings = new RoleBindings();
-    role.getSpec().bindings.namespaces = List.of(NS);
-    role.getSpec().bindings.iamPrincipalArns = principalArns;
-    if (type == CredentialType.IAM_USER) {
-      role.getSpec().policyArns = List.of("arn:aws:iam::aws:policy/AmazonEC2ReadOnlyAccess");
-    }
-    client.resource(role).create();
-    await()
-        .atMost(Duration.ofSeconds(90))
-        .pollInterval(Duration.ofMillis(300))
-        .until(
-            () -> client.resources(VaultAwsRole.class).withName(name).get(),
-            r -> r.getStatus() != null && r.getStatus().isTrue("Ready"));
-    return role;
+    return s.role(name, type, AuthType.IAM, config, b -> b.iamPrincipalArns = principalArns);
+  }
+
+  static AwsCredentialRequestSpec.LocalSecretReference ref(String secretName) {
+    AwsCredentialRequestSpec.LocalSecretReference ref =
+        new AwsCredentialRequestSpec.LocalSecretReference();
+    ref.name = secretName;
+    return ref;
   }
 
   static AwsCredentialRequest request(String name, VaultAwsRole role, String proofSecret) {
-    AwsCredentialRequest r = new AwsCredentialRequest();
-    r.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(NS).build());
-    r.setSpec(new AwsCredentialRequestSpec());
-    r.getSpec().roleRef = role.getMetadata().getName();
-    r.getSpec().identity = new AwsCredentialRequestSpec.Identity();
-    r.getSpec().identity.serviceAccountName = SA;
-    r.getSpec().identity.iamProofSecretRef = new AwsCredentialRequestSpec.LocalSecretReference();
-    r.getSpec().identity.iamProofSecretRef.name = proofSecret;
-    client.resource(r).create();
-    return r;
-  }
-
-  static AwsCredentialRequest get(AwsCredentialRequest request) {
-    return client
-        .resources(AwsCredentialRequest.class)
-        .inNamespace(NS)
-        .withName(request.getMetadata().getName())
-        .get();
-  }
-
-  static AwsCredentialRequest awaitCondition(
-      AwsCredentialRequest request, String type, String value) {
-    return await()
-        .atMost(Duration.ofSeconds(90))
-        .pollInterval(Duration.ofMillis(300))
-        .until(
-            () -> get(request),
-            r ->
-                r != null
-                    && r.getStatus() != null
-                    && r.getStatus()
-                        .condition(type)
-                        .map(Condition::getStatus)
-                        .orElse("")
-                        .equals(value));
-  }
-
-  /** The credential Secret: spec.secretName is unset, so it has the request's name. */
-  static Secret secret(AwsCredentialRequest request) {
-    return client.secrets().inNamespace(NS).withName(request.getMetadata().getName()).get();
-  }
-
-  /** IdentityVerified=False with the reason, nothing issued, no Secret with keys, an Event. */
-  static void assertDenied(AwsCredentialRequest request, String reason, String mentions) {
-    AwsCredentialRequest denied = awaitCondition(request, "IdentityVerified", "False");
-    Condition c = denied.getStatus().condition("IdentityVerified").orElseThrow();
-    assertThat(c.getReason()).isEqualTo(reason);
-    assertThat(c.getMessage()).contains(mentions);
-    assertThat(c.getMessage()).doesNotContain("Signature=").doesNotContain("Credential=");
-    assertThat(denied.getStatus().isTrue("Ready")).isFalse();
-    assertThat(denied.getStatus().leaseId).isNull();
-    assertThat(denied.getStatus().accessKeyId).isNull();
-    await()
-        .atMost(Duration.ofSeconds(10))
-        .until(
-            () ->
-                client.events().v1().events().inNamespace(NS).list().getItems().stream()
-                    .filter(e -> request.getMetadata().getName().equals(e.getRegarding().getName()))
-                    .map(Event::getReason)
-                    .toList()
-                    .contains(reason));
-    Secret secret = secret(request);
-    if (secret != null) {
-      assertThat(secret.getData()).doesNotContainKey("AWS_ACCESS_KEY_ID");
-    }
+    return s.request(name, role, spec -> spec.identity.iamProofSecretRef = ref(proofSecret));
   }
 }
