@@ -15,10 +15,13 @@ import io.awsauth.operator.status.UserError;
 import io.awsauth.operator.trust.AccountSessions;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
 
@@ -37,6 +40,9 @@ import java.util.Optional;
 public class Ec2IdentityVerifier implements IdentityVerifier {
   static final Duration LOOKUP_TTL = Duration.ofMinutes(1);
   static final int LOOKUP_CACHE_SIZE = 1024;
+
+  /** The key of the identity document Secret, named as Vault's login parameter. */
+  public static final String DOCUMENT_KEY = "pkcs7";
 
   private final KubernetesClient client;
   private final AuthConfigs configs;
@@ -75,6 +81,13 @@ public class Ec2IdentityVerifier implements IdentityVerifier {
     String roleName = role.getMetadata().getName();
     String namespace = request.getMetadata().getNamespace();
     Identity identity = request.getSpec().identity;
+    if (identity != null && identity.identityDocumentSecretRef != null) {
+      try {
+        return verifyDocument(request, role, identity.identityDocumentSecretRef.name);
+      } catch (UserError e) {
+        return IdentityVerdict.deny(e.reason(), e.getMessage());
+      }
+    }
     if (identity == null || identity.podName == null) {
       return IdentityVerdict.deny(
           "PodRequired",
@@ -112,7 +125,8 @@ public class Ec2IdentityVerifier implements IdentityVerifier {
       NodeProviderId id = parsed.get();
       ResolvedAuthConfig config = configs.resolve(role.getSpec().authConfigRef);
       List<String> accounts = accounts(role.getSpec().bindings, config);
-      Optional<Ec2Instance> instance = find(config, accounts, id, role.getSpec().bindings);
+      Optional<Ec2Instance> instance =
+          find(config, accounts, id.region(), id.instanceId(), role.getSpec().bindings);
       if (instance.isEmpty()) {
         return IdentityVerdict.deny(
             "InstanceNotFound",
@@ -125,11 +139,9 @@ public class Ec2IdentityVerifier implements IdentityVerifier {
                 + " of account(s) "
                 + accounts);
       }
-      BindingDecision decision = BindingMatcher.ec2(role.getSpec().bindings, instance.get());
-      if (decision instanceof BindingDecision.Denied denied) {
-        return IdentityVerdict.deny(
-            "instance.state".equals(denied.binding()) ? "InstanceNotRunning" : "InstanceNotBound",
-            denied.binding() + " of role " + roleName + ": " + denied.message());
+      Optional<IdentityVerdict> denied = match(role, instance.get());
+      if (denied.isPresent()) {
+        return denied.get();
       }
       return IdentityVerdict.allow(
           "Ec2InstanceVerified",
@@ -148,6 +160,117 @@ public class Ec2IdentityVerifier implements IdentityVerifier {
     }
   }
 
+  /**
+   * Vault's pkcs7 login: the document's signature is verified against the AwsAuthConfig's
+   * certificates, then the instance it names is described in its account and region and matched
+   * like a node's.
+   */
+  private IdentityVerdict verifyDocument(
+      AwsCredentialRequest request, VaultAwsRole role, String secretName) {
+    String namespace = request.getMetadata().getNamespace();
+    String roleName = role.getMetadata().getName();
+    Secret secret = client.secrets().inNamespace(namespace).withName(secretName).get();
+    if (secret == null) {
+      return IdentityVerdict.deny(
+          "IdentityDocumentSecretNotFound",
+          "identity document Secret "
+              + namespace
+              + "/"
+              + secretName
+              + " (identityDocumentSecretRef) does not exist");
+    }
+    String pkcs7 =
+        secret.getData() == null || secret.getData().get(DOCUMENT_KEY) == null
+            ? null
+            : decode(secret.getData().get(DOCUMENT_KEY));
+    if (pkcs7 == null || pkcs7.isBlank()) {
+      return IdentityVerdict.deny(
+          "IdentityDocumentMissing", "Secret " + secretName + " has no key " + DOCUMENT_KEY);
+    }
+    ResolvedAuthConfig config = configs.resolve(role.getSpec().authConfigRef);
+    String pem = config.config().getSpec().identityDocumentCertificates;
+    String configName = config.config().getMetadata().getName();
+    if (pem == null || pem.isBlank()) {
+      return IdentityVerdict.deny(
+          "NoIdentityDocumentCertificates",
+          "AwsAuthConfig '" + configName + "' sets no identityDocumentCertificates");
+    }
+    List<java.security.cert.X509Certificate> certificates;
+    try {
+      certificates = IdentityDocumentVerifier.parseCertificates(pem);
+    } catch (IllegalArgumentException e) {
+      return IdentityVerdict.deny(
+          "IdentityDocumentCertificatesInvalid",
+          "AwsAuthConfig '" + configName + "' identityDocumentCertificates: " + e.getMessage());
+    }
+    InstanceIdentityDocument document = new IdentityDocumentVerifier(certificates).verify(pkcs7);
+    List<String> accounts = accounts(role.getSpec().bindings, config);
+    if (!accounts.contains(document.accountId())) {
+      return IdentityVerdict.deny(
+          "InstanceNotBound",
+          "bindings.accountIds of role "
+              + roleName
+              + ": the identity document's account "
+              + document.accountId()
+              + " is not among "
+              + accounts);
+    }
+    Optional<Ec2Instance> instance =
+        find(
+            config,
+            List.of(document.accountId()),
+            document.region(),
+            document.instanceId(),
+            role.getSpec().bindings);
+    if (instance.isEmpty()) {
+      return IdentityVerdict.deny(
+          "InstanceNotFound",
+          "instance "
+              + document.instanceId()
+              + " of the identity document is not in region "
+              + document.region()
+              + " of account "
+              + document.accountId());
+    }
+    Optional<IdentityVerdict> denied = match(role, instance.get());
+    if (denied.isPresent()) {
+      return denied.get();
+    }
+    return IdentityVerdict.allow(
+        "Ec2InstanceVerified",
+        "the signed identity document of instance "
+            + document.instanceId()
+            + " of account "
+            + document.accountId()
+            + " is bound to role "
+            + roleName);
+  }
+
+  /** A denial when the instance does not match the role's bindings. */
+  private static Optional<IdentityVerdict> match(VaultAwsRole role, Ec2Instance instance) {
+    BindingDecision decision = BindingMatcher.ec2(role.getSpec().bindings, instance);
+    if (decision instanceof BindingDecision.Denied denied) {
+      return Optional.of(
+          IdentityVerdict.deny(
+              "instance.state".equals(denied.binding()) ? "InstanceNotRunning" : "InstanceNotBound",
+              denied.binding()
+                  + " of role "
+                  + role.getMetadata().getName()
+                  + ": "
+                  + denied.message()));
+    }
+    return Optional.empty();
+  }
+
+  private static String decode(String base64) {
+    try {
+      return new String(Base64.getDecoder().decode(base64), StandardCharsets.US_ASCII);
+    } catch (IllegalArgumentException e) {
+      throw new UserError(
+          "IdentityDocumentMalformed", "key " + DOCUMENT_KEY + " of the Secret is not base64");
+    }
+  }
+
   /** The bound accounts, or the config's own when none are bound. */
   private static List<String> accounts(RoleBindings bindings, ResolvedAuthConfig config) {
     if (bindings != null && bindings.accountIds != null && !bindings.accountIds.isEmpty()) {
@@ -157,12 +280,16 @@ public class Ec2IdentityVerifier implements IdentityVerifier {
   }
 
   private Optional<Ec2Instance> find(
-      ResolvedAuthConfig config, List<String> accounts, NodeProviderId id, RoleBindings bindings) {
+      ResolvedAuthConfig config,
+      List<String> accounts,
+      String region,
+      String instanceId,
+      RoleBindings bindings) {
     for (String account : accounts) {
       AwsClientSettings settings = sessions.forAccount(config, account);
       Optional<Ec2Gateway.Instance> found =
           instances.get(
-              new InstanceKey(account, id.region(), id.instanceId()),
+              new InstanceKey(account, region, instanceId),
               key -> clients.ec2(settings, key.region()).describeInstance(key.instanceId()));
       if (found.isPresent()) {
         Ec2Gateway.Instance i = found.get();
@@ -172,7 +299,7 @@ public class Ec2IdentityVerifier implements IdentityVerifier {
         return Optional.of(
             new Ec2Instance(
                 i.ownerId() == null ? account : i.ownerId(),
-                id.region(),
+                region,
                 i.instanceId(),
                 i.state(),
                 i.vpcId(),

@@ -4,12 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.awsauth.operator.api.v1alpha1.AuthType;
+import io.awsauth.operator.api.v1alpha1.AwsAuthConfig;
 import io.awsauth.operator.api.v1alpha1.AwsCredentialRequest;
+import io.awsauth.operator.api.v1alpha1.AwsCredentialRequestSpec;
 import io.awsauth.operator.api.v1alpha1.CredentialType;
 import io.awsauth.operator.api.v1alpha1.RoleBindings;
 import io.awsauth.operator.api.v1alpha1.StsRoleBinding;
 import io.awsauth.operator.api.v1alpha1.VaultAwsRole;
 import io.awsauth.operator.testenv.Aws;
+import io.awsauth.operator.testenv.Fixtures;
 import io.awsauth.operator.testenv.OperatorTestResource;
 import io.awsauth.operator.testenv.TestEnvironment;
 import io.awsauth.operator.testenv.TestEnvironment.AwsAccount;
@@ -19,9 +22,15 @@ import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import java.math.BigInteger;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.security.KeyPair;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.BeforeAll;
@@ -191,6 +200,83 @@ class Ec2AuthIT {
     AwsCredentialRequest refused = request(Aws.unique("node-in-a"), inA, pod);
     s.assertDenied(refused, "InstanceNotFound", instance.instanceId());
     client.resource(binding).withTimeout(60, TimeUnit.SECONDS).delete();
+  }
+
+  /**
+   * Vault's pkcs7 login: a document signed by the certificate the AwsAuthConfig trusts (here a
+   * self-made one standing in for AWS's) names a running instance, which is described and matched;
+   * the same document changed after signing is refused.
+   */
+  @Test
+  void aSignedIdentityDocumentIsAdmittedAndATamperedOneRefused() throws Exception {
+    KeyPair key = IdentityDocumentVerifierTest.rsa(2048);
+    X509Certificate cert =
+        IdentityDocumentVerifierTest.certificate(
+            IdentityDocumentVerifierTest.AWS,
+            BigInteger.TWO,
+            key,
+            "2020-01-01T00:00:00Z",
+            "2195-01-01T00:00:00Z");
+    String config = Aws.unique("documents");
+    AwsAuthConfig withCertificates = s.authConfig(config);
+    withCertificates.getSpec().identityDocumentCertificates =
+        "-----BEGIN CERTIFICATE-----\n"
+            + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
+                .encodeToString(cert.getEncoded())
+            + "\n-----END CERTIFICATE-----\n";
+    s.applyReady(withCertificates);
+
+    Instance instance = runInstance();
+    String document =
+        "{\"accountId\":\""
+            + TestEnvironment.ACCOUNT_A
+            + "\",\"region\":\"us-east-1\",\"availabilityZone\":\""
+            + ZONE
+            + "\",\"instanceId\":\""
+            + instance.instanceId()
+            + "\",\"imageId\":\""
+            + imageId
+            + "\",\"instanceType\":\"t3.micro\",\"version\":\"2017-09-30\"}";
+    String signed = IdentityDocumentVerifierTest.sign(document, "SHA256withRSA", key, cert, true);
+    VaultAwsRole role =
+        s.role(
+            Aws.unique("by-document"),
+            CredentialType.SESSION_TOKEN,
+            AuthType.EC2,
+            config,
+            b -> b.vpcIds = List.of(instance.vpcId()));
+
+    AwsCredentialRequest admitted =
+        s.request(
+            Aws.unique("document"),
+            role,
+            spec -> spec.identity.identityDocumentSecretRef = documentSecret(signed));
+    AwsCredentialRequest ready = s.awaitCondition(admitted, "Ready", "True");
+    assertThat(ready.getStatus().condition("IdentityVerified").orElseThrow().getMessage())
+        .contains("signed identity document of instance " + instance.instanceId());
+
+    byte[] der = Base64.getMimeDecoder().decode(signed);
+    String id = instance.instanceId();
+    int at = new String(der, StandardCharsets.ISO_8859_1).indexOf(id);
+    assertThat(at).isPositive();
+    der[at + id.length() - 1] = (byte) (der[at + id.length() - 1] == '0' ? '1' : '0');
+    AwsCredentialRequest tampered =
+        s.request(
+            Aws.unique("tampered-document"),
+            role,
+            spec ->
+                spec.identity.identityDocumentSecretRef =
+                    documentSecret(Base64.getEncoder().encodeToString(der)));
+    s.assertDenied(tampered, "IdentityDocumentBadSignature", "does not verify");
+    client.resource(withCertificates).delete();
+  }
+
+  static AwsCredentialRequestSpec.LocalSecretReference documentSecret(String pkcs7) {
+    AwsCredentialRequestSpec.LocalSecretReference ref =
+        new AwsCredentialRequestSpec.LocalSecretReference();
+    ref.name = Aws.unique("document");
+    Fixtures.secret(client, NS, ref.name, Map.of(Ec2IdentityVerifier.DOCUMENT_KEY, pkcs7));
+    return ref;
   }
 
   @Test
