@@ -16,7 +16,6 @@ import io.awsauth.operator.testenv.Fixtures;
 import io.awsauth.operator.testenv.OperatorTestResource;
 import io.awsauth.operator.testenv.TestEnvironment;
 import io.awsauth.operator.testenv.TestEnvironment.AwsAccount;
-import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -86,10 +85,7 @@ class Ec2AuthIT {
     AwsCredentialRequest request = request(Aws.unique("on-node"), role, pod);
 
     AwsCredentialRequest ready = s.awaitCondition(request, "Ready", "True");
-    Condition verified = ready.getStatus().condition("IdentityVerified").orElseThrow();
-    assertThat(verified.getStatus()).isEqualTo("True");
-    assertThat(verified.getReason()).isEqualTo("Ec2InstanceVerified");
-    assertThat(verified.getMessage()).contains(instance.instanceId());
+    s.assertVerified(ready);
     assertThat(s.secret(request).getData()).containsKeys("AWS_ACCESS_KEY_ID", "AWS_SESSION_TOKEN");
   }
 
@@ -186,8 +182,7 @@ class Ec2AuthIT {
             });
     AwsCredentialRequest request = request(Aws.unique("node-in-b"), role, pod);
     AwsCredentialRequest ready = s.awaitCondition(request, "Ready", "True");
-    assertThat(ready.getStatus().condition("IdentityVerified").orElseThrow().getMessage())
-        .contains("of account " + TestEnvironment.ACCOUNT_B);
+    s.assertVerified(ready);
 
     // Bound to account A only, the same node is not found there.
     VaultAwsRole inA =
@@ -252,8 +247,7 @@ class Ec2AuthIT {
             role,
             spec -> spec.identity.identityDocumentSecretRef = documentSecret(signed));
     AwsCredentialRequest ready = s.awaitCondition(admitted, "Ready", "True");
-    assertThat(ready.getStatus().condition("IdentityVerified").orElseThrow().getMessage())
-        .contains("signed identity document of instance " + instance.instanceId());
+    s.assertVerified(ready);
 
     byte[] der = Base64.getMimeDecoder().decode(signed);
     String id = instance.instanceId();

@@ -15,7 +15,6 @@ import io.awsauth.operator.testenv.Aws;
 import io.awsauth.operator.testenv.Fixtures;
 import io.awsauth.operator.testenv.OperatorTestResource;
 import io.awsauth.operator.testenv.TestEnvironment;
-import io.fabric8.kubernetes.api.model.Condition;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import java.net.URI;
@@ -71,10 +70,7 @@ class IamAuthIT {
     AwsCredentialRequest request = request(Aws.unique("user-proof"), role, proof(user.sign()));
 
     AwsCredentialRequest ready = s.awaitCondition(request, "Ready", "True");
-    Condition verified = ready.getStatus().condition("IdentityVerified").orElseThrow();
-    assertThat(verified.getStatus()).isEqualTo("True");
-    assertThat(verified.getReason()).isEqualTo("IamPrincipalVerified");
-    assertThat(verified.getMessage()).contains(user.arn);
+    s.assertVerified(ready);
     assertThat(s.secret(request).getData()).containsKeys("AWS_ACCESS_KEY_ID", "AWS_SESSION_TOKEN");
   }
 
@@ -97,8 +93,7 @@ class IamAuthIT {
     AwsCredentialRequest request = request(Aws.unique("role-proof"), role, proof(assumed.sign()));
 
     AwsCredentialRequest ready = s.awaitCondition(request, "Ready", "True");
-    assertThat(ready.getStatus().condition("IdentityVerified").orElseThrow().getMessage())
-        .contains(":assumed-role/" + roleName + "/pod-1");
+    s.assertVerified(ready);
     assertThat(s.secret(request).getData()).containsKeys("AWS_ACCESS_KEY_ID", "AWS_SESSION_TOKEN");
 
     // Bound without the path, the same session is not admitted: the role's full ARN is compared.
@@ -191,8 +186,7 @@ class IamAuthIT {
       Workload session = assumedBy(assumer, b + admitted);
       AwsCredentialRequest request = request(Aws.unique("seed"), role, proof(session.sign()));
       AwsCredentialRequest ready = s.awaitCondition(request, "Ready", "True");
-      assertThat(ready.getStatus().condition("IdentityVerified").orElseThrow().getMessage())
-          .contains("arn:aws:sts::" + TestEnvironment.ACCOUNT_B + ":assumed-role/" + admitted);
+      s.assertVerified(ready);
     }
     Workload refused = assumedBy(assumer, b + other);
     AwsCredentialRequest request = request(Aws.unique("seed-other"), role, proof(refused.sign()));

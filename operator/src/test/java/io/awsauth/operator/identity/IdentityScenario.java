@@ -188,6 +188,17 @@ final class IdentityScenario {
   }
 
   /**
+   * IdentityVerified=True on an issued request. Its reason and message are not compared: while a
+   * lease is held and not due, the operator may restate the condition from the bindings alone, so
+   * what the verifier said at issuance does not stay there; the proof that the verifier admitted
+   * the request is that it was issued under bindings that admit nobody else.
+   */
+  void assertVerified(AwsCredentialRequest ready) {
+    assertThat(ready.getStatus().isTrue("IdentityVerified")).isTrue();
+    assertThat(ready.getStatus().isTrue("Ready")).isTrue();
+  }
+
+  /**
    * IdentityVerified=False with the reason and a message that mentions {@code mentions} and no
    * signature, nothing issued, no Secret with keys, and an Event with the reason.
    */
