@@ -24,6 +24,8 @@ Patches (each restores an AWS behaviour; the AWS document it follows is named in
   5. Temporary credentials expire; GetSessionToken/GetFederationToken credentials are refused
      by IAM and most of STS.
   6. Cost: O(1) lookups of keys and sessions; no IAM backends made for unused partitions.
+  7. DescribeInstances: IamInstanceProfile.Id is the instance profile's ID (as iam:GetInstanceProfile
+     returns it), not the association's ID.
 """
 import argparse
 import datetime
@@ -928,6 +930,20 @@ def get_account_id_from(access_key):
 # =============================================================================================
 # Seeds survive POST /moto-api/reset.
 # =============================================================================================
+# 7. EC2 API reference, IamInstanceProfile: "Id: The ID of the instance profile." moto puts the
+#    association ID (iip-assoc-...) there, so a client that checks the profile it resolves by name
+#    against the instance's profile ID (a profile deleted and re-created under the same name is
+#    another one) could never match.
+def _association_init(self, ec2_backend, association_id, instance, iam_instance_profile):
+    _orig_association_init(self, ec2_backend, association_id, instance, iam_instance_profile)
+    ec2_backend.modify_instance_attribute(
+        instance.id,
+        "iam_instance_profile",
+        {"Arn": iam_instance_profile.arn, "Id": iam_instance_profile.id},
+    )
+
+
+# =============================================================================================
 SEED = {"accounts": [], "out": None}
 
 
@@ -941,7 +957,7 @@ def _reset(self):
 def apply_patches():
     global _orig_raise_signature, _orig_raise_invalid, _orig_raise_denied, _orig_create_access_key
     global _orig_determine_resource, _orig_get_caller_identity, _orig_get_access_key_info, _orig_reset
-    global _orig_iam_determine_resource
+    global _orig_iam_determine_resource, _orig_association_init
     IAMRequest = access_control.IAMRequest
     _orig_raise_signature = IAMRequest._raise_signature_does_not_match
     _orig_raise_invalid = IAMRequest._raise_invalid_access_key
@@ -966,6 +982,11 @@ def apply_patches():
     _orig_get_access_key_info = STSBackend.get_access_key_info
     STSBackend.get_caller_identity = get_caller_identity
     STSBackend.get_access_key_info = get_access_key_info
+
+    from moto.ec2.models.iam_instance_profile import IamInstanceProfileAssociation
+
+    _orig_association_init = IamInstanceProfileAssociation.__init__
+    IamInstanceProfileAssociation.__init__ = _association_init
 
     iam_models.get_account_id_from = get_account_id_from  # looked up at call time by moto
     _orig_reset = MotoAPIBackend.reset

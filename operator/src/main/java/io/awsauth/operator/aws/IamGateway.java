@@ -12,8 +12,20 @@ public interface IamGateway {
 
   void deleteRole(String roleName);
 
-  /** What the operator needs to know of a role. */
-  record Role(String arn, String trustPolicy, Map<String, String> tags) {}
+  /**
+   * iam:GetInstanceProfile: the instance profile's ID and the ARNs of its roles, or empty when it
+   * does not exist.
+   */
+  Optional<InstanceProfile> getInstanceProfile(String instanceProfileName);
+
+  /** An instance profile: its unique ID and the ARNs of the roles it holds. */
+  record InstanceProfile(String arn, String instanceProfileId, List<String> roleArns) {}
+
+  /**
+   * What the operator needs to know of a role; {@code roleId} is its unique ID ({@code AROA...}),
+   * which a role deleted and created again under the same name does not keep.
+   */
+  record Role(String arn, String roleId, String trustPolicy, Map<String, String> tags) {}
 
   /** An IAM user; {@code tags} is empty when the call that listed it does not return tags. */
   record User(

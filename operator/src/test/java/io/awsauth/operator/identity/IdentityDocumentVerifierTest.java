@@ -44,7 +44,7 @@ class IdentityDocumentVerifierTest {
         "version" : "2017-09-30"
       }""";
 
-  private static final X500Name AWS =
+  static final X500Name AWS =
       new X500Name("C=US, ST=Washington, L=Seattle, O=Amazon Web Services LLC");
 
   private static KeyPair awsKey;
@@ -59,13 +59,13 @@ class IdentityDocumentVerifierTest {
         certificate(AWS, BigInteger.ONE, awsKey, "2020-01-01T00:00:00Z", "2195-01-01T00:00:00Z");
   }
 
-  private static KeyPair rsa(int bits) throws Exception {
+  static KeyPair rsa(int bits) throws Exception {
     KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
     generator.initialize(bits);
     return generator.generateKeyPair();
   }
 
-  private static X509Certificate certificate(
+  static X509Certificate certificate(
       X500Name name, BigInteger serial, KeyPair key, String from, String to) throws Exception {
     X509CertificateHolder holder =
         new JcaX509v3CertificateBuilder(
@@ -80,7 +80,7 @@ class IdentityDocumentVerifierTest {
   }
 
   /** A SignedData over the document, as instance metadata serves it: bare base64, 64 a line. */
-  private static String sign(
+  static String sign(
       String document, String algorithm, KeyPair key, X509Certificate cert, boolean attributes)
       throws Exception {
     return Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))

@@ -20,6 +20,7 @@ import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.ec2.Ec2Client;
 import software.amazon.awssdk.services.iam.IamClient;
 import software.amazon.awssdk.services.sts.StsClient;
 import software.amazon.awssdk.services.sts.model.AssumeRoleResponse;
@@ -43,6 +44,44 @@ class MotoFidelityIT {
       {"Version": "2012-10-17", "Statement": [
         {"Effect": "Allow", "Action": "sts:GetCallerIdentity", "Resource": "*"}]}
       """;
+
+  /** Patch 7: an instance names its profile by the profile's ID, as GetInstanceProfile does. */
+  @Test
+  void anInstanceNamesItsInstanceProfileByTheProfilesId(TestEnvironment env) {
+    AwsAccount a = env.accountA();
+    String profile = "fidelity-profile-" + SUFFIX;
+    try (IamClient iam = Aws.iam(env, a);
+        Ec2Client ec2 =
+            Ec2Client.builder()
+                .region(Region.US_EAST_1)
+                .endpointOverride(URI.create(env.awsEndpoint()))
+                .credentialsProvider(
+                    StaticCredentialsProvider.create(basic(a.accessKeyId(), a.secretAccessKey())))
+                .build()) {
+      var created =
+          iam.createInstanceProfile(r -> r.instanceProfileName(profile)).instanceProfile();
+      String image = ec2.describeImages(r -> r.owners("amazon")).images().get(0).imageId();
+      var instance =
+          ec2.runInstances(
+                  r ->
+                      r.imageId(image)
+                          .minCount(1)
+                          .maxCount(1)
+                          .iamInstanceProfile(p -> p.arn(created.arn())))
+              .instances()
+              .get(0);
+      var described =
+          ec2.describeInstances(r -> r.instanceIds(instance.instanceId()))
+              .reservations()
+              .get(0)
+              .instances()
+              .get(0)
+              .iamInstanceProfile();
+      assertThat(described.arn()).isEqualTo(created.arn());
+      assertThat(described.id()).isEqualTo(created.instanceProfileId());
+      ec2.terminateInstances(r -> r.instanceIds(instance.instanceId()));
+    }
+  }
 
   @Test
   void wrongSecretAndUnknownKeyAreRejected(TestEnvironment env) {

@@ -60,6 +60,15 @@ public class AwsAuthConfigSpec {
           + " signed X-Vault-AWS-IAM-Server-ID header (Vault's iam_server_id_header_value).")
   public String iamServerIdHeaderValue;
 
+  @Size(max = 65536)
+  @JsonPropertyDescription(
+      "authType ec2 with an instance identity document: the AWS public certificates (PEM, one or"
+          + " more BEGIN CERTIFICATE blocks) whose keys sign PKCS#7 instance identity documents,"
+          + " Vault's auth/aws/config/certificate with type pkcs7 (the RSA-2048 certificates of"
+          + " the regions to accept). Only these are trusted; when unset, identity documents are"
+          + " refused.")
+  public String identityDocumentCertificates;
+
   @JsonPropertyDescription(
       "Rotation of the operator's own access key (credentials.source Secret, an IAM user), Vault's"
           + " config/rotate-root: periodically with rootRotation.period, and on request by setting"

@@ -83,6 +83,14 @@ public class AwsCredentialRequestSpec {
             + " iam_request_headers; what vault login -method=aws sends).")
     public LocalSecretReference iamProofSecretRef;
 
+    @JsonPropertyDescription(
+        "authType ec2, instead of podName: a Secret in this namespace whose key pkcs7 holds the"
+            + " instance's PKCS#7-signed identity document (instance metadata"
+            + " /latest/dynamic/instance-identity/rsa2048; Vault's pkcs7 login). It is verified"
+            + " against the AwsAuthConfig's identityDocumentCertificates, and the instance it"
+            + " names is described and matched against the role's EC2 bindings.")
+    public LocalSecretReference identityDocumentSecretRef;
+
     public String serviceAccountNameOrDefault() {
       return serviceAccountName == null ? "default" : serviceAccountName;
     }

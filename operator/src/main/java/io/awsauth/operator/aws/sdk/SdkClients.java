@@ -1,6 +1,7 @@
 package io.awsauth.operator.aws.sdk;
 
 import io.awsauth.operator.aws.AwsClientSettings;
+import io.awsauth.operator.aws.Ec2Gateway;
 import io.awsauth.operator.aws.IamGateway;
 import io.awsauth.operator.aws.StsGateway;
 import io.awsauth.operator.faults.CrashPoints;
@@ -24,6 +25,7 @@ import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.ec2.Ec2Client;
 import software.amazon.awssdk.services.iam.IamClient;
 import software.amazon.awssdk.services.sts.StsClient;
 import software.amazon.awssdk.services.sts.auth.StsAssumeRoleCredentialsProvider;
@@ -80,6 +82,17 @@ public class SdkClients {
         cached(
             "iam/" + settings.fingerprint(),
             () -> configure(IamClient.builder(), settings, settings.iamEndpoint()).build()));
+  }
+
+  /** EC2 in {@code region} (an instance's, which may differ from the settings' own region). */
+  public Ec2Gateway ec2(AwsClientSettings settings, String region) {
+    return new SdkEc2Gateway(
+        cached(
+            "ec2/" + region + "/" + settings.fingerprint(),
+            () ->
+                configure(Ec2Client.builder(), settings, settings.ec2Endpoint())
+                    .region(Region.of(region))
+                    .build()));
   }
 
   /**

@@ -30,7 +30,32 @@ final class SdkIamGateway implements IamGateway {
     try {
       var role = Calls.call(IAM_GET_ROLE, () -> iam.getRole(r -> r.roleName(roleName))).role();
       return Optional.of(
-          new Role(role.arn(), decode(role.assumeRolePolicyDocument()), tagMap(role.tags())));
+          new Role(
+              role.arn(),
+              role.roleId(),
+              decode(role.assumeRolePolicyDocument()),
+              tagMap(role.tags())));
+    } catch (AwsFailure e) {
+      if ("NoSuchEntity".equals(e.code())) {
+        return Optional.empty();
+      }
+      throw e;
+    }
+  }
+
+  @Override
+  public Optional<InstanceProfile> getInstanceProfile(String instanceProfileName) {
+    try {
+      var profile =
+          Calls.call(
+                  IAM_GET_INSTANCE_PROFILE,
+                  () -> iam.getInstanceProfile(r -> r.instanceProfileName(instanceProfileName)))
+              .instanceProfile();
+      return Optional.of(
+          new InstanceProfile(
+              profile.arn(),
+              profile.instanceProfileId(),
+              profile.roles().stream().map(r -> r.arn()).toList()));
     } catch (AwsFailure e) {
       if ("NoSuchEntity".equals(e.code())) {
         return Optional.empty();

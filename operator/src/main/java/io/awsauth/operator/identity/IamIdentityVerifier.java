@@ -1,0 +1,213 @@
+package io.awsauth.operator.identity;
+
+import io.awsauth.operator.api.v1alpha1.AuthType;
+import io.awsauth.operator.api.v1alpha1.AwsAuthConfigSpec;
+import io.awsauth.operator.api.v1alpha1.AwsCredentialRequest;
+import io.awsauth.operator.api.v1alpha1.AwsCredentialRequestSpec.Identity;
+import io.awsauth.operator.api.v1alpha1.VaultAwsRole;
+import io.awsauth.operator.authconfig.AuthConfigs;
+import io.awsauth.operator.authconfig.AuthConfigs.ResolvedAuthConfig;
+import io.awsauth.operator.aws.CallerIdentity;
+import io.awsauth.operator.aws.sdk.SdkClients;
+import io.awsauth.operator.status.UserError;
+import io.awsauth.operator.trust.AccountSessions;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import org.jboss.logging.Logger;
+
+/**
+ * authType iam, Vault's {@code iam} login: the request's proof Secret holds a signed
+ * sts:GetCallerIdentity request; it is validated ({@link IamProof}), sent to the configured STS
+ * endpoint only ({@link StsProofSender}), and the principal STS names is matched against the role's
+ * bindings ({@link BindingMatcher#iam}). The role of an assumed-role session is looked up with
+ * iam:GetRole in the caller's account (through its StsRoleBinding), cached by account and unique ID
+ * for {@link #LOOKUP_TTL}.
+ *
+ * <p>The proof Secret is read directly (tenant Secrets are not cached) and its content never
+ * appears in a log, a verdict or an exception message.
+ */
+@ApplicationScoped
+public class IamIdentityVerifier implements IdentityVerifier {
+  static final Duration LOOKUP_TTL = Duration.ofMinutes(5);
+  static final int LOOKUP_CACHE_SIZE = 1024;
+
+  /** How long a verified proof is believed without asking STS again. */
+  static final Duration PROOF_TTL = Duration.ofHours(36);
+
+  static final int PROOF_CACHE_SIZE = 4096;
+  private static final Logger LOG = Logger.getLogger(IamIdentityVerifier.class);
+
+  private final KubernetesClient client;
+  private final AuthConfigs configs;
+  private final AccountSessions sessions;
+  private final SdkClients clients;
+  private final StsProofSender sender = new StsProofSender();
+  private final ExpiringCache<PrincipalKey, ResolvedPrincipal> roles;
+  private final ExpiringCache<ProofKey, CallerIdentity> proven;
+
+  /**
+   * One version of one proof Secret, checked against one endpoint and server ID. What STS said of
+   * it does not change: a signed request names the same caller for as long as it is kept, while STS
+   * itself refuses it 15 minutes after signing. So the verified caller is remembered (and the
+   * bindings compared again at every reconcile), and a lease is not revoked at renewal only because
+   * its proof has aged; a new proof (a new resourceVersion) is verified again.
+   */
+  record ProofKey(
+      String secretUid, String resourceVersion, StsEndpoint endpoint, String serverId) {}
+
+  public IamIdentityVerifier(
+      KubernetesClient client,
+      AuthConfigs configs,
+      AccountSessions sessions,
+      SdkClients clients,
+      Clock clock) {
+    this.client = client;
+    this.configs = configs;
+    this.sessions = sessions;
+    this.clients = clients;
+    this.roles = new ExpiringCache<>(clock, LOOKUP_TTL, LOOKUP_CACHE_SIZE);
+    this.proven = new ExpiringCache<>(clock, PROOF_TTL, PROOF_CACHE_SIZE);
+  }
+
+  @Override
+  public AuthType authType() {
+    return AuthType.IAM;
+  }
+
+  @Override
+  public IdentityVerdict verify(AwsCredentialRequest request, VaultAwsRole role) {
+    String roleName = role.getMetadata().getName();
+    Identity identity = request.getSpec().identity;
+    if (identity == null
+        || identity.iamProofSecretRef == null
+        || identity.iamProofSecretRef.name == null) {
+      return IdentityVerdict.deny(
+          "ProofSecretRequired",
+          "role "
+              + roleName
+              + " has authType iam: set identity.iamProofSecretRef to a Secret holding a signed"
+              + " sts:GetCallerIdentity request");
+    }
+    String namespace = request.getMetadata().getNamespace();
+    String secretName = identity.iamProofSecretRef.name;
+    try {
+      Secret secret = client.secrets().inNamespace(namespace).withName(secretName).get();
+      if (secret == null) {
+        return IdentityVerdict.deny(
+            "ProofSecretNotFound",
+            "proof Secret " + namespace + "/" + secretName + " (iamProofSecretRef) does not exist");
+      }
+      ResolvedAuthConfig config = configs.resolve(role.getSpec().authConfigRef);
+      StsEndpoint endpoint;
+      try {
+        endpoint = StsEndpoint.ofOverride(stsOverride(config));
+      } catch (IllegalArgumentException e) {
+        return IdentityVerdict.deny(
+            "StsEndpointInvalid",
+            "AwsAuthConfig '"
+                + config.config().getMetadata().getName()
+                + "' endpoints.sts: "
+                + e.getMessage());
+      }
+      ProofKey key =
+          new ProofKey(
+              secret.getMetadata().getUid(),
+              secret.getMetadata().getResourceVersion(),
+              endpoint,
+              serverId(config));
+      Optional<CallerIdentity> known = proven.get(key);
+      CallerIdentity caller;
+      if (known.isPresent()) {
+        caller = known.get();
+      } else {
+        StsProofRequest proof =
+            IamProof.fromFields(fields(secret)).validate(endpoint, serverId(config));
+        StsAnswer answer;
+        try {
+          answer = sender.send(proof);
+        } catch (IllegalArgumentException e) {
+          return IdentityVerdict.deny(
+              "StsAnswerInvalid",
+              "the answer of " + endpoint.uri() + " to the proof was refused: " + e.getMessage());
+        }
+        if (answer instanceof StsAnswer.Refused refused) {
+          return IdentityVerdict.deny(
+              "ProofRefused",
+              "STS refused the proof in Secret "
+                  + secretName
+                  + ": "
+                  + refused.code()
+                  + (refused.message().isEmpty() ? "" : ": " + refused.message()));
+        }
+        caller = ((StsAnswer.Identified) answer).identity();
+        proven.put(key, caller);
+      }
+      BindingDecision decision =
+          BindingMatcher.iam(role.getSpec().bindings, caller, c -> roleOf(config, c));
+      if (decision instanceof BindingDecision.Denied denied) {
+        return IdentityVerdict.deny(
+            "bindings.accountIds".equals(denied.binding()) ? "AccountNotBound" : "CallerNotBound",
+            denied.binding() + " of role " + roleName + ": " + denied.message());
+      }
+      return IdentityVerdict.allow(
+          "IamPrincipalVerified",
+          "IAM principal " + SafeText.of(caller.arn()) + " is bound to role " + roleName);
+    } catch (UserError e) {
+      return IdentityVerdict.deny(e.reason(), e.getMessage());
+    }
+  }
+
+  /** The session's role as IAM describes it now, from the cache or iam:GetRole. */
+  private Optional<ResolvedPrincipal> roleOf(ResolvedAuthConfig config, IamCaller caller) {
+    return roles.get(
+        caller.key(),
+        key -> {
+          LOG.debugf("iam:GetRole %s in account %s", caller.arn().name(), key.accountId());
+          return clients
+              .iam(sessions.forAccount(config, key.accountId()))
+              .getRole(caller.arn().name())
+              .map(r -> new ResolvedPrincipal(r.arn(), r.roleId()));
+        });
+  }
+
+  private static String stsOverride(ResolvedAuthConfig config) {
+    AwsAuthConfigSpec spec = config.config().getSpec();
+    return spec.endpoints == null ? null : spec.endpoints.sts;
+  }
+
+  private static String serverId(ResolvedAuthConfig config) {
+    return config.config().getSpec().iamServerIdHeaderValue;
+  }
+
+  /** The Secret's keys as text; only the four proof fields are read. */
+  static Map<String, String> fields(Secret secret) {
+    Map<String, String> fields = new HashMap<>();
+    for (String key :
+        new String[] {
+          IamProof.METHOD_FIELD, IamProof.URL_FIELD, IamProof.BODY_FIELD, IamProof.HEADERS_FIELD
+        }) {
+      if (secret.getData() != null && secret.getData().get(key) != null) {
+        try {
+          fields.put(
+              key,
+              new String(
+                  Base64.getDecoder().decode(secret.getData().get(key)), StandardCharsets.UTF_8));
+        } catch (IllegalArgumentException e) {
+          throw new UserError(
+              "ProofMalformed", "key " + key + " of the proof Secret is not base64");
+        }
+      } else if (secret.getStringData() != null && secret.getStringData().get(key) != null) {
+        fields.put(key, secret.getStringData().get(key));
+      }
+    }
+    return fields;
+  }
+}
