@@ -75,6 +75,20 @@ public class AwsCredentialRequestReconciler
   private static final Duration WAIT_FOR_DEPENDENCIES = Duration.ofSeconds(20);
   private static final Duration RECHECK_IDENTITY = Duration.ofMinutes(1);
   private static final Duration RETRY_REVOCATION = Duration.ofSeconds(15);
+
+  /**
+   * Denials that say the workload's proof cannot be checked again (it aged past what STS accepts,
+   * or its Secret is gone), not that the workload is someone else: the lease held stays until it
+   * expires, and the next one waits for a fresh proof.
+   */
+  private static final Set<String> PROOF_UNAVAILABLE =
+      Set.of(
+          "ProofRefused",
+          "ProofSecretNotFound",
+          "ProofIncomplete",
+          "StsAnswerInvalid",
+          "IdentityDocumentSecretNotFound");
+
   private static final Logger LOG = Logger.getLogger(AwsCredentialRequestReconciler.class);
 
   private final KubernetesClient client;
@@ -243,15 +257,18 @@ public class AwsCredentialRequestReconciler
             && !Renewal.due(now, renewAt(request, status));
     IdentityVerdict verdict = identities.verify(request, role, !steady);
     long generation = request.getMetadata().getGeneration();
-    conditions.set(
-        status,
-        generation,
-        IDENTITY_VERIFIED,
-        verdict.allowed(),
-        verdict.reason(),
-        verdict.message());
+    if (!(steady && verdict.allowed() && status.isTrue(IDENTITY_VERIFIED))) {
+      // (a held lease keeps the message of the proof that was verified before it was issued)
+      conditions.set(
+          status,
+          generation,
+          IDENTITY_VERIFIED,
+          verdict.allowed(),
+          verdict.reason(),
+          verdict.message());
+    }
     if (!verdict.allowed()) {
-      if (holdsLease(status)) {
+      if (holdsLease(status) && !PROOF_UNAVAILABLE.contains(verdict.reason())) {
         revoke(request, secret, context, verdict.reason(), verdict.message());
       }
       throw new UserError(verdict.reason(), verdict.message());
@@ -618,9 +635,25 @@ public class AwsCredentialRequestReconciler
 
   private static Duration waitsFor(String reason) {
     return switch (reason) {
-      case "RoleNotReady", "AuthConfigNotReady", "AuthConfigNotFound", "TrustNotReady" ->
+      case "RoleNotReady",
+          "AuthConfigNotReady",
+          "AuthConfigNotFound",
+          "TrustNotReady",
+          "NoTrustForAccount" ->
           WAIT_FOR_DEPENDENCIES;
-      case "ServiceAccountNotFound", "PodNotFound", "SecretNotOwned" -> RECHECK_IDENTITY;
+      case "ServiceAccountNotFound",
+          "PodNotFound",
+          "PodNotScheduled",
+          "NodeNotFound",
+          "InstanceNotFound",
+          "SecretNotOwned",
+          "ProofSecretNotFound",
+          "ProofIncomplete",
+          "ProofRefused",
+          "StsAnswerInvalid",
+          "IdentityDocumentSecretNotFound" ->
+          // Tenant Secrets, pods and instances are not watched: look again.
+          RECHECK_IDENTITY;
       default -> null;
     };
   }
