@@ -32,8 +32,8 @@ public class IdentityVerification {
 
   /**
    * With {@code beforeIssuing} false (a lease is held and not yet due) only the bindings are
-   * checked, which needs no API-server read and no AWS call: the identity was proven when the lease
-   * was issued, and is proven again before the next one.
+   * checked, and that a bound pod still exists: no other API-server read and no AWS call. The
+   * identity was proven when the lease was issued, and is proven again before the next one.
    */
   public IdentityVerdict verify(
       AwsCredentialRequest request, VaultAwsRole role, boolean beforeIssuing) {
@@ -48,6 +48,19 @@ public class IdentityVerification {
               ? "NamespaceNotBound"
               : "ServiceAccountNotBound",
           denied.binding() + " of role " + role.getMetadata().getName() + ": " + denied.message());
+    }
+    if (!beforeIssuing && identity.podName != null) {
+      // A lease bound to a pod ends with the pod: the one read a held lease costs.
+      Pod pod = client.pods().inNamespace(namespace).withName(identity.podName).get();
+      if (pod == null || pod.getMetadata().getDeletionTimestamp() != null) {
+        return IdentityVerdict.deny(
+            "PodNotFound",
+            "pod "
+                + namespace
+                + "/"
+                + identity.podName
+                + " the lease is bound to (identity.podName) is gone");
+      }
     }
     if (!beforeIssuing) {
       return IdentityVerdict.allow(

@@ -75,6 +75,7 @@ public class AwsCredentialRequestReconciler
   private static final Duration WAIT_FOR_DEPENDENCIES = Duration.ofSeconds(20);
   private static final Duration RECHECK_IDENTITY = Duration.ofMinutes(1);
   private static final Duration RETRY_REVOCATION = Duration.ofSeconds(15);
+  private static final Duration POD_RECHECK = Duration.ofSeconds(15);
 
   /**
    * Denials that say the workload's proof cannot be checked again (it aged past what STS accepts,
@@ -166,6 +167,14 @@ public class AwsCredentialRequestReconciler
     events.announceTransition(request, before, status, READY, "Issue");
     UpdateControl<AwsCredentialRequest> control = StatusUpdates.patchIfChanged(request, before);
     next = notAfterExpiry(status, next);
+    if (request.getSpec().identity != null
+        && request.getSpec().identity.podName != null
+        && status.leaseId != null
+        && (next == null || next.compareTo(POD_RECHECK) > 0)) {
+      // Pods are not watched (that would cache every pod of the cluster): a lease bound to a pod
+      // looks for it this often, and is revoked when it is gone.
+      next = POD_RECHECK;
+    }
     metrics.lease(key(request), stateOf(status), expiry(status));
     return next == null ? control : control.rescheduleAfter(next.toMillis());
   }

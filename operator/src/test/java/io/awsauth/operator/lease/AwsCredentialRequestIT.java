@@ -452,6 +452,70 @@ class AwsCredentialRequestIT {
         .orElse(0);
   }
 
+  @Test
+  void deletingTheBoundPodRevokesTheCredential() {
+    VaultAwsRole role = role(Aws.unique("pod-bound"), CredentialType.FEDERATION_TOKEN);
+    role.getSpec().policyDocument = json(EC2_ALL);
+    createReady(role);
+    String podName = Aws.unique("worker");
+    client
+        .resource(
+            new io.fabric8.kubernetes.api.model.PodBuilder()
+                .withNewMetadata()
+                .withName(podName)
+                .withNamespace(NS)
+                .endMetadata()
+                .withNewSpec()
+                .withServiceAccountName(SA)
+                .addNewContainer()
+                .withName("app")
+                .withImage("amazon/aws-cli:2.17.0")
+                .endContainer()
+                .endSpec()
+                .build())
+        .create();
+    AwsCredentialRequest request = request(Aws.unique("pod-lease"), role);
+    request.getSpec().identity.podName = podName;
+    client.resource(request).create();
+    awaitCondition(request, "Ready", "True");
+    assertThat(secret(request).getData()).containsKey("AWS_SESSION_TOKEN");
+
+    client.pods().inNamespace(NS).withName(podName).withGracePeriod(0).delete();
+    AwsCredentialRequest revoked = awaitCondition(request, "IdentityVerified", "False");
+    assertThat(revoked.getStatus().condition("IdentityVerified").orElseThrow().getReason())
+        .isEqualTo("PodNotFound");
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> secret(request).getData() == null || secret(request).getData().isEmpty());
+    assertThat(eventReasons(request)).contains("Revoked");
+  }
+
+  @Test
+  void aPodRunningAsAnotherServiceAccountIsDenied() {
+    VaultAwsRole role = role(Aws.unique("pod-sa"), CredentialType.SESSION_TOKEN);
+    createReady(role);
+    String podName = Aws.unique("impostor");
+    client
+        .resource(
+            new io.fabric8.kubernetes.api.model.PodBuilder()
+                .withNewMetadata()
+                .withName(podName)
+                .withNamespace(NS)
+                .endMetadata()
+                .withNewSpec()
+                .addNewContainer()
+                .withName("app")
+                .withImage("amazon/aws-cli:2.17.0")
+                .endContainer()
+                .endSpec()
+                .build())
+        .create();
+    AwsCredentialRequest request = request(Aws.unique("impostor"), role);
+    request.getSpec().identity.podName = podName;
+    client.resource(request).create();
+    assertDenied(request, "IdentityVerified", "PodServiceAccountMismatch", "default");
+  }
+
   // --- bad input: a condition with a reason and an Event, nothing issued -------------------
 
   @Test
