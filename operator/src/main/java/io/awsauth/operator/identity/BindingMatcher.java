@@ -50,6 +50,20 @@ public final class BindingMatcher {
    */
   public static BindingDecision iam(
       RoleBindings bindings, CallerIdentity identity, PrincipalLookup lookup) {
+    return iam(bindings, identity, lookup, null);
+  }
+
+  /**
+   * The same, where an exact (non-wildcard) bound ARN also requires the caller's unique ID to be
+   * the one {@code uniqueIds} recorded for it when the role was written (Vault's resolved unique
+   * IDs): a principal deleted and created again under the same name is someone else. {@code null}
+   * skips that check.
+   */
+  public static BindingDecision iam(
+      RoleBindings bindings,
+      CallerIdentity identity,
+      PrincipalLookup lookup,
+      java.util.Map<String, String> uniqueIds) {
     Optional<IamCaller> parsed = IamCaller.of(identity);
     if (parsed.isEmpty()) {
       return new BindingDecision.Denied(
@@ -63,7 +77,7 @@ public final class BindingMatcher {
     }
     return check(
             "bindings.accountIds", bindings.accountIds, caller.arn().accountId(), String::equals)
-        .and(() -> principalArns(bindings.iamPrincipalArns, caller, lookup));
+        .and(() -> principalArns(bindings.iamPrincipalArns, caller, lookup, uniqueIds));
   }
 
   /** The EC2 instance behind the request's node (authType ec2); it must be running. */
@@ -106,7 +120,10 @@ public final class BindingMatcher {
   }
 
   private static BindingDecision principalArns(
-      List<String> bound, IamCaller caller, PrincipalLookup lookup) {
+      List<String> bound,
+      IamCaller caller,
+      PrincipalLookup lookup,
+      java.util.Map<String, String> uniqueIds) {
     if (unset(bound)) {
       return BindingDecision.ALLOWED;
     }
@@ -134,9 +151,22 @@ public final class BindingMatcher {
               + " no longer exists as the role the session was issued for (deleted or replaced),"
               + " so its path cannot be checked");
     }
-    return candidates.stream().anyMatch(b -> b.matches(full.get()))
-        ? BindingDecision.ALLOWED
-        : denied("bindings.iamPrincipalArns", full.get().toString(), bound);
+    List<BoundArn> matching = candidates.stream().filter(b -> b.matches(full.get())).toList();
+    if (matching.isEmpty()) {
+      return denied("bindings.iamPrincipalArns", full.get().toString(), bound);
+    }
+    if (uniqueIds == null
+        || matching.stream()
+            .anyMatch(
+                b -> b.wildcard() || caller.key().uniqueId().equals(uniqueIds.get(b.text())))) {
+      return BindingDecision.ALLOWED;
+    }
+    return new BindingDecision.Denied(
+        "bindings.iamPrincipalArns",
+        full.get()
+            + " has the name of a bound principal but not its unique ID: it was deleted and"
+            + " created again after the role was written (write the role again to bind the new"
+            + " one)");
   }
 
   /** The session's role with its path, if IAM's answer is really that role. */

@@ -151,7 +151,8 @@ public class IamIdentityVerifier implements IdentityVerifier {
         proven.put(key, caller);
       }
       BindingDecision decision =
-          BindingMatcher.iam(role.getSpec().bindings, caller, c -> roleOf(config, c));
+          BindingMatcher.iam(
+              role.getSpec().bindings, caller, c -> roleOf(config, c), uniqueIds(role));
       if (decision instanceof BindingDecision.Denied denied) {
         return IdentityVerdict.deny(
             "bindings.accountIds".equals(denied.binding()) ? "AccountNotBound" : "CallerNotBound",
@@ -209,5 +210,14 @@ public class IamIdentityVerifier implements IdentityVerifier {
       }
     }
     return fields;
+  }
+
+  /** The unique IDs the role recorded for its exact bindings when it was written. */
+  private static java.util.Map<String, String> uniqueIds(VaultAwsRole role) {
+    java.util.Map<String, String> ids = new java.util.HashMap<>();
+    if (role.getStatus() != null && role.getStatus().boundPrincipals != null) {
+      role.getStatus().boundPrincipals.forEach(p -> ids.put(p.arn, p.uniqueId));
+    }
+    return ids;
   }
 }

@@ -3,11 +3,16 @@ package io.awsauth.operator.role;
 import static io.awsauth.operator.status.Conditions.READY;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.awsauth.operator.api.v1alpha1.AuthType;
 import io.awsauth.operator.api.v1alpha1.CredentialType;
 import io.awsauth.operator.api.v1alpha1.VaultAwsRole;
 import io.awsauth.operator.api.v1alpha1.VaultAwsRoleStatus;
+import io.awsauth.operator.api.v1alpha1.VaultAwsRoleStatus.BoundPrincipal;
 import io.awsauth.operator.authconfig.AuthConfigs;
 import io.awsauth.operator.authconfig.AuthConfigs.ResolvedAuthConfig;
+import io.awsauth.operator.aws.IamGateway;
+import io.awsauth.operator.aws.sdk.SdkClients;
+import io.awsauth.operator.identity.IamArn;
 import io.awsauth.operator.metrics.OperatorMetrics;
 import io.awsauth.operator.status.Conditions;
 import io.awsauth.operator.status.EventRecorder;
@@ -21,6 +26,9 @@ import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -38,6 +46,7 @@ public class VaultAwsRoleReconciler implements Reconciler<VaultAwsRole> {
   private final AuthConfigs configs;
   private final OperatorMetrics metrics;
   private final AccountSessions sessions;
+  private final SdkClients clients;
   private final EventRecorder events;
   private final Conditions conditions;
 
@@ -46,7 +55,9 @@ public class VaultAwsRoleReconciler implements Reconciler<VaultAwsRole> {
       AccountSessions sessions,
       EventRecorder events,
       OperatorMetrics metrics,
+      SdkClients clients,
       Clock clock) {
+    this.clients = clients;
     this.metrics = metrics;
     this.configs = configs;
     this.sessions = sessions;
@@ -74,13 +85,17 @@ public class VaultAwsRoleReconciler implements Reconciler<VaultAwsRole> {
           sessions.forAccount(config, arn.split(":")[4]);
         }
       }
+      if (role.getSpec().authType == AuthType.IAM) {
+        resolvePrincipals(role, config);
+      }
       conditions.set(status, generation, READY, true, "RoleReady", "the role can issue");
     } catch (UserError e) {
       metrics.reconcileError("VaultAwsRole", e.reason());
       conditions.set(status, generation, READY, false, e.reason(), e.getMessage());
       waiting =
           switch (e.reason()) {
-            case "AuthConfigNotReady", "TrustNotReady", "NoTrustForAccount" -> true;
+            case "AuthConfigNotReady", "TrustNotReady", "NoTrustForAccount", "PrincipalNotFound" ->
+                true;
             default -> false;
           };
     }
@@ -88,5 +103,53 @@ public class VaultAwsRoleReconciler implements Reconciler<VaultAwsRole> {
     events.announceTransition(role, before, status, READY, "Validate");
     UpdateControl<VaultAwsRole> control = StatusUpdates.patchIfChanged(role, before);
     return waiting ? control.rescheduleAfter(WAIT_FOR_DEPENDENCIES) : control;
+  }
+
+  /**
+   * Vault's resolved unique IDs: when the role is written (a new generation), each exact bound
+   * principal is looked up in its account (iam:GetUser / iam:GetRole, through the account's
+   * StsRoleBinding) and its unique ID kept, so that a principal deleted and created again under the
+   * same name is not admitted. Not looked up again until the role is written again.
+   */
+  private void resolvePrincipals(VaultAwsRole role, ResolvedAuthConfig config) {
+    VaultAwsRoleStatus status = role.getStatus();
+    long generation = role.getMetadata().getGeneration();
+    if (Long.valueOf(generation).equals(status.principalsResolvedForGeneration)) {
+      return;
+    }
+    List<String> bound =
+        role.getSpec().bindings == null || role.getSpec().bindings.iamPrincipalArns == null
+            ? List.of()
+            : role.getSpec().bindings.iamPrincipalArns;
+    List<BoundPrincipal> resolved = new ArrayList<>();
+    for (String arn : bound) {
+      if (arn.endsWith("*")) {
+        continue;
+      }
+      IamArn parsed =
+          IamArn.parse(arn)
+              .orElseThrow(
+                  () -> new UserError("InvalidPrincipalArn", arn + " is not a user or role ARN"));
+      IamGateway iam = clients.iam(sessions.forAccount(config, parsed.accountId()));
+      Optional<String> id =
+          switch (parsed.kind()) {
+            case USER -> iam.getUser(parsed.name()).map(IamGateway.User::userId);
+            case ROLE -> iam.getRole(parsed.name()).map(IamGateway.Role::roleId);
+            default -> Optional.empty();
+          };
+      resolved.add(
+          new BoundPrincipal(
+              arn,
+              id.orElseThrow(
+                  () ->
+                      new UserError(
+                          "PrincipalNotFound",
+                          "bindings.iamPrincipalArns: "
+                              + arn
+                              + " does not exist, so its unique ID cannot be resolved; create it"
+                              + " or bind it with a trailing *"))));
+    }
+    status.boundPrincipals = resolved.isEmpty() ? null : resolved;
+    status.principalsResolvedForGeneration = generation;
   }
 }

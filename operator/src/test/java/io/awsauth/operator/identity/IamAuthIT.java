@@ -117,6 +117,21 @@ class IamAuthIT {
   }
 
   @Test
+  void aUserDeletedAndCreatedAgainUnderTheSameNameIsNotTheBoundOne() {
+    String name = Aws.unique("recreated");
+    Workload original = user(name);
+    VaultAwsRole role = iamRole(Aws.unique("exact"), CredentialType.SESSION_TOKEN, original.arn);
+    try (IamClient iam = Aws.iam(env, env.accountA())) {
+      iam.deleteAccessKey(r -> r.userName(name).accessKeyId(original.keyId));
+      iam.deleteUser(r -> r.userName(name));
+    }
+    Workload impostor = user(name);
+    assertThat(impostor.arn).isEqualTo(original.arn);
+    AwsCredentialRequest request = request(Aws.unique("impostor"), role, proof(impostor.sign()));
+    s.assertDenied(request, "CallerNotBound", "unique ID");
+  }
+
+  @Test
   void aProofTamperedAfterSigningIsRefusedBySts() {
     Workload user = user(Aws.unique("tampered"));
     VaultAwsRole role = iamRole(Aws.unique("tamper"), CredentialType.SESSION_TOKEN, user.arn);
