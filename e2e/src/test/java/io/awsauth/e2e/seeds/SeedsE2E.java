@@ -20,6 +20,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -119,7 +120,9 @@ class SeedsE2E {
   @AfterAll
   void stop() {
     if (operator != null) {
-      for (String r : List.of("my-role-creds", "my-other-role-creds", "deploy", "deploy-assumed")) {
+      for (String r :
+          List.of(
+              "my-role-creds", "my-other-role-creds", "deploy", "deploy-assumed", "vault-role")) {
         kubectl(
             "-n",
             "default",
@@ -138,6 +141,7 @@ class SeedsE2E {
           "my-other-role",
           "deploy",
           "deploy-assumed",
+          "vault-role",
           "--ignore-not-found");
       kubectl(
           "delete",
@@ -277,6 +281,113 @@ class SeedsE2E {
 
   @Test
   @Order(7)
+  void vaultLoginMethodAwsWithASessionOfTheSecondaryAccount() throws IOException {
+    String suffix = this.suffix;
+    String bound = "vault-secondary-role1-" + suffix;
+    String other = "other-role-" + suffix;
+    Map<String, Workload> sessions = new HashMap<>();
+    try (IamClient iamB = Aws.iam(env, env.accountB());
+        StsClient stsB =
+            Aws.sts(env, env.accountB().accessKeyId(), env.accountB().secretAccessKey())) {
+      for (String role : List.of(bound, other)) {
+        iamB.createRole(
+            r ->
+                r.roleName(role)
+                    .assumeRolePolicyDocument(
+                        "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\","
+                            + "\"Principal\":{\"AWS\":\"arn:aws:iam::222222222222:root\"},"
+                            + "\"Action\":\"sts:AssumeRole\"}]}"));
+        var c =
+            await()
+                .atMost(Duration.ofSeconds(20))
+                .ignoreExceptions()
+                .until(
+                    () ->
+                        stsB.assumeRole(
+                                r ->
+                                    r.roleArn("arn:aws:iam::222222222222:role/" + role)
+                                        .roleSessionName("pod"))
+                            .credentials(),
+                    x -> x != null);
+        sessions.put(role, new Workload(c.accessKeyId(), c.secretAccessKey(), c.sessionToken()));
+      }
+    }
+    apply("vaultawsrole-vault-role.yaml");
+    waitFor("vaultawsrole/vault-role", "Ready", null);
+
+    proofSecret("vault-role-proof", sessions.get(bound));
+    apply("awscredentialrequest-vault-role.yaml");
+    waitFor("awscredentialrequest/vault-role", "IdentityVerified", "default");
+    assertThat(
+            kubectl(
+                "-n",
+                "default",
+                "get",
+                "acr",
+                "vault-role",
+                "-o",
+                "jsonpath={.status.conditions[?(@.type==\"IdentityVerified\")].message}"))
+        .contains("arn:aws:sts::222222222222:assumed-role/" + bound + "/pod");
+    issuedAndWorking("vault-role", "arn:aws:iam::111111111111:user/aao-admin");
+    deleteAndAssertSecretGone("vault-role");
+
+    // A session of a role the bindings do not name is denied, and nothing is issued.
+    proofSecret("vault-role-proof", sessions.get(other));
+    apply("awscredentialrequest-vault-role.yaml");
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(
+            () ->
+                kubectl(
+                        "-n",
+                        "default",
+                        "get",
+                        "acr",
+                        "vault-role",
+                        "-o",
+                        "jsonpath={.status.conditions[?(@.type==\"IdentityVerified\")].reason}")
+                    .equals("CallerNotBound"));
+    assertThat(client.secrets().inNamespace("default").withName("vault-role").get()).isNull();
+    kubectl(
+        "-n",
+        "default",
+        "delete",
+        "awscredentialrequest",
+        "vault-role",
+        "--wait=true",
+        "--timeout=60s");
+    kubectl("-n", "default", "delete", "secret", "vault-role-proof");
+  }
+
+  private record Workload(String keyId, String secret, String token) {}
+
+  /** The proof Secret, made the way the README says: config/samples/iam-proof.py, kubectl. */
+  private void proofSecret(String name, Workload session) throws IOException {
+    ProcessBuilder pb =
+        new ProcessBuilder(env.var("AAO_BOTO3_PYTHON"), sample("iam-proof.py").toString())
+            .redirectErrorStream(true);
+    pb.environment().put("AWS_ACCESS_KEY_ID", session.keyId());
+    pb.environment().put("AWS_SECRET_ACCESS_KEY", session.secret());
+    pb.environment().put("AWS_SESSION_TOKEN", session.token());
+    pb.environment().put("STS_URL", env.awsEndpoint() + "/");
+    pb.environment().put("SERVER_ID", "vault.example.com");
+    Process p = pb.start();
+    String fields = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    try {
+      assertThat(p.waitFor()).as("iam-proof.py: %s", fields).isZero();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+    Path envFile = Files.createTempFile("aao-proof", ".env");
+    Files.writeString(envFile, fields);
+    kubectl("-n", "default", "delete", "secret", name, "--ignore-not-found");
+    kubectl("-n", "default", "create", "secret", "generic", name, "--from-env-file=" + envFile);
+    Files.delete(envFile);
+  }
+
+  @Test
+  @Order(8)
   void theSampleWorkloadThatMountsTheSecretIsAccepted() {
     String out =
         kubectl("apply", "--dry-run=server", "-f", sample("workload-deployment.yaml").toString());
@@ -284,7 +395,7 @@ class SeedsE2E {
   }
 
   @Test
-  @Order(8)
+  @Order(9)
   void noIssuedSecretAppearsInLogsEventsOrStatus() throws IOException {
     assertThat(issuedSecrets).hasSizeGreaterThanOrEqualTo(4);
     String log = Files.readString(operator.log());
