@@ -24,7 +24,6 @@ import io.awsauth.operator.testenv.TestEnvironment.AwsAccount;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
-import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.api.model.events.v1.Event;
@@ -82,15 +81,7 @@ class AwsCredentialRequestIT {
     env = TestEnvironment.get();
     client = env.client();
     Fixtures.namespace(client, NS);
-    client
-        .resource(
-            new ServiceAccountBuilder()
-                .withNewMetadata()
-                .withName(SA)
-                .withNamespace(NS)
-                .endMetadata()
-                .build())
-        .serverSideApply();
+    Fixtures.serviceAccount(client, NS, SA);
     String user = Aws.unique("vault-root");
     AwsAccount operator =
         Aws.userWithPolicy(env, env.accountA(), user, "config/iam/operator-policy.json");
@@ -458,22 +449,7 @@ class AwsCredentialRequestIT {
     role.getSpec().policyDocument = json(EC2_ALL);
     createReady(role);
     String podName = Aws.unique("worker");
-    client
-        .resource(
-            new io.fabric8.kubernetes.api.model.PodBuilder()
-                .withNewMetadata()
-                .withName(podName)
-                .withNamespace(NS)
-                .endMetadata()
-                .withNewSpec()
-                .withServiceAccountName(SA)
-                .addNewContainer()
-                .withName("app")
-                .withImage("amazon/aws-cli:2.17.0")
-                .endContainer()
-                .endSpec()
-                .build())
-        .create();
+    Fixtures.pod(client, NS, podName, SA);
     AwsCredentialRequest request = request(Aws.unique("pod-lease"), role);
     request.getSpec().identity.podName = podName;
     client.resource(request).create();
@@ -495,21 +471,7 @@ class AwsCredentialRequestIT {
     VaultAwsRole role = role(Aws.unique("pod-sa"), CredentialType.SESSION_TOKEN);
     createReady(role);
     String podName = Aws.unique("impostor");
-    client
-        .resource(
-            new io.fabric8.kubernetes.api.model.PodBuilder()
-                .withNewMetadata()
-                .withName(podName)
-                .withNamespace(NS)
-                .endMetadata()
-                .withNewSpec()
-                .addNewContainer()
-                .withName("app")
-                .withImage("amazon/aws-cli:2.17.0")
-                .endContainer()
-                .endSpec()
-                .build())
-        .create();
+    Fixtures.pod(client, NS, podName, "default");
     AwsCredentialRequest request = request(Aws.unique("impostor"), role);
     request.getSpec().identity.podName = podName;
     client.resource(request).create();

@@ -21,7 +21,6 @@ import io.awsauth.operator.testenv.TestEnvironment.AwsAccount;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
-import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -69,15 +68,7 @@ class CrashSafetyIT {
     env = TestEnvironment.get();
     client = env.client();
     Fixtures.namespace(client, NS);
-    client
-        .resource(
-            new ServiceAccountBuilder()
-                .withNewMetadata()
-                .withName("default")
-                .withNamespace(NS)
-                .endMetadata()
-                .build())
-        .serverSideApply();
+    Fixtures.serviceAccount(client, NS, "default");
     AwsAccount operator =
         Aws.userWithPolicy(
             env, env.accountA(), Aws.unique("crash-root"), "config/iam/operator-policy.json");

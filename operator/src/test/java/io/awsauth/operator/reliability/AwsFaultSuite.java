@@ -21,7 +21,6 @@ import io.awsauth.operator.testenv.TestEnvironment;
 import io.awsauth.operator.testenv.TestEnvironment.AwsAccount;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
-import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -60,15 +59,7 @@ class AwsFaultSuite {
     KubernetesClient client = env.client();
     String run = Aws.unique("faults").substring(7);
     Fixtures.namespace(client, NS);
-    client
-        .resource(
-            new ServiceAccountBuilder()
-                .withNewMetadata()
-                .withName("default")
-                .withNamespace(NS)
-                .endMetadata()
-                .build())
-        .serverSideApply();
+    Fixtures.serviceAccount(client, NS, "default");
     try (FaultProxy proxy = FaultProxy.start(env.awsEndpoint())) {
       AwsAccount operatorUser =
           Aws.userWithPolicy(

@@ -20,6 +20,40 @@ public final class Fixtures {
         .serverSideApply();
   }
 
+  /** A ServiceAccount, created or kept. */
+  public static void serviceAccount(KubernetesClient client, String namespace, String name) {
+    client
+        .resource(
+            new io.fabric8.kubernetes.api.model.ServiceAccountBuilder()
+                .withNewMetadata()
+                .withName(name)
+                .withNamespace(namespace)
+                .endMetadata()
+                .build())
+        .serverSideApply();
+  }
+
+  /** A Pod (it never runs: the local environment has no kubelet) as {@code serviceAccount}. */
+  public static void pod(
+      KubernetesClient client, String namespace, String name, String serviceAccount) {
+    client
+        .resource(
+            new io.fabric8.kubernetes.api.model.PodBuilder()
+                .withNewMetadata()
+                .withName(name)
+                .withNamespace(namespace)
+                .endMetadata()
+                .withNewSpec()
+                .withServiceAccountName(serviceAccount)
+                .addNewContainer()
+                .withName("app")
+                .withImage("amazon/aws-cli:2.17.0")
+                .endContainer()
+                .endSpec()
+                .build())
+        .create();
+  }
+
   /** A Secret with the given string data, created or replaced. */
   public static void secret(
       KubernetesClient client, String namespace, String name, Map<String, String> data) {
