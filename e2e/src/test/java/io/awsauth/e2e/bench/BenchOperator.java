@@ -33,6 +33,7 @@ final class BenchOperator {
 
   final Process process;
   final long startedNanos;
+  final long startedWallMs = System.currentTimeMillis();
   final int port;
   final Path log;
 
@@ -152,6 +153,21 @@ final class BenchOperator {
       }
     }
     return calls;
+  }
+
+  /** aao_issuance_seconds {sum, count} of successful issuances of {@code type}. */
+  double[] issuance(String type) {
+    double[] sc = new double[2];
+    for (Sample s : metrics()) {
+      if (type.equals(s.labels().get("type")) && "success".equals(s.labels().get("outcome"))) {
+        if (s.name().equals("aao_issuance_seconds_sum")) {
+          sc[0] += s.value();
+        } else if (s.name().equals("aao_issuance_seconds_count")) {
+          sc[1] += s.value();
+        }
+      }
+    }
+    return sc;
   }
 
   /** aao_leases{state=...}, or -1 before the endpoint answers. */

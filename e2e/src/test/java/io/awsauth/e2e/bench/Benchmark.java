@@ -419,9 +419,6 @@ public final class Benchmark {
     long done = await(future(secretSeen, key(NS_SETUP, name)), Duration.ofMinutes(3));
     double seconds = (done - operator.startedNanos) / 1e9;
     long readyNanos = await(future(readySeen, key(NS_SETUP, name)), Duration.ofSeconds(30));
-    report.startup =
-        new Report.Startup(
-            seconds, (readyNanos - operator.startedNanos) / 1e9, operator.quarkusStartedIn());
     log(String.format(Locale.ROOT, "start-up: first Secret with keys after %.2fs", seconds));
     // Roles and config are Ready by now: wait for the roles of the other types too.
     awaitUntil(
@@ -442,6 +439,37 @@ public final class Benchmark {
         },
         Duration.ofMinutes(1),
         "AwsAuthConfig bench to be Ready");
+    // Where the start-up went: when the config and the roles turned Ready (whole seconds).
+    AwsAuthConfig config = client.resources(AwsAuthConfig.class).withName(CONFIG).get();
+    StringBuilder breakdown = new StringBuilder();
+    breakdown
+        .append("AwsAuthConfig Ready at ")
+        .append(
+            sinceStart(
+                config.getStatus().condition("Ready").orElseThrow().getLastTransitionTime()));
+    for (CredentialType t : TYPES) {
+      VaultAwsRole r = client.resources(VaultAwsRole.class).withName(roleName(t)).get();
+      breakdown
+          .append(", role ")
+          .append(t.wireName())
+          .append(" Ready at ")
+          .append(
+              sinceStart(r.getStatus().condition("Ready").orElseThrow().getLastTransitionTime()));
+    }
+    report.startup =
+        new Report.Startup(
+            seconds,
+            (readyNanos - operator.startedNanos) / 1e9,
+            operator.quarkusStartedIn(),
+            breakdown.toString());
+  }
+
+  /** A status timestamp (whole seconds) as seconds since the operator process started. */
+  String sinceStart(String timestamp) {
+    return String.format(
+        Locale.ROOT,
+        "%+.0f s",
+        (Instant.parse(timestamp).toEpochMilli() - operator.startedWallMs) / 1000.0);
   }
 
   // --- 1. latency -------------------------------------------------------------------------
@@ -451,6 +479,7 @@ public final class Benchmark {
       for (CredentialType type : TYPES) {
         String t = type.wireName().replace('_', '-');
         Map<String, Double> before = operator.awsCalls();
+        double[] issuanceBefore = operator.issuance(type.wireName());
         List<Double> op = new ArrayList<>();
         int failed = 0;
         for (int i = 0; i < latencyN; i++) {
@@ -465,6 +494,11 @@ public final class Benchmark {
           }
         }
         Map<String, Double> calls = delta(before, operator.awsCalls());
+        double[] issuanceAfter = operator.issuance(type.wireName());
+        double internalMs =
+            (issuanceAfter[0] - issuanceBefore[0])
+                * 1000
+                / Math.max(1, issuanceAfter[1] - issuanceBefore[1]);
         List<Double> base = new ArrayList<>();
         int baseFailed = 0;
         for (int i = 0; i < latencyN; i++) {
@@ -481,7 +515,8 @@ public final class Benchmark {
           }
         }
         int working = verifyKeys(NS_LAT, "lat-" + t + "-", Math.min(latencyN, 10));
-        report.latency(type.wireName(), op, base, failed, baseFailed, calls, latencyN, working);
+        report.latency(
+            type.wireName(), op, base, failed, baseFailed, calls, latencyN, working, internalMs);
         log(report.latencyLine(type.wireName()));
       }
     }
@@ -626,8 +661,12 @@ public final class Benchmark {
     long t0 = operator.startedNanos;
     Duration limit = Duration.ofMinutes(10);
     double resync = -1;
+    double firstReconcile = -1;
     while (System.nanoTime() - t0 < limit.toNanos()) {
       double g = operator.leases("ready");
+      if (g >= 1 && firstReconcile < 0) {
+        firstReconcile = (System.nanoTime() - t0) / 1e9;
+      }
       if (g >= ready) {
         resync = (System.nanoTime() - t0) / 1e9;
         break;
@@ -645,6 +684,7 @@ public final class Benchmark {
             ready,
             gaugeBefore,
             resync,
+            firstReconcile,
             operator.quarkusStartedIn(),
             callsAtResync,
             callsAfter10s);
@@ -685,7 +725,11 @@ public final class Benchmark {
     report.memory = new Report.Memory(noiseSecrets, noiseMib, before, after, peak, createSeconds);
     log(String.format(Locale.ROOT, "memory: RSS %d KiB -> %d KiB (peak %d)", before, after, peak));
     // The noise leaves: etcd and the API server should not carry it into the next phase.
-    client.secrets().inNamespace(NS_NOISE).delete();
+    try {
+      client.secrets().inNamespace(NS_NOISE).withTimeout(5, TimeUnit.MINUTES).delete();
+    } catch (RuntimeException e) {
+      log("could not delete the unrelated Secrets (" + e.getMessage() + "); going on");
+    }
   }
 
   // --- 6. rotation lateness ---------------------------------------------------------------
