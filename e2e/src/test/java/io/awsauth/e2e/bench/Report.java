@@ -256,8 +256,10 @@ final class Report {
     }
     if (rotation != null) {
       List<Double> late = new ArrayList<>();
+      List<Double> seen = new ArrayList<>();
       for (Benchmark.Rotation r : rotation.rotations()) {
         late.add((double) (r.newIssuedAt().toEpochMilli() - r.oldRenewAt().toEpochMilli()));
+        seen.add((double) (r.observedAtMs() - r.oldRenewAt().toEpochMilli()));
       }
       row(
           b,
@@ -276,7 +278,17 @@ final class Report {
                   + ms(pct(late, 99))
                   + ", max "
                   + ms(pct(late, 100)),
-          "renewAt (1 s resolution: status times are whole seconds)",
+          "renewAt (1 s resolution: status times are whole seconds); the new status seen by"
+              + " the benchmark's watch: "
+              + (seen.isEmpty()
+                  ? "-"
+                  : "p50 "
+                      + ms(pct(seen, 50))
+                      + ", p99 "
+                      + ms(pct(seen, 99))
+                      + ", max "
+                      + ms(pct(seen, 100)))
+              + " after renewAt",
           "",
           "");
     }
