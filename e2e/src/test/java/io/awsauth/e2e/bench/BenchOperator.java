@@ -88,6 +88,33 @@ final class BenchOperator {
     throw new IllegalStateException("no VmRSS for " + pid());
   }
 
+  /** Heap in use after a full GC (jcmd GC.run, then GC.heap_info), in KiB; -1 when unknown. */
+  long heapUsedAfterGcKib() {
+    try {
+      jcmd("GC.run");
+      Matcher m = Pattern.compile("used (\\d+)K").matcher(jcmd("GC.heap_info"));
+      return m.find() ? Long.parseLong(m.group(1)) : -1;
+    } catch (IOException e) {
+      return -1;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return -1;
+    }
+  }
+
+  private String jcmd(String command) throws IOException, InterruptedException {
+    Process p =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                String.valueOf(pid()),
+                command)
+            .redirectErrorStream(true)
+            .start();
+    String output = new String(p.getInputStream().readAllBytes());
+    p.waitFor(60, TimeUnit.SECONDS);
+    return output;
+  }
+
   /** Quarkus' own "started in X.XXXs", once logged. */
   Optional<Double> quarkusStartedIn() {
     try {

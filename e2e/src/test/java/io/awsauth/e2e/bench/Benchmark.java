@@ -650,6 +650,7 @@ public final class Benchmark {
     Report.Burst base = baselineBurst("scale", CredentialType.ASSUMED_ROLE, scaleK);
     Thread.sleep(5000);
     long rss = operator.rssKib();
+    long liveHeap = operator.heapUsedAfterGcKib();
     long ready =
         client.resources(AwsCredentialRequest.class).inAnyNamespace().list().getItems().stream()
             .filter(r -> r.getStatus() != null && r.getStatus().isTrue("Ready"))
@@ -681,6 +682,7 @@ public final class Benchmark {
             cold,
             base,
             rss,
+            liveHeap,
             ready,
             gaugeBefore,
             resync,

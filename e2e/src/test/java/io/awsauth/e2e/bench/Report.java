@@ -48,6 +48,7 @@ final class Report {
       Burst cold,
       Burst baseline,
       long rssKib,
+      long liveHeapKib,
       long readyInCluster,
       double gaugeBefore,
       double resyncSeconds,
@@ -189,7 +190,7 @@ final class Report {
       row(
           b,
           "resident memory with " + scale.readyInCluster() + " Ready requests in the cluster",
-          mib(scale.rssKib()),
+          mib(scale.rssKib()) + " (heap in use after a full GC: " + mib(scale.liveHeapKib()) + ")",
           "512 MiB",
           ratio(scale.rssKib() / 1024.0 / 512),
           "≤ 1×");
