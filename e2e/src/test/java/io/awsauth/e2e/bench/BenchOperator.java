@@ -1,0 +1,240 @@
+package io.awsauth.e2e.bench;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The packaged operator (operator/target/quarkus-app) as a process of its own: its pid (for VmRSS),
+ * its /q/metrics on a known port, killed with SIGKILL as a crash would.
+ */
+final class BenchOperator {
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+  private static final Pattern SAMPLE =
+      Pattern.compile("^([a-zA-Z_:][a-zA-Z0-9_:]*)(\\{([^}]*)\\})?\\s+(\\S+)");
+  private static final Pattern LABEL = Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)=\"([^\"]*)\"");
+  private static final Pattern STARTED = Pattern.compile("started in ([0-9.]+)s");
+
+  final Process process;
+  final long startedNanos;
+  final long startedWallMs = System.currentTimeMillis();
+  final int port;
+  final Path log;
+
+  private BenchOperator(Process process, long startedNanos, int port, Path log) {
+    this.process = process;
+    this.startedNanos = startedNanos;
+    this.port = port;
+    this.log = log;
+  }
+
+  static BenchOperator start(
+      Path repo, Path kubeconfig, Path log, String xmx, Map<String, String> properties) {
+    Path jar = repo.resolve("operator/target/quarkus-app/quarkus-run.jar");
+    if (!Files.isRegularFile(jar)) {
+      throw new IllegalStateException(jar + " is missing: e2e/benchmark builds it");
+    }
+    int port = freePort();
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.add("-Xmx" + xmx);
+    command.add("-Dquarkus.http.port=" + port);
+    command.add("-Dquarkus.http.host=127.0.0.1");
+    properties.forEach((k, v) -> command.add("-D" + k + "=" + v));
+    command.add("-jar");
+    command.add(jar.toString());
+    ProcessBuilder builder =
+        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+    builder.environment().put("KUBECONFIG", kubeconfig.toString());
+    try {
+      long t0 = System.nanoTime();
+      return new BenchOperator(builder.start(), t0, port, log);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  long pid() {
+    return process.pid();
+  }
+
+  /** VmRSS of the process in KiB. */
+  long rssKib() {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/" + pid() + "/status"))) {
+        if (line.startsWith("VmRSS:")) {
+          return Long.parseLong(line.replaceAll("[^0-9]", ""));
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    throw new IllegalStateException("no VmRSS for " + pid());
+  }
+
+  /** Heap in use after a full GC (jcmd GC.run, then GC.heap_info), in KiB; -1 when unknown. */
+  long heapUsedAfterGcKib() {
+    try {
+      jcmd("GC.run");
+      Matcher m = Pattern.compile("used (\\d+)K").matcher(jcmd("GC.heap_info"));
+      return m.find() ? Long.parseLong(m.group(1)) : -1;
+    } catch (IOException e) {
+      return -1;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return -1;
+    }
+  }
+
+  private String jcmd(String command) throws IOException, InterruptedException {
+    Process p =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                String.valueOf(pid()),
+                command)
+            .redirectErrorStream(true)
+            .start();
+    String output = new String(p.getInputStream().readAllBytes());
+    p.waitFor(60, TimeUnit.SECONDS);
+    return output;
+  }
+
+  /** Quarkus' own "started in X.XXXs", once logged. */
+  Optional<Double> quarkusStartedIn() {
+    try {
+      Matcher m = STARTED.matcher(Files.readString(log));
+      return m.find() ? Optional.of(Double.parseDouble(m.group(1))) : Optional.empty();
+    } catch (IOException e) {
+      return Optional.empty();
+    }
+  }
+
+  /** The samples of /q/metrics: name{labels} to value; empty while the endpoint is not up. */
+  List<Sample> metrics() {
+    try {
+      HttpResponse<String> r =
+          HTTP.send(
+              HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/metrics"))
+                  .timeout(Duration.ofSeconds(10))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      if (r.statusCode() != 200) {
+        return List.of();
+      }
+      List<Sample> samples = new ArrayList<>();
+      for (String line : r.body().split("\n")) {
+        if (line.startsWith("#") || line.isBlank()) {
+          continue;
+        }
+        Matcher m = SAMPLE.matcher(line);
+        if (!m.find()) {
+          continue;
+        }
+        Map<String, String> labels = new HashMap<>();
+        if (m.group(3) != null) {
+          Matcher l = LABEL.matcher(m.group(3));
+          while (l.find()) {
+            labels.put(l.group(1), l.group(2));
+          }
+        }
+        samples.add(new Sample(m.group(1), labels, Double.parseDouble(m.group(4))));
+      }
+      return samples;
+    } catch (IOException e) {
+      return List.of();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return List.of();
+    }
+  }
+
+  /** aao_aws_calls_total by "service:operation:outcome". */
+  Map<String, Double> awsCalls() {
+    Map<String, Double> calls = new HashMap<>();
+    for (Sample s : metrics()) {
+      if (s.name().equals("aao_aws_calls_total")) {
+        calls.merge(
+            s.labels().get("service")
+                + ":"
+                + s.labels().get("operation")
+                + ":"
+                + s.labels().get("outcome"),
+            s.value(),
+            Double::sum);
+      }
+    }
+    return calls;
+  }
+
+  /** aao_issuance_seconds {sum, count} of successful issuances of {@code type}. */
+  double[] issuance(String type) {
+    double[] sc = new double[2];
+    for (Sample s : metrics()) {
+      if (type.equals(s.labels().get("type")) && "success".equals(s.labels().get("outcome"))) {
+        if (s.name().equals("aao_issuance_seconds_sum")) {
+          sc[0] += s.value();
+        } else if (s.name().equals("aao_issuance_seconds_count")) {
+          sc[1] += s.value();
+        }
+      }
+    }
+    return sc;
+  }
+
+  /** aao_leases{state=...}, or -1 before the endpoint answers. */
+  double leases(String state) {
+    for (Sample s : metrics()) {
+      if (s.name().equals("aao_leases") && state.equals(s.labels().get("state"))) {
+        return s.value();
+      }
+    }
+    return -1;
+  }
+
+  void kill() {
+    process.destroyForcibly();
+    waitFor();
+  }
+
+  void stop() {
+    process.destroy();
+    if (!waitFor()) {
+      kill();
+    }
+  }
+
+  private boolean waitFor() {
+    try {
+      return process.waitFor(15, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  private static int freePort() {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  record Sample(String name, Map<String, String> labels, double value) {}
+}
