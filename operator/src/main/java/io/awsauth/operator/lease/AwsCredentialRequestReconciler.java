@@ -289,6 +289,22 @@ public class AwsCredentialRequestReconciler
       markReady(request, terms);
       return Renewal.untilNext(now, renewAt);
     }
+    Optional<CredentialSecret.HeldLease> unrecorded =
+        terms.type().isSts() && status.pendingLease == null && !held
+            ? secret
+                .flatMap(CredentialSecret::heldLease)
+                .filter(l -> l.issuedFor().equals(LeaseTerms.fingerprint(request.getSpec())))
+                .filter(
+                    l ->
+                        !Renewal.due(
+                            now,
+                            Renewal.renewAt(l.issuedAt(), l.expiresAt(), renewBefore(request))))
+            : Optional.empty();
+    if (unrecorded.isPresent()) {
+      // The Secret holds an STS lease this operator issued whose status write was lost (a
+      // conflict, a crash): record it rather than issue another.
+      return adoptSts(request, terms, role, unrecorded.get(), now);
+    }
     return issue(request, role, config, terms, secret, context, now);
   }
 
@@ -427,6 +443,32 @@ public class AwsCredentialRequestReconciler
         "Issue",
         "finished the interrupted issuance of lease " + pending.leaseId + " (" + keyId + ")");
     return Renewal.untilNext(clock.instant(), Instant.parse(status.renewAt));
+  }
+
+  private Duration adoptSts(
+      AwsCredentialRequest request,
+      LeaseTerms terms,
+      VaultAwsRole role,
+      CredentialSecret.HeldLease lease,
+      Instant now) {
+    record(
+        request,
+        terms,
+        lease.leaseId(),
+        new IssuedCredential(
+            lease.accessKeyId(),
+            "",
+            Optional.empty(),
+            lease.issuedAt(),
+            lease.expiresAt(),
+            lease.principalArn(),
+            Optional.empty()),
+        role);
+    return Renewal.untilNext(now, Instant.parse(request.getStatus().renewAt));
+  }
+
+  private static Optional<Duration> renewBefore(AwsCredentialRequest request) {
+    return Optional.ofNullable(request.getSpec().renewBefore).map(Durations::parse);
   }
 
   private void record(

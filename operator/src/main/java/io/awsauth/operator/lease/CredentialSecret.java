@@ -28,6 +28,9 @@ public final class CredentialSecret {
   public static final String REQUEST_UID_LABEL = "awsauth.io/request-uid";
   public static final String LEASE_ANNOTATION = "awsauth.io/lease-id";
   public static final String EXPIRES_ANNOTATION = "awsauth.io/expires-at";
+  public static final String ISSUED_ANNOTATION = "awsauth.io/issued-at";
+  public static final String PRINCIPAL_ANNOTATION = "awsauth.io/principal-arn";
+  public static final String ISSUED_FOR_ANNOTATION = "awsauth.io/issued-for";
 
   private CredentialSecret() {}
 
@@ -43,13 +46,58 @@ public final class CredentialSecret {
     credential.sessionToken().ifPresent(t -> data.put(SESSION_TOKEN, t));
     data.put(EXPIRATION, credential.expiresAt().toString());
     data.put(CREDENTIALS_FILE, credentialsFile(credential));
-    return base(request, secretName)
-        .editMetadata()
-        .addToAnnotations(LEASE_ANNOTATION, leaseId)
-        .addToAnnotations(EXPIRES_ANNOTATION, credential.expiresAt().toString())
-        .endMetadata()
-        .withData(encode(data))
-        .build();
+    Secret secret =
+        base(request, secretName)
+            .editMetadata()
+            .addToAnnotations(LEASE_ANNOTATION, leaseId)
+            .addToAnnotations(EXPIRES_ANNOTATION, credential.expiresAt().toString())
+            .addToAnnotations(ISSUED_ANNOTATION, credential.issuedAt().toString())
+            .addToAnnotations(PRINCIPAL_ANNOTATION, credential.principalArn())
+            .endMetadata()
+            .withData(encode(data))
+            .build();
+    if (request.getSpec() != null) {
+      secret
+          .getMetadata()
+          .getAnnotations()
+          .put(ISSUED_FOR_ANNOTATION, LeaseTerms.fingerprint(request.getSpec()));
+    }
+    return secret;
+  }
+
+  /** What a Secret says of the lease it holds (its annotations and key ID); no secret material. */
+  public record HeldLease(
+      String leaseId,
+      String accessKeyId,
+      String principalArn,
+      Instant issuedAt,
+      Instant expiresAt,
+      String issuedFor) {}
+
+  /** The lease the Secret holds, when it holds one completely described. */
+  public static Optional<HeldLease> heldLease(Secret secret) {
+    Map<String, String> a = secret.getMetadata().getAnnotations();
+    Optional<String> lease = leaseId(secret);
+    if (a == null
+        || lease.isEmpty()
+        || a.get(ISSUED_ANNOTATION) == null
+        || a.get(EXPIRES_ANNOTATION) == null
+        || a.get(PRINCIPAL_ANNOTATION) == null
+        || a.get(ISSUED_FOR_ANNOTATION) == null) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(
+          new HeldLease(
+              lease.get(),
+              accessKeyId(secret).orElseThrow(),
+              a.get(PRINCIPAL_ANNOTATION),
+              Instant.parse(a.get(ISSUED_ANNOTATION)),
+              Instant.parse(a.get(EXPIRES_ANNOTATION)),
+              a.get(ISSUED_FOR_ANNOTATION)));
+    } catch (RuntimeException e) {
+      return Optional.empty(); // edited by hand: not a lease the operator can vouch for
+    }
   }
 
   /** The Secret after its lease was revoked: no credential, and the time it was revoked. */

@@ -88,6 +88,27 @@ class CredentialSecretTest {
     assertThat(CredentialSecret.ownedBy(s, request("uid-2"))).isFalse();
   }
 
+  @Test
+  void theSecretDescribesItsLeaseSoThatALostStatusWriteCanBeRecovered() {
+    AwsCredentialRequest withSpec = request("uid-3");
+    withSpec.setSpec(new io.awsauth.operator.api.v1alpha1.AwsCredentialRequestSpec());
+    withSpec.getSpec().roleRef = "deploy";
+    Secret s =
+        CredentialSecret.render(
+            withSpec, "app-aws", "lease-9", credential(Optional.of("token-value")));
+    assertThat(CredentialSecret.heldLease(s))
+        .hasValueSatisfying(
+            l -> {
+              assertThat(l.leaseId()).isEqualTo("lease-9");
+              assertThat(l.accessKeyId()).isEqualTo("ASIAEXAMPLEKEY");
+              assertThat(l.issuedAt()).isEqualTo(ISSUED);
+              assertThat(l.expiresAt()).isEqualTo(EXPIRES);
+              assertThat(l.issuedFor()).isEqualTo(LeaseTerms.fingerprint(withSpec.getSpec()));
+            });
+    s.getMetadata().getAnnotations().put("awsauth.io/expires-at", "next tuesday");
+    assertThat(CredentialSecret.heldLease(s)).as("edited by hand").isEmpty();
+  }
+
   private static IssuedCredential credential(Optional<String> token) {
     return new IssuedCredential(
         "ASIAEXAMPLEKEY", "secret-value", token, ISSUED, EXPIRES, "arn", Optional.empty());
