@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
 import io.fabric8.kubernetes.api.model.events.v1.EventBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
 import java.time.ZonedDateTime;
@@ -31,6 +32,14 @@ public class EventRecorder {
   private final KubernetesClient client;
   private final Clock clock;
   private final String instance;
+  private final java.util.concurrent.ExecutorService writer =
+      java.util.concurrent.Executors.newFixedThreadPool(
+          2,
+          r -> {
+            Thread t = new Thread(r, "event-writer");
+            t.setDaemon(true);
+            return t;
+          });
 
   public EventRecorder(KubernetesClient client, Clock clock) {
     this.client = client;
@@ -75,7 +84,27 @@ public class EventRecorder {
     emit(about, "Warning", reason, action, message);
   }
 
+  /**
+   * Events are written off the reconcile thread: they are best effort, and a reconcile (an
+   * issuance) should not wait for two more API-server round trips.
+   */
   private void emit(HasMetadata about, String type, String reason, String action, String note) {
+    ZonedDateTime at = ZonedDateTime.now(clock);
+    try {
+      writer.execute(() -> write(about, type, reason, action, note, at));
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      LOG.debugf("event %s on %s dropped: shutting down", reason, about.getMetadata().getName());
+    }
+  }
+
+  @PreDestroy
+  void close() throws InterruptedException {
+    writer.shutdown();
+    writer.awaitTermination(5, java.util.concurrent.TimeUnit.SECONDS);
+  }
+
+  private void write(
+      HasMetadata about, String type, String reason, String action, String note, ZonedDateTime at) {
     String namespace =
         about.getMetadata().getNamespace() == null ? "default" : about.getMetadata().getNamespace();
     try {
@@ -96,7 +125,7 @@ public class EventRecorder {
                   .withNote(truncate(note, 1024))
                   .withReportingController(CONTROLLER)
                   .withReportingInstance(instance)
-                  .withEventTime(new MicroTime(MICRO.format(ZonedDateTime.now(clock))))
+                  .withEventTime(new MicroTime(MICRO.format(at)))
                   .withRegarding(
                       new ObjectReferenceBuilder()
                           .withApiVersion(about.getApiVersion())
