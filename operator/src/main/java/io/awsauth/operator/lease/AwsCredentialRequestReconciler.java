@@ -128,7 +128,8 @@ public class AwsCredentialRequestReconciler
   @Override
   public UpdateControl<AwsCredentialRequest> reconcile(
       AwsCredentialRequest request, Context<AwsCredentialRequest> context) {
-    Optional<String> leaseInSecret = ownSecret(request, context).flatMap(CredentialSecret::leaseId);
+    Optional<Secret> secret = ownSecret(request, context);
+    Optional<String> leaseInSecret = secret.flatMap(CredentialSecret::leaseId);
     AwsCredentialRequestStatus cached = request.getStatus();
     if ((cached != null && cached.pendingLease != null)
         || (leaseInSecret.isPresent()
@@ -152,7 +153,7 @@ public class AwsCredentialRequestReconciler
     status.secretName = secretName(request);
     Duration next;
     try {
-      next = lifecycle(request, context);
+      next = lifecycle(request, secret, context);
     } catch (UserError e) {
       notIssued(request, e.reason(), e.getMessage());
       next = waitsFor(e.reason());
@@ -215,10 +216,12 @@ public class AwsCredentialRequestReconciler
   }
 
   /** Returns when to look again (null: only on a change). */
-  private Duration lifecycle(AwsCredentialRequest request, Context<AwsCredentialRequest> context) {
+  private Duration lifecycle(
+      AwsCredentialRequest request,
+      Optional<Secret> secret,
+      Context<AwsCredentialRequest> context) {
     AwsCredentialRequestStatus status = request.getStatus();
     Instant now = clock.instant();
-    Optional<Secret> secret = ownSecret(request, context);
     if (status.expiresAt != null
         && status.pendingLease == null
         && Renewal.expired(now, Instant.parse(status.expiresAt))) {

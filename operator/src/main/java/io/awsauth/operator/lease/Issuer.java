@@ -8,6 +8,7 @@ import io.awsauth.operator.api.v1alpha1.VaultAwsRoleSpec;
 import io.awsauth.operator.authconfig.AuthConfigSettings;
 import io.awsauth.operator.authconfig.AuthConfigs.ResolvedAuthConfig;
 import io.awsauth.operator.aws.AccessKey;
+import io.awsauth.operator.aws.Arns;
 import io.awsauth.operator.aws.AwsClientSettings;
 import io.awsauth.operator.aws.AwsFailure;
 import io.awsauth.operator.aws.CallerIdentity;
@@ -75,7 +76,7 @@ public class Issuer {
         switch (terms.type()) {
           case ASSUMED_ROLE -> {
             String roleArn = terms.roleArn().orElseThrow();
-            AwsClientSettings from = sessions.forAccount(config, LeaseTerms.accountOf(roleArn));
+            AwsClientSettings from = sessions.forAccount(config, Arns.accountId(roleArn));
             yield clients
                 .sts(from)
                 .assumeRole(

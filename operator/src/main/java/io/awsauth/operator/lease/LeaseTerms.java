@@ -5,6 +5,7 @@ import io.awsauth.operator.api.v1alpha1.AwsCredentialRequestSpec;
 import io.awsauth.operator.api.v1alpha1.CredentialType;
 import io.awsauth.operator.api.v1alpha1.Durations;
 import io.awsauth.operator.api.v1alpha1.VaultAwsRoleSpec;
+import io.awsauth.operator.aws.Arns;
 import io.awsauth.operator.status.UserError;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -54,7 +55,7 @@ public record LeaseTerms(
     boolean chained =
         roleArn.isPresent()
             && (operatorUsesSessionCredentials
-                || !Objects.equals(accountOf(roleArn.get()), operatorAccountId));
+                || !Objects.equals(Arns.accountId(roleArn.get()), operatorAccountId));
 
     Duration requested =
         spec.ttl != null
@@ -140,11 +141,6 @@ public record LeaseTerms(
       case ASSUMED_ROLE -> Optional.of(chained ? CHAINED_ROLE_MAX_TTL : ASSUME_ROLE_MAX_TTL);
       case FEDERATION_TOKEN, SESSION_TOKEN -> Optional.of(TOKEN_MAX_TTL);
     };
-  }
-
-  static String accountOf(String arn) {
-    String[] parts = arn.split(":", 6);
-    return parts.length > 4 ? parts[4] : "";
   }
 
   /** Keeps the characters STS accepts in names ([\w+=,.@-]) and cuts to {@code max}. */

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.awsauth.operator.api.v1alpha1.CredentialType;
 import io.awsauth.operator.api.v1alpha1.Durations;
 import io.awsauth.operator.api.v1alpha1.VaultAwsRoleSpec;
+import io.awsauth.operator.aws.Arns;
 import io.awsauth.operator.status.UserError;
 import java.time.Duration;
 import java.util.Optional;
@@ -40,7 +41,7 @@ final class RoleChecks {
         spec.roleArns == null
             ? Optional.empty()
             : spec.roleArns.stream()
-                .filter(arn -> !arn.split(":")[4].equals(operatorAccountId))
+                .filter(arn -> !Arns.accountId(arn).equals(operatorAccountId))
                 .findFirst();
     if (spec.credentialType == CredentialType.ASSUMED_ROLE
         && (operatorUsesSessionCredentials || remote.isPresent())) {

@@ -12,6 +12,7 @@ import io.awsauth.operator.api.v1alpha1.VaultAwsRoleStatus;
 import io.awsauth.operator.api.v1alpha1.VaultAwsRoleStatus.BoundPrincipal;
 import io.awsauth.operator.authconfig.AuthConfigs;
 import io.awsauth.operator.authconfig.AuthConfigs.ResolvedAuthConfig;
+import io.awsauth.operator.aws.Arns;
 import io.awsauth.operator.aws.IamGateway;
 import io.awsauth.operator.aws.sdk.SdkClients;
 import io.awsauth.operator.identity.IamArn;
@@ -92,7 +93,7 @@ public class VaultAwsRoleReconciler implements Reconciler<VaultAwsRole> {
           config.accountId());
       if (role.getSpec().credentialType == CredentialType.ASSUMED_ROLE) {
         for (String arn : role.getSpec().roleArns) {
-          sessions.forAccount(config, arn.split(":")[4]);
+          sessions.forAccount(config, Arns.accountId(arn));
         }
       }
       if (role.getSpec().authType == AuthType.IAM) {

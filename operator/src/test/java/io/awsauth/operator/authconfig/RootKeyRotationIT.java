@@ -47,8 +47,7 @@ class RootKeyRotationIT {
   /** A least-privileged operator user with its key in a Secret, and a Ready config using it. */
   private Fixture fixture(String prefix) {
     String user = Aws.unique(prefix);
-    AwsAccount key =
-        Aws.userWithPolicy(env, env.accountA(), user, "config/iam/operator-policy.json");
+    AwsAccount key = Aws.operatorUser(env, user);
     Fixtures.credentialsSecret(client, NS, user, key);
     client.resource(Fixtures.authConfig(user, NS, user, env.awsEndpoint())).create();
     awaitConfig(

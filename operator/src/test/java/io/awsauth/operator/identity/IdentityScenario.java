@@ -67,9 +67,7 @@ final class IdentityScenario {
                 .endMetadata()
                 .build())
         .serverSideApply();
-    AwsAccount operator =
-        Aws.userWithPolicy(
-            s.env, s.env.accountA(), Aws.unique("vault-root"), "config/iam/operator-policy.json");
+    AwsAccount operator = Aws.operatorUser(s.env, Aws.unique("vault-root"));
     Fixtures.credentialsSecret(s.client, namespace, "operator", operator);
     Fixtures.credentialsSecret(s.client, namespace, "admin-b", s.env.accountB());
     s.applyReady(s.authConfig(config));
@@ -173,19 +171,7 @@ final class IdentityScenario {
   }
 
   AwsCredentialRequest awaitCondition(AwsCredentialRequest request, String type, String value) {
-    return await()
-        .atMost(Duration.ofSeconds(90))
-        .pollInterval(Duration.ofMillis(300))
-        .until(
-            () -> get(request),
-            r ->
-                r != null
-                    && r.getStatus() != null
-                    && r.getStatus()
-                        .condition(type)
-                        .map(Condition::getStatus)
-                        .orElse("")
-                        .equals(value));
+    return Fixtures.awaitCondition(client, request, type, value);
   }
 
   /** The credential Secret: spec.secretName is unset, so it has the request's name. */

@@ -83,8 +83,7 @@ class AwsCredentialRequestIT {
     Fixtures.namespace(client, NS);
     Fixtures.serviceAccount(client, NS, SA);
     String user = Aws.unique("vault-root");
-    AwsAccount operator =
-        Aws.userWithPolicy(env, env.accountA(), user, "config/iam/operator-policy.json");
+    AwsAccount operator = Aws.operatorUser(env, user);
     operatorArn = "arn:aws:iam::" + TestEnvironment.ACCOUNT_A + ":user/" + user;
     Fixtures.credentialsSecret(client, NS, "operator", operator);
     Fixtures.credentialsSecret(client, NS, "admin-b", env.accountB());
@@ -615,19 +614,7 @@ class AwsCredentialRequestIT {
 
   static AwsCredentialRequest awaitCondition(
       AwsCredentialRequest request, String type, String value) {
-    return await()
-        .atMost(Duration.ofSeconds(90))
-        .pollInterval(Duration.ofMillis(300))
-        .until(
-            () -> get(request),
-            r ->
-                r != null
-                    && r.getStatus() != null
-                    && r.getStatus()
-                        .condition(type)
-                        .map(Condition::getStatus)
-                        .orElse("")
-                        .equals(value));
+    return Fixtures.awaitCondition(client, request, type, value);
   }
 
   private static Secret secret(AwsCredentialRequest request) {

@@ -69,9 +69,7 @@ class CrashSafetyIT {
     client = env.client();
     Fixtures.namespace(client, NS);
     Fixtures.serviceAccount(client, NS, "default");
-    AwsAccount operator =
-        Aws.userWithPolicy(
-            env, env.accountA(), Aws.unique("crash-root"), "config/iam/operator-policy.json");
+    AwsAccount operator = Aws.operatorUser(env, Aws.unique("crash-root"));
     Fixtures.credentialsSecret(client, NS, "operator", operator);
     AwsAuthConfig config = Fixtures.authConfig(CONFIG, NS, "operator", env.awsEndpoint());
     config.getMetadata().setLabels(Map.of(LABEL, "crash"));

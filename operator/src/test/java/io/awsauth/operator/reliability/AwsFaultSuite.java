@@ -61,9 +61,7 @@ class AwsFaultSuite {
     Fixtures.namespace(client, NS);
     Fixtures.serviceAccount(client, NS, "default");
     try (FaultProxy proxy = FaultProxy.start(env.awsEndpoint())) {
-      AwsAccount operatorUser =
-          Aws.userWithPolicy(
-              env, env.accountA(), Aws.unique("fault-root"), "config/iam/operator-policy.json");
+      AwsAccount operatorUser = Aws.operatorUser(env, Aws.unique("fault-root"));
       Fixtures.credentialsSecret(client, NS, "operator", operatorUser);
       String configName = "faults-" + run;
       AwsAuthConfig config = Fixtures.authConfig(configName, NS, "operator", proxy.url());

@@ -61,6 +61,14 @@ public final class Aws {
   }
 
   /**
+   * The operator's identity as the tests run it: a new user in account A holding exactly
+   * config/iam/operator-policy.json, with an access key.
+   */
+  public static AwsAccount operatorUser(TestEnvironment env, String userName) {
+    return userWithPolicy(env, env.accountA(), userName, "config/iam/operator-policy.json");
+  }
+
+  /**
    * Creates an IAM user in {@code account} whose only permissions are the policy document at {@code
    * policyFile} (relative to the repository root), and returns it with an access key.
    */

@@ -20,6 +20,32 @@ public final class Fixtures {
         .serverSideApply();
   }
 
+  /** The request as the API server has it once its condition {@code type} is {@code value}. */
+  public static io.awsauth.operator.api.v1alpha1.AwsCredentialRequest awaitCondition(
+      KubernetesClient client,
+      io.awsauth.operator.api.v1alpha1.AwsCredentialRequest request,
+      String type,
+      String value) {
+    return org.awaitility.Awaitility.await()
+        .atMost(java.time.Duration.ofSeconds(90))
+        .pollInterval(java.time.Duration.ofMillis(300))
+        .until(
+            () ->
+                client
+                    .resources(io.awsauth.operator.api.v1alpha1.AwsCredentialRequest.class)
+                    .inNamespace(request.getMetadata().getNamespace())
+                    .withName(request.getMetadata().getName())
+                    .get(),
+            r ->
+                r != null
+                    && r.getStatus() != null
+                    && r.getStatus()
+                        .condition(type)
+                        .map(io.fabric8.kubernetes.api.model.Condition::getStatus)
+                        .orElse("")
+                        .equals(value));
+  }
+
   /** A ServiceAccount, created or kept. */
   public static void serviceAccount(KubernetesClient client, String namespace, String name) {
     client

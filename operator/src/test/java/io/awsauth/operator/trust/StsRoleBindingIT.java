@@ -47,7 +47,7 @@ class StsRoleBindingIT {
     client = env.client();
     Fixtures.namespace(client, NS);
     String user = Aws.unique("vault-primary");
-    operator = Aws.userWithPolicy(env, env.accountA(), user, "config/iam/operator-policy.json");
+    operator = Aws.operatorUser(env, user);
     operatorArn = "arn:aws:iam::" + TestEnvironment.ACCOUNT_A + ":user/" + user;
     secret("operator", operator);
     secret("admin-b", env.accountB());

@@ -1,0 +1,12 @@
+package io.awsauth.operator.aws;
+
+/** The parts of an ARN the operator needs before it knows what kind of ARN it is. */
+public final class Arns {
+  private Arns() {}
+
+  /** The account of {@code arn:partition:service:region:account:resource} ("" when absent). */
+  public static String accountId(String arn) {
+    String[] parts = arn.split(":", 6);
+    return parts.length > 4 ? parts[4] : "";
+  }
+}
