@@ -175,7 +175,10 @@ public class RootKeyRotation {
     status.accessKeyId = newKeyId;
     status.lastRotatedAt = now().toString();
     events.normal(
-        config, "RootKeyRotated", "RotateRootKey", "the access key was rotated to " + newKeyId);
+        config,
+        "RootKeyRotated",
+        "RotateRootKey",
+        "the access key was rotated; status.rootRotation.accessKeyId names the new one");
   }
 
   private void fail(AwsAuthConfig config, RootRotationStatus status, String why) {

@@ -398,9 +398,7 @@ public class AwsCredentialRequestReconciler
         rotation ? "Rotate" : "Issue",
         (rotation ? "renewed " : "issued ")
             + terms.type().wireName()
-            + " credential "
-            + credential.accessKeyId()
-            + " as "
+            + " credential for "
             + credential.principalArn()
             + ", expires "
             + credential.expiresAt());
@@ -512,7 +510,7 @@ public class AwsCredentialRequestReconciler
         ISSUED,
         true,
         "Issued",
-        terms.type().wireName() + " credential " + status.accessKeyId + ", " + ttl);
+        terms.type().wireName() + " credential for " + status.principalArn + ", " + ttl);
     conditions.set(
         status,
         generation,

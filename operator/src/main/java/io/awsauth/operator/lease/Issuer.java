@@ -181,8 +181,8 @@ public class Issuer {
               AwsFailure.Kind.TRANSIENT,
               "KeyNotUsable",
               "KeyNotUsable",
-              "the new access key "
-                  + key.accessKeyId()
+              "the new access key of "
+                  + key.userName()
                   + " did not work within "
                   + verifyTimeout.toSeconds()
                   + "s ("
