@@ -310,6 +310,9 @@ class ChartTemplateTest {
             eks.amazonaws.com/role-arn: arn:aws:iam::111111111111:role/aws-auth-operator
         podDisruptionBudget:
           enabled: true
+        awsRateLimits:
+          iam: 5
+          sts: 0
         metrics:
           serviceMonitor:
             enabled: true
@@ -334,7 +337,10 @@ class ChartTemplateTest {
     assertThat(c.getImage()).isEqualTo("registry.example.com/platform/aws-auth-operator:1.2.3");
     assertThat(env(c))
         .containsEntry("AWS_AUTH_OPERATOR_LEADER_ELECTION_ENABLED", "true")
-        .containsEntry("AWS_AUTH_OPERATOR_LEADER_ELECTION_LEASE_NAMESPACE", "platform");
+        .containsEntry("AWS_AUTH_OPERATOR_LEADER_ELECTION_LEASE_NAMESPACE", "platform")
+        .containsEntry("AAO_AWS_RATE_LIMIT_IAM", "5")
+        .containsEntry("AAO_AWS_RATE_LIMIT_STS", "0")
+        .containsEntry("AAO_AWS_RATE_LIMIT_EC2", "20");
 
     assertThat(r.only(ServiceAccount.class).getMetadata().getAnnotations())
         .containsEntry(

@@ -78,14 +78,26 @@ public class AuthConfigSettings {
     String fingerprint = config.getMetadata().getUid() + "/" + config.getMetadata().getGeneration();
     var credentials = spec.credentials;
     if (credentials == null || credentials.source == Source.DEFAULT) {
-      return build(spec, DefaultCredentialsProvider.builder().build(), fingerprint + "/default");
+      return build(
+          spec,
+          DefaultCredentialsProvider.builder().build(),
+          fingerprint + "/default",
+          accountOf(config));
     }
     SecretReference ref = credentials.secretRef;
     SecretCredentials secret = credentialsFrom(ref, "spec.credentials.secretRef");
     return build(
         spec,
         StaticCredentialsProvider.create(secret.credentials()),
-        fingerprint + "/" + secret.version());
+        fingerprint + "/" + secret.version(),
+        accountOf(config));
+  }
+
+  /** The config's account once its identity was checked; until then, one of its own. */
+  private static String accountOf(AwsAuthConfig config) {
+    return config.getStatus() != null && config.getStatus().accountId != null
+        ? config.getStatus().accountId
+        : "config/" + config.getMetadata().getUid();
   }
 
   /**
@@ -99,7 +111,8 @@ public class AuthConfigSettings {
     return build(
         config.getSpec(),
         StaticCredentialsProvider.create(secret.credentials()),
-        config.getMetadata().getUid() + "/" + secret.version());
+        config.getMetadata().getUid() + "/" + secret.version(),
+        "secret/" + secret.version());
   }
 
   /** Replaces the credentials of {@code base}, keeping its region, endpoints and retries. */
@@ -112,7 +125,8 @@ public class AuthConfigSettings {
         base.ec2Endpoint(),
         base.maxRetries(),
         provider,
-        fingerprint);
+        fingerprint,
+        base.account());
   }
 
   private record SecretCredentials(AwsCredentials credentials, String version) {}
@@ -157,7 +171,7 @@ public class AuthConfigSettings {
   }
 
   private static AwsClientSettings build(
-      AwsAuthConfigSpec spec, AwsCredentialsProvider provider, String fingerprint) {
+      AwsAuthConfigSpec spec, AwsCredentialsProvider provider, String fingerprint, String account) {
     var endpoints = spec.endpoints;
     return new AwsClientSettings(
         spec.region == null ? "us-east-1" : spec.region,
@@ -166,7 +180,8 @@ public class AuthConfigSettings {
         Optional.ofNullable(endpoints).map(e -> e.ec2).map(URI::create),
         Optional.ofNullable(spec.maxRetries),
         provider,
-        fingerprint);
+        fingerprint,
+        account);
   }
 
   private static String required(Map<String, String> data, SecretReference ref, String key) {

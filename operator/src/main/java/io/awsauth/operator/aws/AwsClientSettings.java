@@ -6,7 +6,9 @@ import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 
 /**
  * Everything needed to build AWS clients for one identity: region, endpoint overrides, retries and
- * credentials. {@code fingerprint} identifies the settings without revealing the credentials.
+ * credentials. {@code fingerprint} identifies the settings without revealing the credentials;
+ * {@code account} is the AWS account the calls are made in (or, until it is known, a stand-in
+ * unique to the identity): AWS throttles per account, and so does the operator's rate limiter.
  */
 public record AwsClientSettings(
     String region,
@@ -15,4 +17,19 @@ public record AwsClientSettings(
     Optional<URI> ec2Endpoint,
     Optional<Integer> maxRetries,
     AwsCredentialsProvider credentials,
-    String fingerprint) {}
+    String fingerprint,
+    String account) {
+
+  /** The same settings acting in another account (an assumed role's). */
+  public AwsClientSettings inAccount(String accountId) {
+    return new AwsClientSettings(
+        region,
+        iamEndpoint,
+        stsEndpoint,
+        ec2Endpoint,
+        maxRetries,
+        credentials,
+        fingerprint,
+        accountId);
+  }
+}

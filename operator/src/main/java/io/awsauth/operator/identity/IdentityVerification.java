@@ -4,6 +4,7 @@ import io.awsauth.operator.api.v1alpha1.AuthType;
 import io.awsauth.operator.api.v1alpha1.AwsCredentialRequest;
 import io.awsauth.operator.api.v1alpha1.AwsCredentialRequestSpec.Identity;
 import io.awsauth.operator.api.v1alpha1.VaultAwsRole;
+import io.awsauth.operator.cache.ClusterCaches;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -20,9 +21,12 @@ import java.util.Objects;
 public class IdentityVerification {
   private final KubernetesClient client;
   private final Instance<IdentityVerifier> verifiers;
+  private final ClusterCaches caches;
 
-  public IdentityVerification(KubernetesClient client, Instance<IdentityVerifier> verifiers) {
+  public IdentityVerification(
+      KubernetesClient client, Instance<IdentityVerifier> verifiers, ClusterCaches caches) {
     this.client = client;
+    this.caches = caches;
     this.verifiers = verifiers;
   }
 
@@ -72,7 +76,7 @@ public class IdentityVerification {
               + " is bound to role "
               + role.getMetadata().getName());
     }
-    if (client.serviceAccounts().inNamespace(namespace).withName(serviceAccount).get() == null) {
+    if (!caches.serviceAccountExists(namespace, serviceAccount)) {
       return IdentityVerdict.deny(
           "ServiceAccountNotFound",
           "service account " + namespace + "/" + serviceAccount + " does not exist");

@@ -12,6 +12,7 @@ import io.awsauth.operator.authconfig.AuthConfigs;
 import io.awsauth.operator.authconfig.AuthConfigs.ResolvedAuthConfig;
 import io.awsauth.operator.aws.AwsFailure;
 import io.awsauth.operator.aws.sdk.AwsErrors;
+import io.awsauth.operator.cache.LeanItemStore;
 import io.awsauth.operator.faults.CrashPoints;
 import io.awsauth.operator.identity.IdentityVerdict;
 import io.awsauth.operator.identity.IdentityVerification;
@@ -23,6 +24,7 @@ import io.awsauth.operator.status.UserError;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -61,10 +63,14 @@ import org.jboss.logging.Logger;
  */
 @ControllerConfiguration(
     name = AwsCredentialRequestReconciler.NAME,
+    informer = @Informer(itemStore = AwsCredentialRequestReconciler.RequestStore.class),
     maxReconciliationInterval =
         @MaxReconciliationInterval(interval = 10, timeUnit = TimeUnit.MINUTES))
 public class AwsCredentialRequestReconciler
     implements Reconciler<AwsCredentialRequest>, Cleaner<AwsCredentialRequest> {
+  /** The cache of requests, without their managedFields. */
+  public static final class RequestStore extends LeanItemStore<AwsCredentialRequest> {}
+
   /** The controller's name, which is also its field manager for status writes. */
   public static final String NAME = "awscredentialrequest";
 
@@ -165,7 +171,10 @@ public class AwsCredentialRequestReconciler
       next = WAIT_FOR_DEPENDENCIES.multipliedBy(3);
     }
     status.observedGeneration = request.getMetadata().getGeneration();
-    events.announceTransition(request, before, status, READY, "Issue");
+    if (!issuedNow(before, status)) {
+      // (an issuance announces itself: Issued or Rotated; one Event per issuance is enough)
+      events.announceTransition(request, before, status, READY, "Issue");
+    }
     UpdateControl<AwsCredentialRequest> control = StatusUpdates.patchIfChanged(request, before);
     next = notAfterExpiry(status, next);
     if (request.getSpec().identity != null
@@ -178,6 +187,13 @@ public class AwsCredentialRequestReconciler
     }
     metrics.lease(key(request), stateOf(status), expiry(status));
     return next == null ? control : control.rescheduleAfter(next.toMillis());
+  }
+
+  /** Whether this reconcile issued (or finished issuing) the lease that makes the request Ready. */
+  private static boolean issuedNow(JsonNode before, AwsCredentialRequestStatus status) {
+    return status.isTrue(READY)
+        && status.leaseId != null
+        && (before == null || !status.leaseId.equals(before.path("leaseId").asText(null)));
   }
 
   private static String key(AwsCredentialRequest request) {
@@ -267,6 +283,11 @@ public class AwsCredentialRequestReconciler
             && held
             && sameSpec
             && !Renewal.due(now, renewAt(request, status));
+    if (!steady && LOG.isDebugEnabled()) {
+      LOG.debugf(
+          "AwsCredentialRequest %s: issuing (lease %s, held %s, same spec %s, pending %s)",
+          key(request), status.leaseId, held, sameSpec, status.pendingLease != null);
+    }
     IdentityVerdict verdict = identities.verify(request, role, !steady);
     long generation = request.getMetadata().getGeneration();
     if (!(steady && verdict.allowed() && status.isTrue(IDENTITY_VERIFIED))) {
@@ -442,7 +463,7 @@ public class AwsCredentialRequestReconciler
         request,
         "IssuanceResumed",
         "Issue",
-        "finished the interrupted issuance of lease " + pending.leaseId + " (" + keyId + ")");
+        "finished the interrupted issuance of lease " + pending.leaseId);
     return Renewal.untilNext(clock.instant(), Instant.parse(status.renewAt));
   }
 
@@ -465,6 +486,11 @@ public class AwsCredentialRequestReconciler
             lease.principalArn(),
             Optional.empty()),
         role);
+    events.normal(
+        request,
+        "IssuanceResumed",
+        "Issue",
+        "recorded lease " + lease.leaseId() + " from its Secret (its status write was lost)");
     return Renewal.untilNext(now, Instant.parse(request.getStatus().renewAt));
   }
 
@@ -583,6 +609,10 @@ public class AwsCredentialRequestReconciler
     return status.leaseId != null || status.iamUserName != null;
   }
 
+  /**
+   * A request being deleted: its IAM user (the only credential AWS can revoke) is deleted before
+   * the finalizer is removed; STS credentials go with the Secret, which the request owns.
+   */
   @Override
   public DeleteControl cleanup(
       AwsCredentialRequest request, Context<AwsCredentialRequest> context) {
@@ -815,6 +845,7 @@ public class AwsCredentialRequestReconciler
             .withLabelSelector(
                 CredentialSecret.MANAGED_BY_LABEL + "=" + CredentialSecret.MANAGED_BY)
             .withNamespacesInheritedFromController()
+            .withItemStore(new CredentialSecretStore())
             .withSecondaryToPrimaryMapper(
                 Mappers.fromOwnerReferences(AwsCredentialRequest.class, false))
             .build();

@@ -65,8 +65,12 @@ public class AccountSessions {
                       SESSION_NAME,
                       Optional.ofNullable(binding.getSpec().externalId)));
             });
-    return AuthConfigSettings.withCredentials(
-        config.settings(), session.credentials.provider(), "assumed/" + key);
+    AwsClientSettings settings =
+        AuthConfigSettings.withCredentials(
+            config.settings(), session.credentials.provider(), "assumed/" + key);
+    return binding.getSpec() == null || binding.getSpec().accountId == null
+        ? settings
+        : settings.inAccount(binding.getSpec().accountId);
   }
 
   /**

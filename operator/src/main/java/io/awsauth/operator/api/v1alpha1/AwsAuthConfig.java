@@ -49,6 +49,9 @@ import io.fabric8.kubernetes.model.annotation.Version;
     type = AdditionalPrinterColumn.Type.DATE)
 public class AwsAuthConfig extends CustomResource<AwsAuthConfigSpec, AwsAuthConfigStatus> {
   @Override
+  // Required: an object without spec can only come from a status write racing its deletion
+  // (server-side apply creates what it patches), and must not come back to life that way.
+  @io.fabric8.generator.annotation.Required
   @JsonPropertyDescription(
       "The operator's own AWS identity, region and endpoints (Vault's aws/config/root and auth/aws/config/client).")
   public AwsAuthConfigSpec getSpec() {

@@ -56,6 +56,9 @@ public class AwsCredentialRequest
     extends CustomResource<AwsCredentialRequestSpec, AwsCredentialRequestStatus>
     implements Namespaced {
   @Override
+  // Required: an object without spec can only come from a status write racing its deletion
+  // (server-side apply creates what it patches), and must not come back to life that way.
+  @io.fabric8.generator.annotation.Required
   @JsonPropertyDescription(
       "One leased AWS credential for a workload of this namespace, written to a Secret, rotated before expiry, revoked when the lease ends or the request is deleted.")
   public AwsCredentialRequestSpec getSpec() {

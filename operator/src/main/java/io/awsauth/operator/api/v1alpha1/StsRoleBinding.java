@@ -48,6 +48,9 @@ import io.fabric8.kubernetes.model.annotation.Version;
     type = AdditionalPrinterColumn.Type.DATE)
 public class StsRoleBinding extends CustomResource<StsRoleBindingSpec, StsRoleBindingStatus> {
   @Override
+  // Required: an object without spec can only come from a status write racing its deletion
+  // (server-side apply creates what it patches), and must not come back to life that way.
+  @io.fabric8.generator.annotation.Required
   @JsonPropertyDescription(
       "Cross-account trust: one remote account and the role the operator assumes there (Vault's auth/aws/config/sts/<account>).")
   public StsRoleBindingSpec getSpec() {

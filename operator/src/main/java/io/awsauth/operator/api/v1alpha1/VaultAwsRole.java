@@ -43,6 +43,9 @@ import io.fabric8.kubernetes.model.annotation.Version;
     type = AdditionalPrinterColumn.Type.DATE)
 public class VaultAwsRole extends CustomResource<VaultAwsRoleSpec, VaultAwsRoleStatus> {
   @Override
+  // Required: an object without spec can only come from a status write racing its deletion
+  // (server-side apply creates what it patches), and must not come back to life that way.
+  @io.fabric8.generator.annotation.Required
   @JsonPropertyDescription(
       "What is issued (credentialType and policies) and to whom (authType and bindings): Vault's aws/roles/<name> and auth/aws/role/<name>.")
   public VaultAwsRoleSpec getSpec() {

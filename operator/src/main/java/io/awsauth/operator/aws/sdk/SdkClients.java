@@ -17,6 +17,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
 import software.amazon.awssdk.awscore.client.builder.AwsSyncClientBuilder;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
@@ -63,7 +64,17 @@ public class SdkClients {
         }
       };
 
-  public SdkClients(MeterRegistry registry, CrashPoints crashPoints) {
+  private final AwsRateLimits limits;
+
+  public SdkClients(
+      MeterRegistry registry,
+      CrashPoints crashPoints,
+      @ConfigProperty(name = "aao.aws.rate-limit.iam", defaultValue = "20") double iamPerSecond,
+      @ConfigProperty(name = "aao.aws.rate-limit.sts", defaultValue = "500") double stsPerSecond,
+      @ConfigProperty(name = "aao.aws.rate-limit.ec2", defaultValue = "20") double ec2PerSecond) {
+    this.limits =
+        new AwsRateLimits(
+            Map.of("iam", iamPerSecond, "sts", stsPerSecond, "ec2", ec2PerSecond), registry);
     this.http =
         ApacheHttpClient.builder()
             .maxConnections(64)
@@ -152,6 +163,7 @@ public class SdkClients {
       B builder, AwsClientSettings settings, Optional<URI> endpoint) {
     ClientOverrideConfiguration.Builder override =
         ClientOverrideConfiguration.builder()
+            .addExecutionInterceptor(limits.forAccount(settings.account()))
             .addExecutionInterceptor(metrics)
             .scheduledExecutorService(timers)
             .apiCallTimeout(Duration.ofSeconds(60));
