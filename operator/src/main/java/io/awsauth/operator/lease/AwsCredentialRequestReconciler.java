@@ -85,6 +85,7 @@ public class AwsCredentialRequestReconciler
   private static final Set<String> PROOF_UNAVAILABLE =
       Set.of(
           "ProofRefused",
+          "ProofExpired",
           "ProofSecretNotFound",
           "ProofIncomplete",
           "StsAnswerInvalid",
@@ -702,6 +703,7 @@ public class AwsCredentialRequestReconciler
           "ProofSecretNotFound",
           "ProofIncomplete",
           "ProofRefused",
+          "ProofExpired",
           "StsAnswerInvalid",
           "IdentityDocumentSecretNotFound" ->
           // Tenant Secrets, pods and instances are not watched: look again.
