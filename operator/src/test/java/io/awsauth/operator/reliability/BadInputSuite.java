@@ -1108,20 +1108,25 @@ class BadInputSuite {
               .limit(5)
               .map(o -> "  " + o.spec.mutation().field() + " -> " + o.rejected)
               .toList();
-      System.out.println("accepted specs and their answers:");
+      System.out.println("accepted specs and their answers (count):");
+      Map<String, Integer> answers = new TreeMap<>();
       for (Outcome o : outcomes) {
         if (o.rejected == null) {
           Mutation m = o.spec.mutation();
-          System.out.printf(
-              Locale.ROOT,
-              "  %s [%s] %s -> %s=%s%n",
-              m.field(),
-              m.category(),
-              shown(m),
-              "Ready",
-              o.conditionStatus + " " + o.reason);
+          answers.merge(
+              String.format(
+                  Locale.ROOT,
+                  "%s [%s] %s -> Ready=%s %s",
+                  m.field(),
+                  m.category(),
+                  shown(m),
+                  o.conditionStatus,
+                  o.reason),
+              1,
+              Integer::sum);
         }
       }
+      answers.forEach((line, n) -> System.out.printf(Locale.ROOT, "  %4d  %s%n", n, line));
       System.out.println("sample rejections:");
       sample.forEach(System.out::println);
       for (String[] list :
