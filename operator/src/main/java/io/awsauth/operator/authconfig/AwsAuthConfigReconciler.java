@@ -4,12 +4,14 @@ import static io.awsauth.operator.status.Conditions.READY;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.awsauth.operator.api.v1alpha1.AwsAuthConfig;
+import io.awsauth.operator.api.v1alpha1.AwsAuthConfigSpec;
 import io.awsauth.operator.api.v1alpha1.AwsAuthConfigStatus;
 import io.awsauth.operator.aws.AwsClientSettings;
 import io.awsauth.operator.aws.AwsFailure;
 import io.awsauth.operator.aws.CallerIdentity;
 import io.awsauth.operator.aws.sdk.AwsErrors;
 import io.awsauth.operator.aws.sdk.SdkClients;
+import io.awsauth.operator.identity.IdentityDocumentVerifier;
 import io.awsauth.operator.metrics.OperatorMetrics;
 import io.awsauth.operator.status.Conditions;
 import io.awsauth.operator.status.EventRecorder;
@@ -79,6 +81,7 @@ public class AwsAuthConfigReconciler implements Reconciler<AwsAuthConfig> {
     AwsAuthConfigStatus status = statusOf(config);
     long generation = config.getMetadata().getGeneration();
     try {
+      checkBeforeCalling(config.getSpec());
       AwsClientSettings current = settings.refresh(config);
       CallerIdentity caller = clients.sts(current).getCallerIdentity();
       status.callerArn = caller.arn();
@@ -105,6 +108,23 @@ public class AwsAuthConfigReconciler implements Reconciler<AwsAuthConfig> {
     status.observedGeneration = generation;
     events.announceTransition(config, before, config.getStatus(), READY, "Verify");
     return StatusUpdates.patchIfChanged(config, before);
+  }
+
+  /**
+   * What the schema cannot check and no AWS call is needed for: the identity document certificates
+   * must parse. A config that names unusable certificates is not Ready, and is not verified in AWS.
+   */
+  static void checkBeforeCalling(AwsAuthConfigSpec spec) {
+    String pem = spec.identityDocumentCertificates;
+    if (pem != null && !pem.isBlank()) {
+      try {
+        IdentityDocumentVerifier.parseCertificates(pem);
+      } catch (IllegalArgumentException e) {
+        throw new UserError(
+            "IdentityDocumentCertificatesInvalid",
+            "identityDocumentCertificates: " + e.getMessage());
+      }
+    }
   }
 
   private void rotateRootKey(

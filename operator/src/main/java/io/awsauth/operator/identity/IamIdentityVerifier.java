@@ -50,6 +50,7 @@ public class IamIdentityVerifier implements IdentityVerifier {
   private final AccountSessions sessions;
   private final SdkClients clients;
   private final StsProofSender sender = new StsProofSender();
+  private final Clock clock;
   private final ExpiringCache<PrincipalKey, ResolvedPrincipal> roles;
   private final ExpiringCache<ProofKey, CallerIdentity> proven;
 
@@ -73,6 +74,7 @@ public class IamIdentityVerifier implements IdentityVerifier {
     this.configs = configs;
     this.sessions = sessions;
     this.clients = clients;
+    this.clock = clock;
     this.roles = new ExpiringCache<>(clock, LOOKUP_TTL, LOOKUP_CACHE_SIZE);
     this.proven = new ExpiringCache<>(clock, PROOF_TTL, PROOF_CACHE_SIZE);
   }
@@ -130,6 +132,16 @@ public class IamIdentityVerifier implements IdentityVerifier {
       } else {
         StsProofRequest proof =
             IamProof.fromFields(fields(secret)).validate(endpoint, serverId(config));
+        if (!proof.fresh(clock.instant())) {
+          // STS refuses it too; an emulator may not, and either way it is not sent.
+          return IdentityVerdict.deny(
+              "ProofExpired",
+              "the proof in Secret "
+                  + secretName
+                  + " was signed at "
+                  + proof.signedAt()
+                  + ", more than 15 minutes from now: sign a fresh one");
+        }
         StsAnswer answer;
         try {
           answer = sender.send(proof);

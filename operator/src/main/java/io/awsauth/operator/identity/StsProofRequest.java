@@ -1,6 +1,7 @@
 package io.awsauth.operator.identity;
 
 import java.net.URI;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -29,6 +30,18 @@ public record StsProofRequest(
     Map<String, List<String>> copy = new LinkedHashMap<>();
     headers.forEach((name, values) -> copy.put(name, List.copyOf(values)));
     headers = Collections.unmodifiableMap(copy);
+  }
+
+  /** STS refuses a signature made more than this long before (or after) it receives it. */
+  public static final Duration SIGNATURE_VALIDITY = Duration.ofMinutes(15);
+
+  /**
+   * Whether STS would still accept the signature at {@code now}: a proof signed more than 15
+   * minutes away from {@code now} is a replay (or a clock far off), refused before it is sent.
+   */
+  public boolean fresh(Instant now) {
+    return !signedAt.isBefore(now.minus(SIGNATURE_VALIDITY))
+        && !signedAt.isAfter(now.plus(SIGNATURE_VALIDITY));
   }
 
   @Override

@@ -22,6 +22,7 @@ import io.awsauth.operator.status.EventRecorder;
 import io.awsauth.operator.status.StatusUpdates;
 import io.awsauth.operator.status.UserError;
 import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
@@ -91,6 +92,7 @@ public class AwsCredentialRequestReconciler
   private static final Set<String> PROOF_UNAVAILABLE =
       Set.of(
           "ProofRefused",
+          "ProofExpired",
           "ProofSecretNotFound",
           "ProofIncomplete",
           "StsAnswerInvalid",
@@ -368,6 +370,9 @@ public class AwsCredentialRequestReconciler
     String secretName = secretName(request);
     if (secret.isPresent() && !CredentialSecret.ownedBy(secret.get(), request)) {
       throw secretNotOwned(request, secretName);
+    }
+    if (secret.isEmpty()) {
+      assertNameFree(request, secretName);
     }
     Optional<String> keyInSecret = secret.flatMap(CredentialSecret::accessKeyId);
     IssuedCredential credential;
@@ -732,6 +737,7 @@ public class AwsCredentialRequestReconciler
           "ProofSecretNotFound",
           "ProofIncomplete",
           "ProofRefused",
+          "ProofExpired",
           "StsAnswerInvalid",
           "IdentityDocumentSecretNotFound" ->
           // Tenant Secrets, pods and instances are not watched: look again.
@@ -777,6 +783,29 @@ public class AwsCredentialRequestReconciler
     } catch (KubernetesClientException e) {
       if (e.getCode() == 409) {
         throw secretNotOwned(request, desired.getMetadata().getName());
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * Before anything is issued: a Secret of that name that the operator does not own (and has not
+   * cached) exists when a dry-run create of it conflicts. The Secret is neither read nor written.
+   */
+  private void assertNameFree(AwsCredentialRequest request, String secretName) {
+    Secret probe =
+        new SecretBuilder()
+            .withNewMetadata()
+            .withName(secretName)
+            .withNamespace(request.getMetadata().getNamespace())
+            .endMetadata()
+            .withType("Opaque")
+            .build();
+    try {
+      client.secrets().resource(probe).dryRun().create();
+    } catch (KubernetesClientException e) {
+      if (e.getCode() == 409) {
+        throw secretNotOwned(request, secretName);
       }
       throw e;
     }

@@ -3,7 +3,6 @@ package io.awsauth.operator.identity;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.awsauth.operator.api.v1alpha1.AuthType;
 import io.awsauth.operator.api.v1alpha1.AwsAuthConfig;
 import io.awsauth.operator.api.v1alpha1.AwsCredentialRequest;
@@ -12,32 +11,18 @@ import io.awsauth.operator.api.v1alpha1.CredentialType;
 import io.awsauth.operator.api.v1alpha1.StsRoleBinding;
 import io.awsauth.operator.api.v1alpha1.VaultAwsRole;
 import io.awsauth.operator.testenv.Aws;
-import io.awsauth.operator.testenv.Fixtures;
 import io.awsauth.operator.testenv.OperatorTestResource;
 import io.awsauth.operator.testenv.TestEnvironment;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Base64;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.http.ContentStreamProvider;
-import software.amazon.awssdk.http.SdkHttpMethod;
-import software.amazon.awssdk.http.SdkHttpRequest;
-import software.amazon.awssdk.http.auth.aws.signer.AwsV4HttpSigner;
-import software.amazon.awssdk.http.auth.spi.signer.SignedRequest;
-import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
-import software.amazon.awssdk.identity.spi.AwsSessionCredentialsIdentity;
 import software.amazon.awssdk.services.iam.IamClient;
-import software.amazon.awssdk.services.sts.StsClient;
-import software.amazon.awssdk.services.sts.model.Credentials;
 
 /**
  * authType iam on the real API server and the emulator (whose STS verifies SigV4 signatures): a
@@ -66,8 +51,8 @@ class IamAuthIT {
   @Test
   void aProofSignedByABoundUserIsAdmittedAndIssued() {
     Workload user = user(Aws.unique("app-user"));
-    VaultAwsRole role = iamRole(Aws.unique("by-user"), CredentialType.SESSION_TOKEN, user.arn);
-    AwsCredentialRequest request = request(Aws.unique("user-proof"), role, proof(user.sign()));
+    VaultAwsRole role = iamRole(Aws.unique("by-user"), CredentialType.SESSION_TOKEN, user.arn());
+    AwsCredentialRequest request = request(Aws.unique("user-proof"), role, proof(sign(user)));
 
     AwsCredentialRequest ready = s.awaitCondition(request, "Ready", "True");
     s.assertVerified(ready);
@@ -79,9 +64,10 @@ class IamAuthIT {
     String roleName = Aws.unique("vault-secondary");
     Workload user = user(Aws.unique("assumer"));
     try (IamClient iam = Aws.iam(env, env.accountA())) {
-      iam.putUserPolicy(r -> r.userName(user.name).policyName("assume").policyDocument(ASSUME_ANY));
+      iam.putUserPolicy(
+          r -> r.userName(user.name()).policyName("assume").policyDocument(ASSUME_ANY));
       iam.createRole(
-          r -> r.roleName(roleName).path("/team/").assumeRolePolicyDocument(trusting(user.arn)));
+          r -> r.roleName(roleName).path("/team/").assumeRolePolicyDocument(trusting(user.arn())));
     }
     Workload assumed =
         assumedBy(user, "arn:aws:iam::" + TestEnvironment.ACCOUNT_A + ":role/team/" + roleName);
@@ -90,7 +76,7 @@ class IamAuthIT {
             Aws.unique("by-prefix"),
             CredentialType.FEDERATION_TOKEN,
             "arn:aws:iam::" + TestEnvironment.ACCOUNT_A + ":role/team/vault-secondary*");
-    AwsCredentialRequest request = request(Aws.unique("role-proof"), role, proof(assumed.sign()));
+    AwsCredentialRequest request = request(Aws.unique("role-proof"), role, proof(sign(assumed)));
 
     AwsCredentialRequest ready = s.awaitCondition(request, "Ready", "True");
     s.assertVerified(ready);
@@ -103,7 +89,7 @@ class IamAuthIT {
             CredentialType.SESSION_TOKEN,
             "arn:aws:iam::" + TestEnvironment.ACCOUNT_A + ":role/vault-secondary*");
     AwsCredentialRequest refused =
-        request(Aws.unique("role-proof-nopath"), pathless, proof(assumed.sign()));
+        request(Aws.unique("role-proof-nopath"), pathless, proof(sign(assumed)));
     s.assertDenied(refused, "CallerNotBound", "bindings.iamPrincipalArns");
   }
 
@@ -111,8 +97,9 @@ class IamAuthIT {
   void aProofOfAnUnboundPrincipalIsDenied() {
     Workload bound = user(Aws.unique("bound"));
     Workload other = user(Aws.unique("other"));
-    VaultAwsRole role = iamRole(Aws.unique("only-bound"), CredentialType.SESSION_TOKEN, bound.arn);
-    AwsCredentialRequest request = request(Aws.unique("other-proof"), role, proof(other.sign()));
+    VaultAwsRole role =
+        iamRole(Aws.unique("only-bound"), CredentialType.SESSION_TOKEN, bound.arn());
+    AwsCredentialRequest request = request(Aws.unique("other-proof"), role, proof(sign(other)));
     s.assertDenied(request, "CallerNotBound", "bindings.iamPrincipalArns of role");
   }
 
@@ -120,22 +107,22 @@ class IamAuthIT {
   void aUserDeletedAndCreatedAgainUnderTheSameNameIsNotTheBoundOne() {
     String name = Aws.unique("recreated");
     Workload original = user(name);
-    VaultAwsRole role = iamRole(Aws.unique("exact"), CredentialType.SESSION_TOKEN, original.arn);
+    VaultAwsRole role = iamRole(Aws.unique("exact"), CredentialType.SESSION_TOKEN, original.arn());
     try (IamClient iam = Aws.iam(env, env.accountA())) {
-      iam.deleteAccessKey(r -> r.userName(name).accessKeyId(original.keyId));
+      iam.deleteAccessKey(r -> r.userName(name).accessKeyId(original.keyId()));
       iam.deleteUser(r -> r.userName(name));
     }
     Workload impostor = user(name);
-    assertThat(impostor.arn).isEqualTo(original.arn);
-    AwsCredentialRequest request = request(Aws.unique("impostor"), role, proof(impostor.sign()));
+    assertThat(impostor.arn()).isEqualTo(original.arn());
+    AwsCredentialRequest request = request(Aws.unique("impostor"), role, proof(sign(impostor)));
     s.assertDenied(request, "CallerNotBound", "unique ID");
   }
 
   @Test
   void aProofTamperedAfterSigningIsRefusedBySts() {
     Workload user = user(Aws.unique("tampered"));
-    VaultAwsRole role = iamRole(Aws.unique("tamper"), CredentialType.SESSION_TOKEN, user.arn);
-    Map<String, List<String>> headers = user.sign();
+    VaultAwsRole role = iamRole(Aws.unique("tamper"), CredentialType.SESSION_TOKEN, user.arn());
+    Map<String, List<String>> headers = sign(user);
     // A signed header changed afterwards: still a well-formed proof, but no longer the signature's.
     String date = headers.get("X-Amz-Date").get(0);
     String seconds = date.substring(13, 15);
@@ -149,10 +136,10 @@ class IamAuthIT {
   @Test
   void aProofForAnotherUrlIsRefusedBeforeSending() {
     Workload user = user(Aws.unique("elsewhere"));
-    VaultAwsRole role = iamRole(Aws.unique("elsewhere"), CredentialType.SESSION_TOKEN, user.arn);
+    VaultAwsRole role = iamRole(Aws.unique("elsewhere"), CredentialType.SESSION_TOKEN, user.arn());
     URI endpoint = URI.create(env.awsEndpoint());
     String other = "http://localhost.invalid:" + endpoint.getPort() + "/";
-    Map<String, List<String>> headers = user.sign(other);
+    Map<String, List<String>> headers = user.sign(other, BODY, Map.of());
     AwsCredentialRequest request = request(Aws.unique("elsewhere"), role, proof(other, headers));
     s.assertDenied(request, "ProofWrongEndpoint", "not to the configured STS endpoint");
   }
@@ -160,7 +147,7 @@ class IamAuthIT {
   @Test
   void aMissingProofSecretIsDenied() {
     Workload user = user(Aws.unique("nosecret"));
-    VaultAwsRole role = iamRole(Aws.unique("nosecret"), CredentialType.SESSION_TOKEN, user.arn);
+    VaultAwsRole role = iamRole(Aws.unique("nosecret"), CredentialType.SESSION_TOKEN, user.arn());
     AwsCredentialRequest request = request(Aws.unique("nosecret"), role, Aws.unique("absent"));
     s.assertDenied(request, "ProofSecretNotFound", "does not exist");
   }
@@ -199,12 +186,12 @@ class IamAuthIT {
             List.of(b + "vault-secondary*", b + "secondary*"));
     for (String admitted : List.of(role1, role2)) {
       Workload session = assumedBy(assumer, b + admitted);
-      AwsCredentialRequest request = request(Aws.unique("seed"), role, proof(session.sign()));
+      AwsCredentialRequest request = request(Aws.unique("seed"), role, proof(sign(session)));
       AwsCredentialRequest ready = s.awaitCondition(request, "Ready", "True");
       s.assertVerified(ready);
     }
     Workload refused = assumedBy(assumer, b + other);
-    AwsCredentialRequest request = request(Aws.unique("seed-other"), role, proof(refused.sign()));
+    AwsCredentialRequest request = request(Aws.unique("seed-other"), role, proof(sign(refused)));
     s.assertDenied(request, "CallerNotBound", b + other);
     s.client.resource(binding).withTimeout(60, TimeUnit.SECONDS).delete();
   }
@@ -217,7 +204,7 @@ class IamAuthIT {
     s.applyReady(withServerId);
     Workload user = user(Aws.unique("server-id"));
     VaultAwsRole role =
-        iamRole(Aws.unique("server-id"), CredentialType.SESSION_TOKEN, config, List.of(user.arn));
+        iamRole(Aws.unique("server-id"), CredentialType.SESSION_TOKEN, config, List.of(user.arn()));
     String url = env.awsEndpoint();
 
     AwsCredentialRequest right =
@@ -234,7 +221,7 @@ class IamAuthIT {
             proof(user.sign(url, BODY, Map.of(IamProof.SERVER_ID_HEADER, "other.example.com"))));
     s.assertDenied(wrong, "ProofServerIdMismatch", IamProof.SERVER_ID_HEADER);
 
-    AwsCredentialRequest none = request(Aws.unique("no-id"), role, proof(user.sign()));
+    AwsCredentialRequest none = request(Aws.unique("no-id"), role, proof(sign(user)));
     s.assertDenied(none, "ProofServerIdMissing", IamProof.SERVER_ID_HEADER);
     s.client.resource(withServerId).delete();
   }
@@ -242,8 +229,8 @@ class IamAuthIT {
   @Test
   void anUnsignedProofAndAProofOfAnotherActionAreRefusedBeforeSending() {
     Workload user = user(Aws.unique("unsigned"));
-    VaultAwsRole role = iamRole(Aws.unique("unsigned"), CredentialType.SESSION_TOKEN, user.arn);
-    Map<String, List<String>> headers = user.sign();
+    VaultAwsRole role = iamRole(Aws.unique("unsigned"), CredentialType.SESSION_TOKEN, user.arn());
+    Map<String, List<String>> headers = sign(user);
     headers.remove("Authorization");
     AwsCredentialRequest unsigned = request(Aws.unique("unsigned"), role, proof(headers));
     s.assertDenied(unsigned, "ProofUnsigned", "unsigned");
@@ -265,8 +252,8 @@ class IamAuthIT {
   @Test
   void renewalDoesNotSendAnAgedProofAgain() {
     Workload user = user(Aws.unique("renewed"));
-    VaultAwsRole role = iamRole(Aws.unique("renewed"), CredentialType.IAM_USER, user.arn);
-    String proof = proof(user.sign());
+    VaultAwsRole role = iamRole(Aws.unique("renewed"), CredentialType.IAM_USER, user.arn());
+    String proof = proof(sign(user));
     AwsCredentialRequest request =
         s.request(
             Aws.unique("renewed"),
@@ -277,7 +264,7 @@ class IamAuthIT {
             });
     String firstKey = s.awaitCondition(request, "Ready", "True").getStatus().accessKeyId;
     try (IamClient iam = Aws.iam(env, env.accountA())) {
-      iam.deleteAccessKey(r -> r.userName(user.name).accessKeyId(user.keyId));
+      iam.deleteAccessKey(r -> r.userName(user.name()).accessKeyId(user.keyId()));
     }
     AwsCredentialRequest renewed =
         await()
@@ -295,78 +282,20 @@ class IamAuthIT {
   // --- helpers ------------------------------------------------------------------------------
 
   static String trusting(String principalArn) {
-    return "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\","
-        + "\"Principal\":{\"AWS\":\""
-        + principalArn
-        + "\"},\"Action\":\"sts:AssumeRole\"}]}";
+    return Workload.trusting(principalArn);
   }
 
-  /** A session of the role {@code roleArn}, assumed by {@code assumer}. */
   static Workload assumedBy(Workload assumer, String roleArn) {
-    try (StsClient sts = Aws.sts(env, assumer.keyId, assumer.secret)) {
-      Credentials c =
-          await()
-              .atMost(Duration.ofSeconds(20))
-              .ignoreExceptions()
-              .until(
-                  () ->
-                      sts.assumeRole(r -> r.roleArn(roleArn).roleSessionName("pod-1"))
-                          .credentials(),
-                  x -> x != null);
-      return new Workload(null, null, c.accessKeyId(), c.secretAccessKey(), c.sessionToken());
-    }
-  }
-
-  /** A workload's AWS identity; {@code token} is null for an IAM user's long-term key. */
-  record Workload(String name, String arn, String keyId, String secret, String token) {
-    Map<String, List<String>> sign() {
-      return sign(env.awsEndpoint());
-    }
-
-    Map<String, List<String>> sign(String url) {
-      return sign(url, BODY, Map.of());
-    }
-
-    /** Signs {@code body} for {@code url} now; the headers as the Vault CLI sends them. */
-    Map<String, List<String>> sign(String url, String body, Map<String, String> extraHeaders) {
-      SdkHttpRequest.Builder unsigned =
-          SdkHttpRequest.builder()
-              .method(SdkHttpMethod.POST)
-              .uri(URI.create(url))
-              .putHeader("Content-Type", "application/x-www-form-urlencoded; charset=utf-8");
-      extraHeaders.forEach(unsigned::putHeader);
-      AwsCredentialsIdentity identity =
-          token == null
-              ? AwsCredentialsIdentity.create(keyId, secret)
-              : AwsSessionCredentialsIdentity.create(keyId, secret, token);
-      SignedRequest signed =
-          AwsV4HttpSigner.create()
-              .sign(
-                  r ->
-                      r.identity(identity)
-                          .request(unsigned.build())
-                          .payload(ContentStreamProvider.fromUtf8String(body))
-                          .putProperty(AwsV4HttpSigner.SERVICE_SIGNING_NAME, "sts")
-                          .putProperty(AwsV4HttpSigner.REGION_NAME, "us-east-1"));
-      Map<String, List<String>> headers = new LinkedHashMap<>();
-      signed.request().headers().forEach((k, v) -> headers.put(k, new ArrayList<>(v)));
-      // Go's http.Header, which the Vault CLI marshals, has no Host: the URL carries it.
-      headers.remove("Host");
-      return headers;
-    }
+    return Workload.assumedBy(env, assumer, roleArn);
   }
 
   static Workload user(String name) {
-    try (IamClient iam = Aws.iam(env, env.accountA())) {
-      iam.createUser(r -> r.userName(name));
-      var key = iam.createAccessKey(r -> r.userName(name)).accessKey();
-      return new Workload(
-          name,
-          "arn:aws:iam::" + TestEnvironment.ACCOUNT_A + ":user/" + name,
-          key.accessKeyId(),
-          key.secretAccessKey(),
-          null);
-    }
+    return Workload.user(env, name);
+  }
+
+  /** {@code workload}'s proof for the emulator, signed now. */
+  static Map<String, List<String>> sign(Workload workload) {
+    return workload.sign(env.awsEndpoint(), BODY, Map.of());
   }
 
   /** A Secret in the Vault CLI's encoding of a proof for the emulator; returns its name. */
@@ -379,25 +308,7 @@ class IamAuthIT {
   }
 
   static String proof(String url, String body, Map<String, List<String>> headers) {
-    String name = Aws.unique("proof");
-    try {
-      Fixtures.secret(
-          s.client,
-          NS,
-          name,
-          Map.of(
-              IamProof.METHOD_FIELD, "POST",
-              IamProof.URL_FIELD, b64(url),
-              IamProof.BODY_FIELD, b64(body),
-              IamProof.HEADERS_FIELD, b64(new ObjectMapper().writeValueAsString(headers))));
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-      throw new IllegalStateException(e);
-    }
-    return name;
-  }
-
-  static String b64(String text) {
-    return Base64.getEncoder().encodeToString(text.getBytes(StandardCharsets.UTF_8));
+    return Workload.proofSecret(s.client, NS, url, body, headers);
   }
 
   static VaultAwsRole iamRole(String name, CredentialType type, String principalArn) {

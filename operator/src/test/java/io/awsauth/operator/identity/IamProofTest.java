@@ -49,6 +49,18 @@ class IamProofTest {
     return rejection(proof, StsEndpoint.GLOBAL, serverId).reason();
   }
 
+  /** A replayed proof (or one from a clock far off) is not sent: STS would refuse it anyway. */
+  @Test
+  void aProofIsFreshForFifteenMinutesEitherSideOfItsSignature() {
+    StsProofRequest request = global().encoded().validate(StsEndpoint.GLOBAL, null);
+    java.time.Instant signed = SignedProofs.NOW;
+    assertThat(request.fresh(signed)).isTrue();
+    assertThat(request.fresh(signed.plusSeconds(15 * 60))).isTrue();
+    assertThat(request.fresh(signed.minusSeconds(15 * 60))).isTrue();
+    assertThat(request.fresh(signed.plusSeconds(15 * 60 + 1))).isFalse();
+    assertThat(request.fresh(signed.minusSeconds(15 * 60 + 1))).isFalse();
+  }
+
   @Test
   void aSignedProofValidatesAndIsForwardedAsSigned() {
     SignedProofs.Proof proof = global();

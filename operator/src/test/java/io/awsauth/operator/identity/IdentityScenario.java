@@ -26,6 +26,7 @@ import io.fabric8.kubernetes.api.model.events.v1.Event;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
@@ -35,23 +36,38 @@ import java.util.function.Consumer;
  * account B's admin keys for StsRoleBindings that manage trust), roles and requests, and the
  * assertions on the request's conditions.
  */
-final class IdentityScenario {
-  static final String SA = "app";
+public final class IdentityScenario {
+  public static final String SA = "app";
 
-  final TestEnvironment env;
-  final KubernetesClient client;
-  final String namespace;
-  final String config;
+  public final TestEnvironment env;
+  public final KubernetesClient client;
+  public final String namespace;
+  public final String config;
+  private final String endpoint;
+  private final Map<String, String> labels;
 
-  private IdentityScenario(String namespace, String config) {
+  private IdentityScenario(
+      String namespace, String config, String endpoint, Map<String, String> labels) {
     this.env = TestEnvironment.get();
     this.client = env.client();
     this.namespace = namespace;
     this.config = config;
+    this.endpoint = endpoint == null ? env.awsEndpoint() : endpoint;
+    this.labels = labels;
   }
 
   static IdentityScenario start(String namespace, String config) {
-    IdentityScenario s = new IdentityScenario(namespace, config);
+    return start(namespace, config, null, Map.of());
+  }
+
+  /**
+   * The same, with the config's AWS endpoints on {@code endpoint} (null: the emulator itself, e.g.
+   * a {@code FaultProxy} in front of it) and {@code labels} on every config, binding, role and
+   * request the scenario creates (e.g. the label selecting an operator process under test).
+   */
+  public static IdentityScenario start(
+      String namespace, String config, String endpoint, Map<String, String> labels) {
+    IdentityScenario s = new IdentityScenario(namespace, config, endpoint, labels);
     // A binding left by an earlier run trusts that run's operator user, not this one's; two
     // bindings for one account and config would make the choice between them arbitrary.
     s.client.resources(StsRoleBinding.class).list().getItems().stream()
@@ -75,11 +91,13 @@ final class IdentityScenario {
   }
 
   /** An AwsAuthConfig on the emulator acting as the operator user. */
-  AwsAuthConfig authConfig(String name) {
-    return Fixtures.authConfig(name, namespace, "operator", env.awsEndpoint());
+  public AwsAuthConfig authConfig(String name) {
+    AwsAuthConfig c = Fixtures.authConfig(name, namespace, "operator", endpoint);
+    c.getMetadata().setLabels(labels);
+    return c;
   }
 
-  void applyReady(AwsAuthConfig authConfig) {
+  public void applyReady(AwsAuthConfig authConfig) {
     client.resource(authConfig).serverSideApply();
     await()
         .atMost(Duration.ofSeconds(60))
@@ -93,9 +111,10 @@ final class IdentityScenario {
   }
 
   /** A Ready StsRoleBinding into account B whose trust the operator manages. */
-  StsRoleBinding secondaryAccountBinding() {
+  public StsRoleBinding secondaryAccountBinding() {
     StsRoleBinding binding = new StsRoleBinding();
-    binding.setMetadata(new ObjectMetaBuilder().withName(Aws.unique("secondary")).build());
+    binding.setMetadata(
+        new ObjectMetaBuilder().withName(Aws.unique("secondary")).withLabels(labels).build());
     binding.setSpec(new StsRoleBindingSpec());
     binding.getSpec().accountId = TestEnvironment.ACCOUNT_B;
     binding.getSpec().roleArn =
@@ -118,14 +137,14 @@ final class IdentityScenario {
   }
 
   /** A Ready role of this scenario's namespace and config; {@code bindings} adds the rest. */
-  VaultAwsRole role(
+  public VaultAwsRole role(
       String name,
       CredentialType type,
       AuthType authType,
       String authConfig,
       Consumer<RoleBindings> bindings) {
     VaultAwsRole role = new VaultAwsRole();
-    role.setMetadata(new ObjectMetaBuilder().withName(name).build());
+    role.setMetadata(new ObjectMetaBuilder().withName(name).withLabels(labels).build());
     role.setSpec(new VaultAwsRoleSpec());
     role.getSpec().credentialType = type;
     role.getSpec().authConfigRef = authConfig;
@@ -149,10 +168,21 @@ final class IdentityScenario {
   /**
    * Creates a request for the role as service account {@value #SA}; {@code identity} adds to it.
    */
-  AwsCredentialRequest request(
+  public AwsCredentialRequest request(
       String name, VaultAwsRole role, Consumer<AwsCredentialRequestSpec> spec) {
+    return request(namespace, name, role, spec);
+  }
+
+  /** The same in another namespace (whose service account {@value #SA} the caller made). */
+  public AwsCredentialRequest request(
+      String inNamespace, String name, VaultAwsRole role, Consumer<AwsCredentialRequestSpec> spec) {
     AwsCredentialRequest r = new AwsCredentialRequest();
-    r.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(namespace).build());
+    r.setMetadata(
+        new ObjectMetaBuilder()
+            .withName(name)
+            .withNamespace(inNamespace)
+            .withLabels(labels)
+            .build());
     r.setSpec(new AwsCredentialRequestSpec());
     r.getSpec().roleRef = role.getMetadata().getName();
     r.getSpec().identity = new AwsCredentialRequestSpec.Identity();
@@ -162,21 +192,26 @@ final class IdentityScenario {
     return r;
   }
 
-  AwsCredentialRequest get(AwsCredentialRequest request) {
+  public AwsCredentialRequest get(AwsCredentialRequest request) {
     return client
         .resources(AwsCredentialRequest.class)
-        .inNamespace(namespace)
+        .inNamespace(request.getMetadata().getNamespace())
         .withName(request.getMetadata().getName())
         .get();
   }
 
-  AwsCredentialRequest awaitCondition(AwsCredentialRequest request, String type, String value) {
+  public AwsCredentialRequest awaitCondition(
+      AwsCredentialRequest request, String type, String value) {
     return Fixtures.awaitCondition(client, request, type, value);
   }
 
   /** The credential Secret: spec.secretName is unset, so it has the request's name. */
-  Secret secret(AwsCredentialRequest request) {
-    return client.secrets().inNamespace(namespace).withName(request.getMetadata().getName()).get();
+  public Secret secret(AwsCredentialRequest request) {
+    String name =
+        request.getSpec().secretName == null
+            ? request.getMetadata().getName()
+            : request.getSpec().secretName;
+    return client.secrets().inNamespace(request.getMetadata().getNamespace()).withName(name).get();
   }
 
   /**
@@ -185,7 +220,7 @@ final class IdentityScenario {
    * what the verifier said at issuance does not stay there; the proof that the verifier admitted
    * the request is that it was issued under bindings that admit nobody else.
    */
-  void assertVerified(AwsCredentialRequest ready) {
+  public void assertVerified(AwsCredentialRequest ready) {
     assertThat(ready.getStatus().isTrue("IdentityVerified")).isTrue();
     assertThat(ready.getStatus().isTrue("Ready")).isTrue();
   }
@@ -194,9 +229,15 @@ final class IdentityScenario {
    * IdentityVerified=False with the reason and a message that mentions {@code mentions} and no
    * signature, nothing issued, no Secret with keys, and an Event with the reason.
    */
-  void assertDenied(AwsCredentialRequest request, String reason, String mentions) {
-    AwsCredentialRequest denied = awaitCondition(request, "IdentityVerified", "False");
-    Condition c = denied.getStatus().condition("IdentityVerified").orElseThrow();
+  public void assertDenied(AwsCredentialRequest request, String reason, String mentions) {
+    assertDenied(request, "IdentityVerified", reason, mentions);
+  }
+
+  /** The same for condition {@code type} (e.g. Ready, for a denial after the identity check). */
+  public void assertDenied(
+      AwsCredentialRequest request, String type, String reason, String mentions) {
+    AwsCredentialRequest denied = awaitCondition(request, type, "False");
+    Condition c = denied.getStatus().condition(type).orElseThrow();
     assertThat(c.getReason()).isEqualTo(reason);
     assertThat(c.getMessage()).contains(mentions);
     assertThat(c.getMessage()).doesNotContain("Signature=").doesNotContain("Credential=");
@@ -207,7 +248,14 @@ final class IdentityScenario {
         .atMost(Duration.ofSeconds(10))
         .until(
             () ->
-                client.events().v1().events().inNamespace(namespace).list().getItems().stream()
+                client
+                    .events()
+                    .v1()
+                    .events()
+                    .inNamespace(request.getMetadata().getNamespace())
+                    .list()
+                    .getItems()
+                    .stream()
                     .filter(e -> request.getMetadata().getName().equals(e.getRegarding().getName()))
                     .map(Event::getReason)
                     .toList()

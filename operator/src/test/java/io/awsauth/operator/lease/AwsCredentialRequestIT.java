@@ -538,15 +538,21 @@ class AwsCredentialRequestIT {
   void aSecretTheOperatorDoesNotOwnIsNeitherOverwrittenNorRead() {
     String name = Aws.unique("taken");
     Fixtures.secret(client, NS, name, Map.of("precious", "do-not-touch"));
-    VaultAwsRole role = role(Aws.unique("any-secret"), CredentialType.SESSION_TOKEN);
+    VaultAwsRole role = role(Aws.unique("any-secret"), CredentialType.IAM_USER);
+    role.getSpec().policyArns = List.of("arn:aws:iam::aws:policy/ReadOnlyAccess");
     createReady(role);
     AwsCredentialRequest request = request(Aws.unique("squatter"), role);
     request.getSpec().secretName = name;
-    client.resource(request).create();
+    String uid = client.resource(request).create().getMetadata().getUid();
     assertDenied(request, "Ready", "SecretNotOwned", name);
     Secret untouched = client.secrets().inNamespace(NS).withName(name).get();
     assertThat(untouched.getData()).containsOnlyKeys("precious");
     assertThat(untouched.getMetadata().getOwnerReferences()).isNullOrEmpty();
+    // Refused before anything was issued (IsolationSuite found an IAM user made, then unwritable).
+    try (IamClient iam = Aws.iam(env, env.accountA())) {
+      assertThat(iam.listUsersPaginator(r -> r.maxItems(1000)).users())
+          .noneMatch(u -> u.userName().contains(uid));
+    }
   }
 
   // --- helpers ------------------------------------------------------------------------------

@@ -40,6 +40,7 @@ public final class FaultProxy implements AutoCloseable {
   }
 
   private static final Pattern ACTION = Pattern.compile("(?:^|&)Action=([A-Za-z]+)");
+  private static final Pattern CREDENTIAL = Pattern.compile("Credential=([A-Za-z0-9]+)/");
   private static final Set<String> HOP_BY_HOP =
       Set.of("connection", "content-length", "transfer-encoding", "expect", "keep-alive");
 
@@ -50,6 +51,7 @@ public final class FaultProxy implements AutoCloseable {
   private final Random random = new Random(42);
   private volatile Faults faults = Faults.NONE;
   private final Map<String, AtomicLong> counts = new ConcurrentHashMap<>();
+  private final Map<String, AtomicLong> bySigner = new ConcurrentHashMap<>();
 
   private FaultProxy(URI target) throws IOException {
     this.target = target;
@@ -89,14 +91,31 @@ public final class FaultProxy implements AutoCloseable {
         .sum();
   }
 
+  /**
+   * Calls with outcome {@code outcome} (e.g. forwarded) of {@code action} (null: any) signed with
+   * the access key {@code accessKeyId}, so that a test can tell whose calls reached AWS. The key ID
+   * is only compared, never printed.
+   */
+  public long countSignedBy(String outcome, String action, String accessKeyId) {
+    return bySigner.entrySet().stream()
+        .filter(e -> e.getKey().startsWith(outcome + ":" + (action == null ? "" : action + ":")))
+        .filter(e -> e.getKey().endsWith(":" + accessKeyId))
+        .mapToLong(e -> e.getValue().get())
+        .sum();
+  }
+
   public void reset() {
     counts.clear();
+    bySigner.clear();
   }
 
   private void handle(HttpExchange exchange) throws IOException {
     byte[] body = exchange.getRequestBody().readAllBytes();
     Matcher m = ACTION.matcher(new String(body, StandardCharsets.UTF_8));
     String action = m.find() ? m.group(1) : "Unknown";
+    String authorization = exchange.getRequestHeaders().getFirst("Authorization");
+    Matcher credential = CREDENTIAL.matcher(authorization == null ? "" : authorization);
+    String signer = credential.find() ? credential.group(1) : "unsigned";
     Faults f = faults;
     double roll;
     synchronized (random) {
@@ -107,13 +126,13 @@ public final class FaultProxy implements AutoCloseable {
         Thread.sleep(f.latency().toMillis());
       }
       if (roll < f.throttle()) {
-        count("throttled", action);
+        count("throttled", action, signer);
         error(exchange, 400, "Throttling", "Rate exceeded");
         return;
       }
       roll -= f.throttle();
       if (roll < f.serverError()) {
-        count("server-error", action);
+        count("server-error", action, signer);
         error(
             exchange,
             roll < f.serverError() / 2 ? 500 : 503,
@@ -123,18 +142,18 @@ public final class FaultProxy implements AutoCloseable {
       }
       roll -= f.serverError();
       if (roll < f.dropBefore()) {
-        count("dropped-before", action);
+        count("dropped-before", action, signer);
         exchange.close();
         return;
       }
       roll -= f.dropBefore();
       HttpResponse<byte[]> answer = forward(exchange, body);
       if (roll < f.dropAfter()) {
-        count("dropped-after", action);
+        count("dropped-after", action, signer);
         exchange.close();
         return;
       }
-      count("forwarded", action);
+      count("forwarded", action, signer);
       answer
           .headers()
           .map()
@@ -154,7 +173,7 @@ public final class FaultProxy implements AutoCloseable {
       Thread.currentThread().interrupt();
       exchange.close();
     } catch (IOException e) {
-      count("proxy-error", action);
+      count("proxy-error", action, signer);
       exchange.close();
     }
   }
@@ -194,8 +213,11 @@ public final class FaultProxy implements AutoCloseable {
     }
   }
 
-  private void count(String outcome, String action) {
+  private void count(String outcome, String action, String signer) {
     counts.computeIfAbsent(outcome + ":" + action, k -> new AtomicLong()).incrementAndGet();
+    bySigner
+        .computeIfAbsent(outcome + ":" + action + ":" + signer, k -> new AtomicLong())
+        .incrementAndGet();
   }
 
   @Override

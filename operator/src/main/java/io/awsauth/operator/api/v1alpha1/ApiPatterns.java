@@ -13,8 +13,22 @@ public final class ApiPatterns {
   public static final String ACCOUNT_ID = "^[0-9]{12}$";
   public static final String REGION = "^[a-z]{2}(-[a-z]+)+-[0-9]+$";
 
-  /** A Go-style duration made of hours, minutes and seconds: {@code 15m}, {@code 1h30m}. */
-  public static final String DURATION = "^([0-9]+h([0-9]+m)?([0-9]+s)?|[0-9]+m([0-9]+s)?|[0-9]+s)$";
+  /**
+   * A Go-style duration made of hours, minutes and seconds: {@code 15m}, {@code 1h30m}. At most six
+   * digits a part (under 120 years in all), so that every duration parses and fits CEL's durations.
+   */
+  public static final String DURATION =
+      "^([0-9]{1,6}h([0-9]{1,6}m)?([0-9]{1,6}s)?|[0-9]{1,6}m([0-9]{1,6}s)?|[0-9]{1,6}s)$";
+
+  /** What AWS accepts in IAM and STS tag keys and values (letters, digits, spaces, _.:/=+-@). */
+  public static final String TAG_TEXT = "^[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*$";
+
+  /** Printable ASCII: what an HTTP header value can carry and a signature can cover. */
+  public static final String HEADER_VALUE = "^[ -~]*$";
+
+  /** One or more PEM certificates, base64 between BEGIN and END lines. */
+  public static final String PEM_CERTIFICATES =
+      "^(\\s*-----BEGIN CERTIFICATE-----[A-Za-z0-9+/=\\s]+-----END CERTIFICATE-----)+\\s*$";
 
   public static final String ROLE_ARN =
       "^arn:" + PARTITION + ":iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$";

@@ -55,12 +55,14 @@ public class AwsAuthConfigSpec {
   public String usernameTemplate = "aao-{{role}}-{{uid}}";
 
   @Size(max = 256)
+  @Pattern(ApiPatterns.HEADER_VALUE)
   @JsonPropertyDescription(
       "When set, a signed sts:GetCallerIdentity proof (authType iam) must carry this value in a"
           + " signed X-Vault-AWS-IAM-Server-ID header (Vault's iam_server_id_header_value).")
   public String iamServerIdHeaderValue;
 
   @Size(max = 65536)
+  @Pattern(ApiPatterns.PEM_CERTIFICATES)
   @JsonPropertyDescription(
       "authType ec2 with an instance identity document: the AWS public certificates (PEM, one or"
           + " more BEGIN CERTIFICATE blocks) whose keys sign PKCS#7 instance identity documents,"
@@ -119,10 +121,14 @@ public class AwsAuthConfigSpec {
   }
 
   @JsonInclude(JsonInclude.Include.NON_NULL)
+  @ValidationRule(
+      value = "!has(self.period) || duration(self.period) >= duration('1h')",
+      message = "rootRotation.period must be 1h or more",
+      fieldPath = ".period")
   public static class RootRotation {
     @Pattern(ApiPatterns.DURATION)
     @JsonPropertyDescription(
-        "Rotate the access key this often (e.g. 720h). Unset: only on request.")
+        "Rotate the access key this often (e.g. 720h; at least 1h). Unset: only on request.")
     public String period;
   }
 }

@@ -100,6 +100,14 @@ import java.util.Map;
     value = "self.authType != 'ec2' || has(self.bindings)",
     message = "authType ec2 needs at least one EC2 binding")
 public class VaultAwsRoleSpec {
+  /** Tag keys as AWS accepts them (the values are checked by their schema pattern). */
+  static final String TAG_KEYS =
+      "self.all(k, k.size() >= 1 && k.size() <= 128 && !k.startsWith('aws:')"
+          + " && k.matches('^[\\\\p{L}\\\\p{Z}\\\\p{N}_.:/=+\\\\-@]+$'))";
+
+  static final String TAG_KEYS_MESSAGE =
+      "tag keys are 1 to 128 letters, digits, spaces or _.:/=+-@, not starting with aws:";
+
   @Required
   @JsonPropertyDescription(
       "What is issued: iam_user (a new IAM user and access key), assumed_role (sts:AssumeRole"
@@ -130,18 +138,20 @@ public class VaultAwsRoleSpec {
   @JsonPropertyDescription("IAM groups an issued IAM user is added to.")
   public List<@Pattern(ApiPatterns.IAM_GROUP_NAME) String> iamGroups;
 
-  @ValidationRule(
-      value = "self.all(k, k.size() <= 128 && self[k].size() <= 256)",
-      message = "tag keys are at most 128 characters and values at most 256")
+  @Size(max = 50)
+  @ValidationRule(value = TAG_KEYS, message = TAG_KEYS_MESSAGE)
   @JsonPropertyDescription(
-      "Tags on issued IAM users (iam_user), besides the operator's own ownership tags.")
-  public Map<String, String> iamTags;
+      "Tags on issued IAM users (iam_user), besides the operator's own ownership tags. Keys (1-128"
+          + " characters, not starting with aws:) and values (up to 256) hold letters, digits,"
+          + " spaces and _.:/=+-@, as AWS requires.")
+  public Map<String, @Size(max = 256) @Pattern(ApiPatterns.TAG_TEXT) String> iamTags;
 
-  @ValidationRule(
-      value = "self.all(k, k.size() <= 128 && self[k].size() <= 256)",
-      message = "tag keys are at most 128 characters and values at most 256")
-  @JsonPropertyDescription("Session tags passed to sts:AssumeRole or sts:GetFederationToken.")
-  public Map<String, String> sessionTags;
+  @Size(max = 50)
+  @ValidationRule(value = TAG_KEYS, message = TAG_KEYS_MESSAGE)
+  @JsonPropertyDescription(
+      "Session tags passed to sts:AssumeRole or sts:GetFederationToken; keys and values as for"
+          + " iamTags.")
+  public Map<String, @Size(max = 256) @Pattern(ApiPatterns.TAG_TEXT) String> sessionTags;
 
   @Size(min = 2, max = 1224)
   @Pattern(ApiPatterns.EXTERNAL_ID)
