@@ -110,16 +110,18 @@ public final class TestEnvironment {
     }
     Path script = repoRoot().resolve("e2e/local-env");
     try {
+      Path log = repoRoot().resolve("operator/target/local-env-components.log");
+      Files.createDirectories(log.getParent());
       ProcessBuilder builder =
           new ProcessBuilder(script.toString(), action, component)
               .redirectErrorStream(true)
-              .redirectOutput(ProcessBuilder.Redirect.INHERIT);
+              .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
       builder.environment().put("AAO_LOCAL_ENV_DIR", var("AAO_LOCAL_ENV_DIR"));
       Process p = builder.start();
       p.getOutputStream().close();
       if (!p.waitFor(5, TimeUnit.MINUTES) || p.exitValue() != 0) {
         throw new IllegalStateException(
-            script + " " + action + " " + component + " failed; its log is above");
+            script + " " + action + " " + component + " failed; see " + log);
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
