@@ -58,7 +58,8 @@ import software.amazon.awssdk.services.sts.StsClient;
 
 /**
  * Issue 8's control-plane faults. The packaged operator runs as its own process (its AWS endpoint
- * is a {@link FaultProxy} with no faults, which counts the calls that reach the emulator):
+ * is a {@link FaultProxy} that injects no faults, only AWS's latency of 200 ms a call, and counts
+ * the calls that reach the emulator):
  *
  * <ol>
  *   <li>While requests of the four credential types are being issued, the API server is restarted
@@ -98,6 +99,13 @@ class ControlPlaneSuite {
           CredentialType.ASSUMED_ROLE, "AssumeRole",
           CredentialType.FEDERATION_TOKEN, "GetFederationToken",
           CredentialType.SESSION_TOKEN, "GetSessionToken");
+
+  /**
+   * No faults, but AWS's own latency (the emulator answers in milliseconds, IAM in a few hundred):
+   * an issuance lasts long enough for a fault to land in the middle of it.
+   */
+  static final FaultProxy.Faults AWS_LATENCY =
+      new FaultProxy.Faults(0, 0, 0, 0, Duration.ofMillis(200));
 
   static TestEnvironment env;
   static KubernetesClient client;
@@ -196,11 +204,13 @@ class ControlPlaneSuite {
       logs.add(operator.log());
       awaitRolesReady();
       proxy.reset();
+      proxy.faults(AWS_LATENCY);
       int batches = faults.size() + 1;
       Instant lastFaultOver = null;
       for (int b = 0; b < batches; b++) {
-        // This batch's share of the N requests per type, then the fault at once: the batch is
-        // being issued when the component goes away.
+        // This batch's share of the N requests per type; the fault as soon as the operator's first
+        // issuing call for it reaches AWS: the batch is being issued when the component goes away.
+        long issuingBefore = issuingCalls();
         for (int i = b; i < PER_TYPE; i += batches) {
           for (CredentialType type : CredentialType.values()) {
             requests.add(create("restart-" + type.wireName().replace('_', '-') + "-" + i, type));
@@ -209,6 +219,10 @@ class ControlPlaneSuite {
         if (b == faults.size()) {
           break;
         }
+        await()
+            .atMost(Duration.ofMinutes(2))
+            .pollInterval(Duration.ofMillis(10))
+            .until(() -> issuingCalls() > issuingBefore);
         Fault fault = faults.get(b);
         long inFlight = notReady(requests);
         Instant down = Instant.now();
@@ -252,7 +266,8 @@ class ControlPlaneSuite {
       report.add(
           "Control-plane suite, part 1: API server and etcd restarts during issuance ("
               + PER_TYPE
-              + " requests per type, 4 types, one operator process never restarted)");
+              + " requests per type, 4 types, 200 ms per AWS call, one operator process never"
+              + " restarted)");
       report.add(
           String.format(
               Locale.ROOT,
@@ -370,6 +385,7 @@ class ControlPlaneSuite {
       Replica firstStandby = standby;
       await().atMost(Duration.ofMinutes(1)).until(() -> firstStandby.awsCalls() >= 0);
       proxy.reset();
+      proxy.faults(AWS_LATENCY);
       for (int k = 1; k <= KILLS; k++) {
         // What the leader issued so far must survive the takeover unchanged.
         Map<String, String> heldKeys = new HashMap<>();
@@ -462,7 +478,7 @@ class ControlPlaneSuite {
       report.add(
           "Control-plane suite, part 2: leader failover ("
               + PER_TYPE
-              + " requests per type per kill, lease duration "
+              + " requests per type per kill, 200 ms per AWS call, lease duration "
               + LEASE_DURATION.toSeconds()
               + "s, retry every "
               + RETRY_PERIOD.toSeconds()
@@ -643,6 +659,12 @@ class ControlPlaneSuite {
       perType.merge(byRole.get(r.getSpec().roleRef), 1, Integer::sum);
     }
     return perType;
+  }
+
+  /** Issuing calls that reached AWS so far. */
+  private static long issuingCalls() {
+    Map<String, Long> counts = proxy.counts();
+    return ISSUING.values().stream().mapToLong(a -> issuing(counts, a)).sum();
   }
 
   private static long issuing(Map<String, Long> counts, String action) {
