@@ -51,10 +51,12 @@ public class LeaderElection {
               defaultValue = "10s")
           Duration renewDeadline,
       @ConfigProperty(name = "aws-auth-operator.leader-election.retry-period", defaultValue = "2s")
-          Duration retryPeriod) {
+          Duration retryPeriod,
+      Leadership leadership) {
     if (!enabled) {
       return null;
     }
+    leadership.electionOn();
     String lease = leaseNamespace.orElse("<pod namespace>") + "/" + leaseName;
     LOG.infof(
         "leader election on: Lease %s (duration %s, renew deadline %s, retry every %s)",
@@ -73,7 +75,10 @@ public class LeaderElection {
         .withExitOnStopLeading(false)
         .withLeaderCallbacks(
             new LeaderCallbacks(
-                () -> LOG.infof("started leading (Lease %s): this replica reconciles now", lease),
+                () -> {
+                  leadership.startedLeading();
+                  LOG.infof("started leading (Lease %s): this replica reconciles now", lease);
+                },
                 LeaderElection::stoppedLeading,
                 id -> {}))
         .build();

@@ -307,6 +307,7 @@ class ControlPlaneSuite {
     final int port;
     OperatorProcess process;
     int incarnation;
+    Instant started;
 
     Replica(String name) {
       this.name = name;
@@ -319,7 +320,10 @@ class ControlPlaneSuite {
       props.put("aws-auth-operator.leader-election.lease-namespace", NS);
       props.put("aws-auth-operator.leader-election.lease-name", lease);
       props.put("quarkus.http.port", String.valueOf(port));
+      // The orphan sweep runs 30 s after start, then every 15 s: a standby must not.
+      props.put("aao.orphan-sweep.interval", "15s");
       incarnation++;
+      started = Instant.now();
       process = OperatorProcess.start(env, "cp-" + name + "-" + incarnation + "-" + run, props);
       logs.add(process.log());
     }
@@ -460,12 +464,12 @@ class ControlPlaneSuite {
         await().atMost(Duration.ofMinutes(1)).until(() -> restarted.awsCalls() >= 0);
         assertThat(restarted.leads()).as("a restarted replica waits as the standby").isFalse();
       }
-      // Give the standby time to misbehave: it must stay at zero AWS calls.
-      try {
-        Thread.sleep(5000);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
+      // Give the standby time to misbehave (past its first orphan sweep): it must stay at zero.
+      Instant quietUntil = standby.started.plusSeconds(50);
+      await()
+          .atMost(Duration.ofMinutes(2))
+          .pollDelay(Duration.ZERO)
+          .until(() -> Instant.now().isAfter(quietUntil));
       assertThat(standby.leads()).as("the last standby still waits").isFalse();
       long finalStandbyCalls = standby.awsCalls();
       standbyCalls.add(finalStandbyCalls);
