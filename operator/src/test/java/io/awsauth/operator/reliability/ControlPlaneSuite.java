@@ -760,6 +760,7 @@ class ControlPlaneSuite {
     Set<String> uids =
         Set.copyOf(current(requests).stream().map(r -> r.getMetadata().getUid()).toList());
     requests.forEach(r -> client.resource(r).withTimeout(30, TimeUnit.SECONDS).delete());
+    // Only this run's requests: a failed earlier run may have left its own behind.
     await()
         .atMost(Duration.ofMinutes(5))
         .until(
@@ -770,7 +771,8 @@ class ControlPlaneSuite {
                     .withLabel(LABEL)
                     .list()
                     .getItems()
-                    .isEmpty());
+                    .stream()
+                    .noneMatch(r -> uids.contains(r.getMetadata().getUid())));
     try (IamClient iam = Aws.iam(env, env.accountA())) {
       List<String> left =
           iam.listUsersPaginator(r -> r.maxItems(1000)).users().stream()
