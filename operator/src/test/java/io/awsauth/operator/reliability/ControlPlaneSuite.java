@@ -71,7 +71,7 @@ import software.amazon.awssdk.services.sts.StsClient;
  *   <li>Two operator processes with leader election: the leader is SIGKILLed during issuance,
  *       several times (the killed one comes back as the standby). The other must take the Lease
  *       within the lease duration, reconcile what was pending and what arrives, reissue nothing the
- *       dead leader had issued, and while standby make no AWS call.
+ *       dead leader had issued, and while standby make no AWS call (the orphan sweep is on).
  * </ol>
  *
  * Every operator log, every Event and every status is scanned for the issued credentials at the end
