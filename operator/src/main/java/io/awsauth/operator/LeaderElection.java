@@ -6,6 +6,7 @@ import io.javaoperatorsdk.operator.api.config.LeaderElectionConfigurationBuilder
 import io.quarkus.arc.Unremovable;
 import jakarta.enterprise.context.Dependent;
 import jakarta.enterprise.inject.Produces;
+import java.time.Duration;
 import java.util.Optional;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
@@ -38,12 +39,28 @@ public class LeaderElection {
           String leaseName,
       // Default: the namespace of the in-cluster service account (the pod's namespace).
       @ConfigProperty(name = "aws-auth-operator.leader-election.lease-namespace")
-          Optional<String> leaseNamespace) {
+          Optional<String> leaseNamespace,
+      // JOSDK's defaults: a standby takes over at most lease-duration after the leader's last
+      // renewal, trying every retry-period.
+      @ConfigProperty(
+              name = "aws-auth-operator.leader-election.lease-duration",
+              defaultValue = "15s")
+          Duration leaseDuration,
+      @ConfigProperty(
+              name = "aws-auth-operator.leader-election.renew-deadline",
+              defaultValue = "10s")
+          Duration renewDeadline,
+      @ConfigProperty(name = "aws-auth-operator.leader-election.retry-period", defaultValue = "2s")
+          Duration retryPeriod,
+      Leadership leadership) {
     if (!enabled) {
       return null;
     }
+    leadership.electionOn();
+    String lease = leaseNamespace.orElse("<pod namespace>") + "/" + leaseName;
     LOG.infof(
-        "leader election on: Lease %s/%s", leaseNamespace.orElse("<pod namespace>"), leaseName);
+        "leader election on: Lease %s (duration %s, renew deadline %s, retry every %s)",
+        lease, leaseDuration, renewDeadline, retryPeriod);
     var builder = LeaderElectionConfigurationBuilder.aLeaderElectionConfiguration(leaseName);
     leaseNamespace.filter(ns -> !ns.isBlank()).ifPresent(builder::withLeaseNamespace);
     // A replica that loses the lease exits and is restarted by its Deployment, so two replicas
@@ -52,9 +69,18 @@ public class LeaderElection {
     // leading"), and that deadlocks: the pod would hang on SIGTERM until it is killed
     // (java-operator-sdk#1614, #3376).
     return builder
+        .withLeaseDuration(leaseDuration)
+        .withRenewDeadline(renewDeadline)
+        .withRetryPeriod(retryPeriod)
         .withExitOnStopLeading(false)
         .withLeaderCallbacks(
-            new LeaderCallbacks(() -> {}, LeaderElection::stoppedLeading, id -> {}))
+            new LeaderCallbacks(
+                () -> {
+                  leadership.startedLeading();
+                  LOG.infof("started leading (Lease %s): this replica reconciles now", lease);
+                },
+                LeaderElection::stoppedLeading,
+                id -> {}))
         .build();
   }
 

@@ -468,6 +468,7 @@ public class AwsCredentialRequestReconciler
         request,
         "IssuanceResumed",
         "Issue",
+        // Not the key ID: it belongs in status.accessKeyId only, not in Events.
         "finished the interrupted issuance of lease " + pending.leaseId);
     return Renewal.untilNext(clock.instant(), Instant.parse(status.renewAt));
   }

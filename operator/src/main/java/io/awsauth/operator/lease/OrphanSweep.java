@@ -1,5 +1,6 @@
 package io.awsauth.operator.lease;
 
+import io.awsauth.operator.Leadership;
 import io.awsauth.operator.api.v1alpha1.AwsAuthConfig;
 import io.awsauth.operator.api.v1alpha1.AwsCredentialRequest;
 import io.awsauth.operator.authconfig.AuthConfigSettings;
@@ -33,7 +34,8 @@ import org.jboss.logging.Logger;
 /**
  * Deletes IAM users this cluster issued whose AwsCredentialRequest no longer exists (its finalizer
  * was removed by hand, or it vanished with a crash in a window nothing else covers). Runs at start
- * and then periodically, for the account of every Ready AwsAuthConfig.
+ * and then periodically, for the account of every Ready AwsAuthConfig; with leader election, on the
+ * leader only (a standby makes no AWS call).
  *
  * <p>Never deletes a user it cannot prove is an orphan: it must carry this cluster's tag, the
  * operator's managed-by tag and a request UID that no request has, and be older than {@code
@@ -56,6 +58,7 @@ public class OrphanSweep {
   private final Clock clock;
   private final Duration interval;
   private final Duration minAge;
+  private final Leadership leadership;
   private ScheduledExecutorService timer;
 
   public OrphanSweep(
@@ -66,7 +69,8 @@ public class OrphanSweep {
       MeterRegistry registry,
       Clock clock,
       @ConfigProperty(name = "aao.orphan-sweep.interval", defaultValue = "30m") Duration interval,
-      @ConfigProperty(name = "aao.orphan-sweep.min-age", defaultValue = "5m") Duration minAge) {
+      @ConfigProperty(name = "aao.orphan-sweep.min-age", defaultValue = "5m") Duration minAge,
+      Leadership leadership) {
     this.client = client;
     this.settings = settings;
     this.clients = clients;
@@ -75,6 +79,7 @@ public class OrphanSweep {
     this.clock = clock;
     this.interval = interval;
     this.minAge = minAge;
+    this.leadership = leadership;
   }
 
   void start(@Observes StartupEvent event) {
@@ -98,6 +103,10 @@ public class OrphanSweep {
   }
 
   private void sweepQuietly() {
+    if (!leadership.leads()) {
+      // A standby leaves AWS alone: the leader sweeps.
+      return;
+    }
     try {
       sweep(minAge);
     } catch (RuntimeException e) {

@@ -16,13 +16,18 @@ import io.awsauth.operator.faults.CrashPoints;
 import io.awsauth.operator.testenv.Aws;
 import io.awsauth.operator.testenv.Fixtures;
 import io.awsauth.operator.testenv.OperatorProcess;
+import io.awsauth.operator.testenv.SecretHygiene;
 import io.awsauth.operator.testenv.TestEnvironment;
 import io.awsauth.operator.testenv.TestEnvironment.AwsAccount;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -119,6 +124,7 @@ class CrashSafetyIT {
     try (OperatorProcess restarted = operator("resume-" + step, null)) {
       AwsCredentialRequest ready = awaitReady(request, null);
       assertExactlyTheSecretsKey(ready);
+      assertTheCredentialOnlyInItsSecret(ready, "IssuanceResumed", "Issued");
       deleteAndAssertNothingLeft(ready);
     }
   }
@@ -279,6 +285,33 @@ class CrashSafetyIT {
         Aws.sts(env, AwsBasicCredentials.create(keyId, value(secret, "AWS_SECRET_ACCESS_KEY")))) {
       assertThat(sts.getCallerIdentity().arn()).endsWith(":user/" + ready.getStatus().iamUserName);
     }
+  }
+
+  /**
+   * Once the request's Event of one of {@code reasons} is written, no operator log, Event or status
+   * holds any part of its credential (the access key ID only in status.accessKeyId).
+   */
+  private static void assertTheCredentialOnlyInItsSecret(
+      AwsCredentialRequest ready, String... reasons) {
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () ->
+                client.v1().events().inNamespace(NS).list().getItems().stream()
+                    .anyMatch(
+                        e ->
+                            ready.getMetadata().getUid().equals(e.getInvolvedObject().getUid())
+                                && List.of(reasons).contains(e.getReason())));
+    SecretHygiene hygiene = new SecretHygiene();
+    hygiene.record(client.secrets().inNamespace(NS).withName(ready.getMetadata().getName()).get());
+    List<Path> logs;
+    try (Stream<Path> files =
+        Files.list(TestEnvironment.repoRoot().resolve("operator/target/operator-processes"))) {
+      logs = files.filter(f -> f.getFileName().toString().startsWith("crash-")).toList();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    hygiene.scan(client, logs).assertClean();
   }
 
   private static void deleteAndAssertNothingLeft(AwsCredentialRequest ready) {

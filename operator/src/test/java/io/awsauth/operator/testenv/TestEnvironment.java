@@ -97,6 +97,40 @@ public final class TestEnvironment {
     }
   }
 
+  /**
+   * Runs {@code e2e/local-env <action> <component>} on this environment (action: stop, kill, start,
+   * restart; component: etcd, kube-apiserver, kube-controller-manager, moto): the component goes
+   * away or comes back in place, with the same ports, certificates and data. {@code start} returns
+   * once the component is healthy. Local cluster only.
+   */
+  public void component(String action, String component) {
+    if (!"local".equals(System.getProperty("e2e.cluster", "local"))) {
+      throw new IllegalStateException(
+          "control-plane faults need the local cluster (-De2e.cluster)");
+    }
+    Path script = repoRoot().resolve("e2e/local-env");
+    try {
+      Path log = repoRoot().resolve("operator/target/local-env-components.log");
+      Files.createDirectories(log.getParent());
+      ProcessBuilder builder =
+          new ProcessBuilder(script.toString(), action, component)
+              .redirectErrorStream(true)
+              .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+      builder.environment().put("AAO_LOCAL_ENV_DIR", var("AAO_LOCAL_ENV_DIR"));
+      Process p = builder.start();
+      p.getOutputStream().close();
+      if (!p.waitFor(5, TimeUnit.MINUTES) || p.exitValue() != 0) {
+        throw new IllegalStateException(
+            script + " " + action + " " + component + " failed; see " + log);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
   static Map<String, String> parseExports(String text) {
     Map<String, String> vars = new LinkedHashMap<>();
     Matcher m = Pattern.compile("(?m)^export ([A-Za-z_][A-Za-z0-9_]*)='([^']*)'$").matcher(text);
