@@ -442,7 +442,7 @@ public class AwsCredentialRequestReconciler
         request,
         "IssuanceResumed",
         "Issue",
-        "finished the interrupted issuance of lease " + pending.leaseId + " (" + keyId + ")");
+        "finished the interrupted issuance of lease " + pending.leaseId);
     return Renewal.untilNext(clock.instant(), Instant.parse(status.renewAt));
   }
 
@@ -553,7 +553,7 @@ public class AwsCredentialRequestReconciler
           secret,
           CredentialSecret.revoked(request, secretName(request), clock.instant()));
     }
-    String revoked = status.accessKeyId;
+    String revoked = status.leaseId == null ? "" : " of lease " + status.leaseId;
     status.leaseId = null;
     status.accessKeyId = null;
     status.principalArn = null;
@@ -569,7 +569,7 @@ public class AwsCredentialRequestReconciler
         request,
         "Revoked",
         "Revoke",
-        "revoked credential " + revoked + " (" + reason + "): " + why);
+        "revoked the credential" + revoked + " (" + reason + "): " + why);
   }
 
   private ResolvedAuthConfig configFor(AwsCredentialRequestStatus status) {
