@@ -79,6 +79,12 @@ class CrashSuite {
   static final int KILLS = Integer.getInteger("aao.suite.kills", 10);
   static final long SEED = Long.getLong("aao.suite.seed", System.nanoTime());
 
+  /**
+   * A budget for the kill phase in minutes (0: none): when it runs out, the suite stops killing,
+   * creates, deletes and re-specs what is left of its plan, and checks; it reports the kills done.
+   */
+  static final int KILL_MINUTES = Integer.getInteger("aao.suite.kill-minutes", 0);
+
   /** Share of cycles that halt at a chosen crash point instead of a SIGKILL at a random moment. */
   static final double HALT_SHARE = 0.25;
 
@@ -144,6 +150,7 @@ class CrashSuite {
   private int haltsNotReached;
   private int edits;
   private long killPhaseMillis;
+  private int cycles;
   private Path archive;
 
   /** A request the suite will create: its type and lease. */
@@ -172,11 +179,11 @@ class CrashSuite {
 
       // The kill cycles.
       Instant killsStarted = Instant.now();
-      int creationCycles = Math.max(1, (int) (KILLS * 0.6));
       createUpTo(planned.size() / 4);
-      for (int cycle = 0; cycle < KILLS; cycle++) {
-        churn(cycle, creationCycles);
+      for (int cycle = 0; cycle < KILLS && !outOfTime(killsStarted); cycle++) {
+        churn(progress(cycle, killsStarted));
         killCycle(cycle);
+        cycles = cycle + 1;
         if ((cycle + 1) % 25 == 0 || cycle + 1 == KILLS) {
           System.out.printf(
               "  cycle %d/%d: %d created, %d deleted, %d issuances seen, %ds%n",
@@ -188,8 +195,9 @@ class CrashSuite {
               Duration.between(killsStarted, Instant.now()).toSeconds());
         }
       }
-      createUpTo(planned.size());
+      churn(1.0);
       killPhaseMillis = Duration.between(killsStarted, Instant.now()).toMillis();
+      reportKills();
 
       try (OperatorProcess last = operator("final", null)) {
         logs.add(last.log());
@@ -393,12 +401,29 @@ class CrashSuite {
 
   // --- churn --------------------------------------------------------------------------------
 
-  /** Creates, deletes and re-specs requests, spread over the cycles. */
-  private void churn(int cycle, int creationCycles) {
-    if (cycle < creationCycles) {
-      createUpTo(planned.size() / 4 + (planned.size() * 3 / 4) * (cycle + 1) / creationCycles);
-    }
-    int deletionsDue = (int) (planned.size() * DELETE_SHARE * (cycle + 1) / KILLS);
+  private static boolean outOfTime(Instant killsStarted) {
+    return KILL_MINUTES > 0
+        && Duration.between(killsStarted, Instant.now()).toMinutes() >= KILL_MINUTES;
+  }
+
+  /** How far the kill phase is, 0..1: by cycles, or by time when that runs out sooner. */
+  private static double progress(int cycle, Instant killsStarted) {
+    double byCycles = (cycle + 1) / (double) KILLS;
+    double byTime =
+        KILL_MINUTES == 0
+            ? 0
+            : Duration.between(killsStarted, Instant.now()).toSeconds() / (KILL_MINUTES * 60.0);
+    return Math.min(1.0, Math.max(byCycles, byTime));
+  }
+
+  /**
+   * Creates, deletes and re-specs requests, spread over the kill phase: a quarter of the requests
+   * before the first kill, the rest until 60 % of it; deletions and spec changes throughout.
+   */
+  private void churn(double progress) {
+    createUpTo(
+        planned.size() / 4 + (int) ((planned.size() * 3 / 4) * Math.min(1.0, progress / 0.6)));
+    int deletionsDue = (int) (planned.size() * DELETE_SHARE * progress);
     while (deleted.size() < deletionsDue && deleted.size() < created.size() - 1) {
       Planned victim = created.get(random.nextInt(created.size()));
       if (deleted.add(victim.name())) {
@@ -409,7 +434,7 @@ class CrashSuite {
             .delete();
       }
     }
-    int editsDue = (int) (planned.size() * EDIT_SHARE * (cycle + 1) / KILLS);
+    int editsDue = (int) (planned.size() * EDIT_SHARE * progress);
     while (edits < editsDue && created.size() > deleted.size()) {
       Planned target = created.get(random.nextInt(created.size()));
       if (deleted.contains(target.name())) {
@@ -480,7 +505,7 @@ class CrashSuite {
     if (halting) {
       // the halt comes by itself, or the point is not reached soon enough: then a SIGKILL
       Instant until = startedOrNull(process, Duration.ofSeconds(60));
-      long wait = until == null ? 0 : 2500;
+      long wait = until == null ? 0 : 5000;
       long deadline = System.currentTimeMillis() + wait;
       while (process.isAlive() && System.currentTimeMillis() < deadline) {
         Thread.sleep(50);
@@ -834,26 +859,12 @@ class CrashSuite {
                     e -> e.getReason(),
                     TreeMap::new,
                     Collectors.summingLong(e -> e.getCount() == null ? 1 : e.getCount())));
-    long shortLeases = created.stream().filter(p -> p.ttl().endsWith("s")).count();
     System.out.println();
     System.out.printf(
-        "Crash suite, seed %d: %d requests per type, %d kill cycles%n", SEED, PER_TYPE, KILLS);
+        "Crash suite, seed %d: %d requests per type, %d kill cycles%n", SEED, PER_TYPE, cycles);
     System.out.printf(
-        "requests created per type %s (%d iam_user with a 60-120s lease); deleted %d; spec"
-            + " changes %d; standing %s%n",
-        perType, shortLeases, deleted.size(), edits, standingPerType);
-    System.out.printf(
-        "kills: %d SIGKILL at a random moment (%d of them during JVM start-up), %d halts at a"
-            + " crash point (exit %d), %d halts whose point was not reached in 2.5 s (then"
-            + " SIGKILL)%n",
-        randomKills,
-        startUpKills,
-        halts.values().stream().mapToInt(i -> i).sum(),
-        CrashPoints.HALT_STATUS,
-        haltsNotReached);
-    System.out.println("halts by crash point: " + halts);
-    System.out.println("SIGKILLs by the last crash point the process had passed: " + lastPassed);
-    System.out.println("crash points passed by the SIGKILLed processes: " + passedInKilled);
+        "requests created per type %s; deleted %d; spec changes %d; standing %s%n",
+        perType, deleted.size(), edits, standingPerType);
     System.out.printf(
         "issuances seen in Secrets: %d (%d first issuances, %d re-issuances: renewals, spec"
             + " changes, re-issues after expiry)%n",
@@ -873,11 +884,42 @@ class CrashSuite {
         "wall time: kills %ds (%.1f s per cycle), settle to all Ready %ds, checks %ds, deletion"
             + " %ds, total %ds%n",
         killPhaseMillis / 1000,
-        killPhaseMillis / 1000.0 / Math.max(1, KILLS),
+        killPhaseMillis / 1000.0 / Math.max(1, cycles),
         settled.toSeconds(),
         checked.toSeconds(),
         deletion.toSeconds(),
         Duration.between(start, Instant.now()).toSeconds());
+  }
+
+  /** The kill phase's figures, printed before the checks (so that a failing check keeps them). */
+  private void reportKills() {
+    long shortLeases = created.stream().filter(p -> p.ttl().endsWith("s")).count();
+    System.out.println();
+    System.out.printf(
+        "kill phase: %d cycles of %d planned%s in %ds; %d requests created (%d iam_user with a"
+            + " 60-120s lease), %d deleted, %d spec changes; %d issuances seen in Secrets%n",
+        cycles,
+        KILLS,
+        KILL_MINUTES > 0 ? " (budget " + KILL_MINUTES + " min)" : "",
+        killPhaseMillis / 1000,
+        created.size(),
+        shortLeases,
+        deleted.size(),
+        edits,
+        issuances());
+    System.out.printf(
+        "kills: %d SIGKILL at a random moment (%d of them during JVM start-up), %d halts at a"
+            + " crash point (exit %d), %d halts whose point was not reached in 5 s (then"
+            + " SIGKILL)%n",
+        randomKills,
+        startUpKills,
+        halts.values().stream().mapToInt(i -> i).sum(),
+        CrashPoints.HALT_STATUS,
+        haltsNotReached);
+    System.out.println("halts by crash point: " + halts);
+    System.out.println("SIGKILLs by the last crash point the process had passed: " + lastPassed);
+    System.out.println("crash points passed by the SIGKILLed processes: " + passedInKilled);
+    System.out.println("load average (1, 5, 15 min) after the kills: " + loadAverage());
   }
 
   private static String loadAverage() {
