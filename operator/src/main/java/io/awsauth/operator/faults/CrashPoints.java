@@ -12,7 +12,8 @@ import org.jboss.logging.Logger;
  * Deterministic crash injection for the crash-safety tests: with {@code aao.faults.halt-after} set
  * to {@code <point>#<n>} (a point is an AWS operation such as {@code CreateUser}, or an API-server
  * write such as {@code WriteSecret}), the process halts, as a SIGKILL would stop it, right after
- * the n-th time it passes that point. Unset (the default) it does nothing.
+ * the n-th time it passes that point. Unset (the default) it does nothing but log the point at
+ * DEBUG.
  */
 @ApplicationScoped
 public class CrashPoints {
@@ -36,6 +37,9 @@ public class CrashPoints {
 
   /** Records that the process passed {@code name}; halts there if so configured. */
   public void passed(String name) {
+    // At DEBUG, every point passed is logged: the crash suite reads from a killed process's log
+    // which step it had passed last.
+    LOG.debugf("passed crash point %s", name);
     if (point.isPresent() && point.get().equals(name)) {
       int n = passed.computeIfAbsent(name, k -> new AtomicInteger()).incrementAndGet();
       if (n == times) {

@@ -585,7 +585,7 @@ public class AwsCredentialRequestReconciler
           secret,
           CredentialSecret.revoked(request, secretName(request), clock.instant()));
     }
-    String revoked = status.accessKeyId;
+    String revoked = status.leaseId == null ? "" : " of lease " + status.leaseId;
     status.leaseId = null;
     status.accessKeyId = null;
     status.principalArn = null;
@@ -601,7 +601,7 @@ public class AwsCredentialRequestReconciler
         request,
         "Revoked",
         "Revoke",
-        "revoked credential " + revoked + " (" + reason + "): " + why);
+        "revoked the credential" + revoked + " (" + reason + "): " + why);
   }
 
   private ResolvedAuthConfig configFor(AwsCredentialRequestStatus status) {

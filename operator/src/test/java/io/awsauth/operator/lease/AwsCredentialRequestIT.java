@@ -19,6 +19,7 @@ import io.awsauth.operator.api.v1alpha1.VaultAwsRoleSpec;
 import io.awsauth.operator.testenv.Aws;
 import io.awsauth.operator.testenv.Fixtures;
 import io.awsauth.operator.testenv.OperatorTestResource;
+import io.awsauth.operator.testenv.SecretHygiene;
 import io.awsauth.operator.testenv.TestEnvironment;
 import io.awsauth.operator.testenv.TestEnvironment.AwsAccount;
 import io.fabric8.kubernetes.api.model.Condition;
@@ -454,6 +455,8 @@ class AwsCredentialRequestIT {
     client.resource(request).create();
     awaitCondition(request, "Ready", "True");
     assertThat(secret(request).getData()).containsKey("AWS_SESSION_TOKEN");
+    SecretHygiene hygiene = new SecretHygiene();
+    hygiene.record(secret(request));
 
     client.pods().inNamespace(NS).withName(podName).withGracePeriod(0).delete();
     AwsCredentialRequest revoked = awaitCondition(request, "IdentityVerified", "False");
@@ -463,6 +466,8 @@ class AwsCredentialRequestIT {
         .atMost(Duration.ofSeconds(30))
         .until(() -> secret(request).getData() == null || secret(request).getData().isEmpty());
     assertThat(eventReasons(request)).contains("Revoked");
+    // the Revoked event names the lease, never the revoked access key ID
+    hygiene.scan(client, List.of()).assertClean();
   }
 
   @Test

@@ -51,7 +51,8 @@ import software.amazon.awssdk.services.sts.StsClient;
  * packaged operator runs as its own process and halts right after one AWS call or API-server write,
  * as a SIGKILL would stop it; a fresh process then finishes the job. After each crash the request
  * is Ready with a working key, IAM holds exactly one user for it with exactly the Secret's key, and
- * deleting the request leaves nothing in IAM.
+ * deleting the request leaves nothing in IAM. No issued credential appears in the logs of the
+ * processes, in Events or in statuses ({@link SecretHygiene}).
  *
  * <p>The objects carry the label awsauth.io/operator-under-test, which the tests' in-process
  * operator ignores and the process under test alone selects.
@@ -67,6 +68,8 @@ class CrashSafetyIT {
   static KubernetesClient client;
   static String role;
   static final List<String> requestUids = new ArrayList<>();
+  static final SecretHygiene hygiene = new SecretHygiene();
+  static final List<Path> logs = new ArrayList<>();
 
   @BeforeAll
   static void setUp() throws Exception {
@@ -187,6 +190,13 @@ class CrashSafetyIT {
   }
 
   @AfterAll
+  static void noIssuedCredentialInLogsEventsOrStatuses() {
+    SecretHygiene.Report report = hygiene.scan(client, logs);
+    System.out.println(report.summary());
+    report.assertClean();
+  }
+
+  @AfterAll
   static void noOrphans() {
     try (IamClient iam = Aws.iam(env, env.accountA())) {
       List<String> left = new ArrayList<>();
@@ -208,7 +218,9 @@ class CrashSafetyIT {
     if (haltAfter != null) {
       props.put("aao.faults.halt-after", haltAfter);
     }
-    return OperatorProcess.start(env, "crash-" + name.replace('#', '-'), props);
+    OperatorProcess process = OperatorProcess.start(env, "crash-" + name.replace('#', '-'), props);
+    logs.add(process.log());
+    return process;
   }
 
   private static AwsCredentialRequest request(String name) {
@@ -252,6 +264,7 @@ class CrashSafetyIT {
                             .orElse("")
                             .equals("True"));
     requestUids.add(ready.getMetadata().getUid());
+    hygiene.record(client.secrets().inNamespace(NS).withName(ready.getStatus().secretName).get());
     return ready;
   }
 

@@ -17,6 +17,7 @@ import io.awsauth.operator.testenv.FaultProxy;
 import io.awsauth.operator.testenv.FaultProxy.Faults;
 import io.awsauth.operator.testenv.Fixtures;
 import io.awsauth.operator.testenv.OperatorProcess;
+import io.awsauth.operator.testenv.SecretHygiene;
 import io.awsauth.operator.testenv.TestEnvironment;
 import io.awsauth.operator.testenv.TestEnvironment.AwsAccount;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
@@ -42,7 +43,8 @@ import software.amazon.awssdk.services.sts.StsClient;
  * throttling, 5 % server errors and 2 % connections dropped before and 2 % after AWS executed the
  * call. Every request must reach Ready with working keys, no IAM user may be created twice, and the
  * calls that reached AWS per issuance are compared with the baseline. Run with {@code mvn -pl
- * operator verify -Preliability}; {@code -Daao.suite.requests=N} sets the requests per type.
+ * operator verify -Preliability}; {@code -Daao.suite.requests=N} sets the requests per type. No
+ * issued credential may appear in the operator's log, Events or statuses ({@link SecretHygiene}).
  */
 class AwsFaultSuite {
   static final String LABEL = "awsauth.io/operator-under-test";
@@ -138,6 +140,18 @@ class AwsFaultSuite {
         for (AwsCredentialRequest r : faulty.requests()) {
           assertExactlyOneWorkingCredential(env, client, r);
         }
+        // every credential the two phases issued, looked for where it must not be
+        SecretHygiene hygiene = new SecretHygiene();
+        client
+            .secrets()
+            .inNamespace(NS)
+            .withLabel("app.kubernetes.io/managed-by", "aws-auth-operator")
+            .list()
+            .getItems()
+            .forEach(hygiene::record);
+        SecretHygiene.Report hygieneReport = hygiene.scan(client, List.of(operator.log()));
+        System.out.println(hygieneReport.summary());
+        hygieneReport.assertClean();
         assertThat(ratio)
             .as("AWS calls per successful issuance, relative to no faults")
             .isLessThanOrEqualTo(1.5);
@@ -157,6 +171,8 @@ class AwsFaultSuite {
                         .list()
                         .getItems()
                         .isEmpty());
+        // and nothing leaked while the requests were revoked
+        hygiene.scan(client, List.of(operator.log())).assertClean();
       }
       client.resources(VaultAwsRole.class).withLabel(LABEL).delete();
       client.resource(config).delete();
