@@ -3,21 +3,18 @@ package io.awsauth.operator.reliability;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.awsauth.operator.api.v1alpha1.AwsAuthConfig;
 import io.awsauth.operator.api.v1alpha1.AwsCredentialRequest;
 import io.awsauth.operator.api.v1alpha1.AwsCredentialRequestSpec;
 import io.awsauth.operator.api.v1alpha1.CredentialType;
-import io.awsauth.operator.api.v1alpha1.RoleBindings;
 import io.awsauth.operator.api.v1alpha1.VaultAwsRole;
-import io.awsauth.operator.api.v1alpha1.VaultAwsRoleSpec;
 import io.awsauth.operator.testenv.Aws;
 import io.awsauth.operator.testenv.FaultProxy;
 import io.awsauth.operator.testenv.FaultProxy.Faults;
 import io.awsauth.operator.testenv.Fixtures;
 import io.awsauth.operator.testenv.OperatorProcess;
 import io.awsauth.operator.testenv.SecretHygiene;
+import io.awsauth.operator.testenv.SuiteRoles;
 import io.awsauth.operator.testenv.TestEnvironment;
 import io.awsauth.operator.testenv.TestEnvironment.AwsAccount;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
@@ -50,9 +47,6 @@ class AwsFaultSuite {
   static final String LABEL = "awsauth.io/operator-under-test";
   static final String NS = "aao-fault-suite";
   static final int PER_TYPE = Integer.getInteger("aao.suite.requests", 10);
-  static final String EC2_ALL =
-      "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"ec2:*\","
-          + "\"Resource\":\"*\"}]}";
 
   @Test
   void everyRequestBecomesReadyOnceUnderThrottlingServerErrorsAndDroppedConnections()
@@ -69,36 +63,16 @@ class AwsFaultSuite {
       AwsAuthConfig config = Fixtures.authConfig(configName, NS, "operator", proxy.url());
       config.getMetadata().setLabels(Map.of(LABEL, "faults"));
       client.resource(config).create();
-      String target = Aws.unique("fault-target");
-      try (IamClient iam = Aws.iam(env, env.accountA())) {
-        iam.createRole(
-            r ->
-                r.roleName(target)
-                    .assumeRolePolicyDocument(
-                        "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\","
-                            + "\"Principal\":{\"AWS\":\"arn:aws:iam::111111111111:root\"},"
-                            + "\"Action\":\"sts:AssumeRole\"}]}"));
-      }
-      Map<CredentialType, String> roles = new HashMap<>();
-      for (CredentialType type : CredentialType.values()) {
-        String name = "faults-" + type.wireName().replace('_', '-') + "-" + run;
-        VaultAwsRole role = new VaultAwsRole();
-        role.setMetadata(
-            new ObjectMetaBuilder().withName(name).withLabels(Map.of(LABEL, "faults")).build());
-        role.setSpec(new VaultAwsRoleSpec());
-        role.getSpec().credentialType = type;
-        role.getSpec().authConfigRef = configName;
-        role.getSpec().bindings = new RoleBindings();
-        role.getSpec().bindings.namespaces = List.of(NS);
-        if (type != CredentialType.SESSION_TOKEN) {
-          role.getSpec().policyDocument = (ObjectNode) new ObjectMapper().readTree(EC2_ALL);
-        }
-        if (type == CredentialType.ASSUMED_ROLE) {
-          role.getSpec().roleArns = List.of("arn:aws:iam::111111111111:role/" + target);
-        }
-        client.resource(role).create();
-        roles.put(type, name);
-      }
+      String target = SuiteRoles.targetRole(env, Aws.unique("fault-target"), 3600);
+      Map<CredentialType, String> roles =
+          SuiteRoles.everyType(
+              client,
+              type -> "faults-" + type.wireName().replace('_', '-') + "-" + run,
+              Map.of(LABEL, "faults"),
+              configName,
+              NS,
+              target,
+              (type, spec) -> {});
 
       Map<String, String> props = new HashMap<>();
       for (String c : List.of("awscredentialrequest", "vaultawsrole", "awsauthconfig")) {

@@ -3,20 +3,17 @@ package io.awsauth.operator.reliability;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.awsauth.operator.api.v1alpha1.AwsAuthConfig;
 import io.awsauth.operator.api.v1alpha1.AwsCredentialRequest;
 import io.awsauth.operator.api.v1alpha1.AwsCredentialRequestSpec;
 import io.awsauth.operator.api.v1alpha1.CredentialType;
-import io.awsauth.operator.api.v1alpha1.RoleBindings;
 import io.awsauth.operator.api.v1alpha1.VaultAwsRole;
-import io.awsauth.operator.api.v1alpha1.VaultAwsRoleSpec;
 import io.awsauth.operator.testenv.Aws;
 import io.awsauth.operator.testenv.FaultProxy;
 import io.awsauth.operator.testenv.Fixtures;
 import io.awsauth.operator.testenv.OperatorProcess;
 import io.awsauth.operator.testenv.SecretHygiene;
+import io.awsauth.operator.testenv.SuiteRoles;
 import io.awsauth.operator.testenv.TestEnvironment;
 import io.awsauth.operator.testenv.TestEnvironment.AwsAccount;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
@@ -90,9 +87,6 @@ class ControlPlaneSuite {
   static final Duration LEASE_DURATION = Duration.ofSeconds(15);
 
   static final Duration RETRY_PERIOD = Duration.ofSeconds(2);
-  static final String EC2_ALL =
-      "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"ec2:*\","
-          + "\"Resource\":\"*\"}]}";
   static final Map<CredentialType, String> ISSUING =
       Map.of(
           CredentialType.IAM_USER, "CreateUser",
@@ -130,38 +124,16 @@ class ControlPlaneSuite {
     config = Fixtures.authConfig("cp-" + run, NS, "operator", proxy.url());
     config.getMetadata().setLabels(Map.of(LABEL, "control-plane"));
     client.resource(config).create();
-    String target = Aws.unique("cp-target");
-    try (IamClient iam = Aws.iam(env, env.accountA())) {
-      iam.createRole(
-          r ->
-              r.roleName(target)
-                  .assumeRolePolicyDocument(
-                      "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\","
-                          + "\"Principal\":{\"AWS\":\"arn:aws:iam::111111111111:root\"},"
-                          + "\"Action\":\"sts:AssumeRole\"}]}"));
-    }
-    for (CredentialType type : CredentialType.values()) {
-      String name = "cp-" + type.wireName().replace('_', '-') + "-" + run;
-      VaultAwsRole role = new VaultAwsRole();
-      role.setMetadata(
-          new ObjectMetaBuilder()
-              .withName(name)
-              .withLabels(Map.of(LABEL, "control-plane"))
-              .build());
-      role.setSpec(new VaultAwsRoleSpec());
-      role.getSpec().credentialType = type;
-      role.getSpec().authConfigRef = config.getMetadata().getName();
-      role.getSpec().bindings = new RoleBindings();
-      role.getSpec().bindings.namespaces = List.of(NS);
-      if (type != CredentialType.SESSION_TOKEN) {
-        role.getSpec().policyDocument = (ObjectNode) new ObjectMapper().readTree(EC2_ALL);
-      }
-      if (type == CredentialType.ASSUMED_ROLE) {
-        role.getSpec().roleArns = List.of("arn:aws:iam::111111111111:role/" + target);
-      }
-      client.resource(role).create();
-      roles.put(type, name);
-    }
+    String target = SuiteRoles.targetRole(env, Aws.unique("cp-target"), 3600);
+    roles.putAll(
+        SuiteRoles.everyType(
+            client,
+            type -> "cp-" + type.wireName().replace('_', '-') + "-" + run,
+            Map.of(LABEL, "control-plane"),
+            config.getMetadata().getName(),
+            NS,
+            target,
+            (type, spec) -> {}));
   }
 
   @AfterAll

@@ -3,15 +3,11 @@ package io.awsauth.operator.reliability;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.awsauth.operator.api.v1alpha1.AwsAuthConfig;
 import io.awsauth.operator.api.v1alpha1.AwsCredentialRequest;
 import io.awsauth.operator.api.v1alpha1.AwsCredentialRequestSpec;
 import io.awsauth.operator.api.v1alpha1.CredentialType;
-import io.awsauth.operator.api.v1alpha1.RoleBindings;
 import io.awsauth.operator.api.v1alpha1.VaultAwsRole;
-import io.awsauth.operator.api.v1alpha1.VaultAwsRoleSpec;
 import io.awsauth.operator.faults.CrashPoints;
 import io.awsauth.operator.lease.CredentialSecret;
 import io.awsauth.operator.lease.LeaseTerms;
@@ -21,6 +17,7 @@ import io.awsauth.operator.testenv.FaultProxy;
 import io.awsauth.operator.testenv.Fixtures;
 import io.awsauth.operator.testenv.OperatorProcess;
 import io.awsauth.operator.testenv.SecretHygiene;
+import io.awsauth.operator.testenv.SuiteRoles;
 import io.awsauth.operator.testenv.TestEnvironment;
 import io.awsauth.operator.testenv.TestEnvironment.AwsAccount;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
@@ -124,9 +121,6 @@ class CrashSuite {
           "RemoveUserFromGroup",
           "DeleteUser");
 
-  static final String EC2_ALL =
-      "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"ec2:*\","
-          + "\"Resource\":\"*\"}]}";
   private static final Pattern PASSED = Pattern.compile("passed crash point (\\w+)");
   private static final String STARTED = ") started in ";
 
@@ -258,43 +252,27 @@ class CrashSuite {
         Fixtures.authConfig("crash-suite-" + run, NS, "operator-" + run, proxy.url());
     config.getMetadata().setLabels(Map.of(LABEL, "crash-suite"));
     client.resource(config).create();
-    String target = "cs-target-" + run;
     String group = "cs-group-" + run;
     try (IamClient iam = Aws.iam(env, env.accountA())) {
-      iam.createRole(
-          r ->
-              r.roleName(target)
-                  .maxSessionDuration(4 * 3600)
-                  .assumeRolePolicyDocument(
-                      "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\","
-                          + "\"Principal\":{\"AWS\":\"arn:aws:iam::111111111111:root\"},"
-                          + "\"Action\":\"sts:AssumeRole\"}]}"));
       iam.createGroup(r -> r.groupName(group));
     }
-    for (CredentialType type : CredentialType.values()) {
-      String name = "cs-" + abbreviation(type) + "-" + run;
-      VaultAwsRole role = new VaultAwsRole();
-      role.setMetadata(
-          new ObjectMetaBuilder().withName(name).withLabels(Map.of(LABEL, "crash-suite")).build());
-      role.setSpec(new VaultAwsRoleSpec());
-      role.getSpec().credentialType = type;
-      role.getSpec().authConfigRef = config.getMetadata().getName();
-      role.getSpec().bindings = new RoleBindings();
-      role.getSpec().bindings.namespaces = List.of(NS);
-      if (type != CredentialType.SESSION_TOKEN) {
-        role.getSpec().policyDocument = (ObjectNode) new ObjectMapper().readTree(EC2_ALL);
-      }
-      if (type == CredentialType.IAM_USER) {
-        // every step of Vault's iam_user issuance and revocation: inline and managed policy, group
-        role.getSpec().policyArns = List.of("arn:aws:iam::aws:policy/AmazonEC2ReadOnlyAccess");
-        role.getSpec().iamGroups = List.of(group);
-      }
-      if (type == CredentialType.ASSUMED_ROLE) {
-        role.getSpec().roleArns = List.of("arn:aws:iam::111111111111:role/" + target);
-      }
-      client.resource(role).create();
-      roles.put(type, name);
-    }
+    String target = SuiteRoles.targetRole(env, "cs-target-" + run, 4 * 3600);
+    roles.putAll(
+        SuiteRoles.everyType(
+            client,
+            type -> "cs-" + abbreviation(type) + "-" + run,
+            Map.of(LABEL, "crash-suite"),
+            config.getMetadata().getName(),
+            NS,
+            target,
+            (type, spec) -> {
+              if (type == CredentialType.IAM_USER) {
+                // every step of Vault's iam_user issuance and revocation: inline and managed
+                // policy, group
+                spec.policyArns = List.of("arn:aws:iam::aws:policy/AmazonEC2ReadOnlyAccess");
+                spec.iamGroups = List.of(group);
+              }
+            }));
     // A first operator makes the config and roles Ready, so that every cycle is about requests,
     // finalizes what an earlier, interrupted run left, and writes the class-data archive that
     // shortens the start-up of every later process (dumped when it exits).

@@ -87,15 +87,6 @@ public final class OperatorProcess implements AutoCloseable {
     }
   }
 
-  /** Kills the operator at once (SIGKILL), as a node failure or the OOM killer would. */
-  public void kill() {
-    try {
-      process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-  }
-
   public boolean isAlive() {
     return process.isAlive();
   }
