@@ -164,7 +164,11 @@ final class BenchOperator {
     }
   }
 
-  /** aao_aws_calls_total by "service:operation:outcome". */
+  /**
+   * aao_aws_calls_total by "service:operation:outcome", and the seconds calls waited for the
+   * per-account rate limiter (aao_aws_rate_limited_seconds_total) as "rate-limiter:service:waited
+   * seconds".
+   */
   Map<String, Double> awsCalls() {
     Map<String, Double> calls = new HashMap<>();
     for (Sample s : metrics()) {
@@ -175,6 +179,11 @@ final class BenchOperator {
                 + s.labels().get("operation")
                 + ":"
                 + s.labels().get("outcome"),
+            s.value(),
+            Double::sum);
+      } else if (s.name().equals("aao_aws_rate_limited_seconds_total")) {
+        calls.merge(
+            "rate-limiter:" + s.labels().get("service") + ":waited seconds",
             s.value(),
             Double::sum);
       }
