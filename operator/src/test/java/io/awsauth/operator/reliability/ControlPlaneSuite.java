@@ -178,6 +178,11 @@ class ControlPlaneSuite {
       proxy.reset();
       proxy.faults(AWS_LATENCY);
       int batches = faults.size() + 1;
+      if (PER_TYPE < batches) {
+        // every batch must create requests, or the fault after it waits for issuing calls in vain
+        throw new IllegalArgumentException(
+            "aao.suite.requests must be at least " + batches + " (one request per type per batch)");
+      }
       Instant lastFaultOver = null;
       for (int b = 0; b < batches; b++) {
         // This batch's share of the N requests per type; the fault as soon as the operator's first
