@@ -87,7 +87,9 @@ public class RootKeyRotation {
     status.accessKeyId = inSecret.accessKeyId();
     String requested = annotation(config);
     boolean onRequest = requested != null && !requested.equals(status.lastRequest);
-    if (status.inProgress == null && (onRequest || periodElapsed(config, status, iam, user))) {
+    if (status.inProgress == null
+        && (onRequest || periodElapsed(config, status, iam, user))
+        && !olderThanTheServers(config, status)) {
       rotate(config, status, user, inSecret, iam);
       status.lastRequest = requested;
     }
@@ -167,6 +169,31 @@ public class RootKeyRotation {
       finish(config, status, inSecret.accessKeyId());
       LOG.infof("AwsAuthConfig %s: finished an interrupted key rotation", name(config));
     }
+  }
+
+  /**
+   * Whether the cached config predates the last rotation the API server has recorded (the reconcile
+   * that the rotation's own Secret write triggers can run on it): rotating on it would rotate a
+   * second time for the same request. The next reconcile sees the recorded outcome.
+   */
+  private boolean olderThanTheServers(AwsAuthConfig config, RootRotationStatus cached) {
+    AwsAuthConfig fresh =
+        client.resources(AwsAuthConfig.class).withName(config.getMetadata().getName()).get();
+    RootRotationStatus recorded =
+        fresh == null || fresh.getStatus() == null ? null : fresh.getStatus().rootRotation;
+    if (recorded == null) {
+      return false;
+    }
+    boolean older =
+        recorded.inProgress != null
+            || !Objects.equals(recorded.lastRequest, cached.lastRequest)
+            || !Objects.equals(recorded.lastRotatedAt, cached.lastRotatedAt);
+    if (older) {
+      LOG.debugf(
+          "AwsAuthConfig %s: cached status predates the last rotation; not rotating again",
+          name(config));
+    }
+    return older;
   }
 
   private void finish(AwsAuthConfig config, RootRotationStatus status, String newKeyId) {
