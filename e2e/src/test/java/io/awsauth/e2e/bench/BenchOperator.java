@@ -45,7 +45,12 @@ final class BenchOperator {
   }
 
   static BenchOperator start(
-      Path repo, Path kubeconfig, Path log, String xmx, Map<String, String> properties) {
+      Path repo,
+      Path kubeconfig,
+      Path log,
+      String xmx,
+      List<String> jvmOptions,
+      Map<String, String> properties) {
     Path jar = repo.resolve("operator/target/quarkus-app/quarkus-run.jar");
     if (!Files.isRegularFile(jar)) {
       throw new IllegalStateException(jar + " is missing: e2e/benchmark builds it");
@@ -54,6 +59,7 @@ final class BenchOperator {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.add("-Xmx" + xmx);
+    command.addAll(jvmOptions);
     command.add("-Dquarkus.http.port=" + port);
     command.add("-Dquarkus.http.host=127.0.0.1");
     properties.forEach((k, v) -> command.add("-D" + k + "=" + v));

@@ -89,6 +89,7 @@ public final class Benchmark {
   int createThreads = 16;
   String throughputType = "assumed_role";
   String xmx = "512m";
+  List<String> jvmOptions = List.of();
   Set<String> skip = Set.of();
   Map<String, String> operatorProps = new LinkedHashMap<>();
   Path out;
@@ -142,6 +143,7 @@ public final class Benchmark {
         case "create-threads" -> createThreads = Integer.parseInt(v);
         case "throughput-type" -> throughputType = v;
         case "xmx" -> xmx = v;
+        case "jvm" -> jvmOptions = List.of(v.trim().split("\\s+"));
         case "skip" -> skip = Set.of(v.split(","));
         case "operator-prop" -> {
           String[] p = v.split("=", 2);
@@ -175,6 +177,7 @@ public final class Benchmark {
         "rotation requests (iam_user, ttl 40s) x seconds", rotationR + " x " + rotationSeconds);
     report.option("baseline concurrency (= JOSDK reconcile threads)", concurrency);
     report.option("operator -Xmx", xmx);
+    report.option("operator JVM options", jvmOptions.isEmpty() ? "(none)" : jvmOptions);
     report.option("operator properties", operatorProps.isEmpty() ? "(defaults)" : operatorProps);
     report.load("start");
     log("starting the local environment (e2e/local-env up)");
@@ -401,7 +404,8 @@ public final class Benchmark {
     operatorRuns++;
     Path log = out.resolve("operator-" + operatorRuns + ".log");
     BenchOperator o =
-        BenchOperator.start(repo, Path.of(env.var("KUBECONFIG")), log, xmx, operatorProps);
+        BenchOperator.start(
+            repo, Path.of(env.var("KUBECONFIG")), log, xmx, jvmOptions, operatorProps);
     log("operator started (pid " + o.pid() + ", metrics :" + o.port + ", log " + log + ")");
     return o;
   }
