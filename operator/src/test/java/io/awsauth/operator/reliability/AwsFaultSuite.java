@@ -86,11 +86,11 @@ class AwsFaultSuite {
             phase(
                 client,
                 proxy,
-                new Faults(0.30, 0.05, 0.02, 0.02, Duration.ZERO),
+                new Faults(0.30, 0.05, 0.02, 0.02, Duration.ofMillis(100)),
                 roles,
                 "fault-" + run);
         rows.add(baseline.row("no faults"));
-        rows.add(faulty.row("30% throttling, 5% 5xx, 2%+2% dropped"));
+        rows.add(faulty.row("30% throttling, 5% 5xx, 2%+2% dropped, +100 ms"));
         double ratio = faulty.reachedAwsPerIssuance() / baseline.reachedAwsPerIssuance();
         System.out.println();
         System.out.println(
