@@ -12,6 +12,7 @@ import io.awsauth.operator.testenv.Aws;
 import io.awsauth.operator.testenv.FaultProxy;
 import io.awsauth.operator.testenv.FaultProxy.Faults;
 import io.awsauth.operator.testenv.Fixtures;
+import io.awsauth.operator.testenv.IamUsers;
 import io.awsauth.operator.testenv.OperatorProcess;
 import io.awsauth.operator.testenv.SecretHygiene;
 import io.awsauth.operator.testenv.SuiteRoles;
@@ -264,17 +265,7 @@ class AwsFaultSuite {
     String keyId = value(secret, "AWS_ACCESS_KEY_ID");
     assertThat(keyId).isEqualTo(r.getStatus().accessKeyId);
     if ("iam_user".equals(r.getStatus().credentialType)) {
-      try (IamClient iam = Aws.iam(env, env.accountA())) {
-        List<String> users =
-            iam.listUsersPaginator(x -> x.maxItems(1000)).users().stream()
-                .map(u -> u.userName())
-                .filter(n -> n.contains(r.getMetadata().getUid()))
-                .toList();
-        assertThat(users).as("IAM users of %s", r.getMetadata().getName()).hasSize(1);
-        assertThat(iam.listAccessKeys(x -> x.userName(users.get(0))).accessKeyMetadata())
-            .extracting(k -> k.accessKeyId())
-            .containsExactly(keyId);
-      }
+      IamUsers.assertOneUserHoldingExactly(env, r, keyId);
       try (StsClient sts =
           Aws.sts(env, AwsBasicCredentials.create(keyId, value(secret, "AWS_SECRET_ACCESS_KEY")))) {
         assertThat(sts.getCallerIdentity().arn()).isEqualTo(r.getStatus().principalArn);

@@ -11,6 +11,7 @@ import io.awsauth.operator.api.v1alpha1.VaultAwsRole;
 import io.awsauth.operator.testenv.Aws;
 import io.awsauth.operator.testenv.FaultProxy;
 import io.awsauth.operator.testenv.Fixtures;
+import io.awsauth.operator.testenv.IamUsers;
 import io.awsauth.operator.testenv.OperatorProcess;
 import io.awsauth.operator.testenv.SecretHygiene;
 import io.awsauth.operator.testenv.SuiteRoles;
@@ -718,17 +719,7 @@ class ControlPlaneSuite {
           .isEqualTo(r.getStatus().principalArn);
     }
     if ("iam_user".equals(r.getStatus().credentialType)) {
-      try (IamClient iam = Aws.iam(env, env.accountA())) {
-        List<String> users =
-            iam.listUsersPaginator(x -> x.maxItems(1000)).users().stream()
-                .map(u -> u.userName())
-                .filter(n -> n.contains(r.getMetadata().getUid()))
-                .toList();
-        assertThat(users).as("IAM users of %s", r.getMetadata().getName()).hasSize(1);
-        assertThat(iam.listAccessKeys(x -> x.userName(users.get(0))).accessKeyMetadata())
-            .extracting(k -> k.accessKeyId())
-            .containsExactly(keyId);
-      }
+      IamUsers.assertOneUserHoldingExactly(env, r, keyId);
     }
   }
 

@@ -1,0 +1,28 @@
+package io.awsauth.operator.testenv;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.awsauth.operator.api.v1alpha1.AwsCredentialRequest;
+import java.util.List;
+import software.amazon.awssdk.services.iam.IamClient;
+
+/** What IAM in account A holds for a request (its users are named with the request's UID). */
+public final class IamUsers {
+  private IamUsers() {}
+
+  /** Exactly one IAM user of {@code request}, holding exactly the access key {@code keyId}. */
+  public static void assertOneUserHoldingExactly(
+      TestEnvironment env, AwsCredentialRequest request, String keyId) {
+    try (IamClient iam = Aws.iam(env, env.accountA())) {
+      List<String> users =
+          iam.listUsersPaginator(x -> x.maxItems(1000)).users().stream()
+              .map(u -> u.userName())
+              .filter(n -> n.contains(request.getMetadata().getUid()))
+              .toList();
+      assertThat(users).as("IAM users of %s", request.getMetadata().getName()).hasSize(1);
+      assertThat(iam.listAccessKeys(x -> x.userName(users.get(0))).accessKeyMetadata())
+          .extracting(k -> k.accessKeyId())
+          .containsExactly(keyId);
+    }
+  }
+}
