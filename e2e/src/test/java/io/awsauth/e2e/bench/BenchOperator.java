@@ -108,14 +108,24 @@ final class BenchOperator {
     }
   }
 
-  private String jcmd(String command) throws IOException, InterruptedException {
-    Process p =
-        new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
-                String.valueOf(pid()),
-                command)
-            .redirectErrorStream(true)
-            .start();
+  /** The output of a jcmd diagnostic command (or why there is none). */
+  String diagnostic(String command) {
+    try {
+      return jcmd(command.split(" "));
+    } catch (IOException e) {
+      return "jcmd " + command + ": " + e.getMessage();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return "jcmd " + command + ": interrupted";
+    }
+  }
+
+  private String jcmd(String... command) throws IOException, InterruptedException {
+    List<String> args = new ArrayList<>();
+    args.add(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString());
+    args.add(String.valueOf(pid()));
+    args.addAll(List.of(command));
+    Process p = new ProcessBuilder(args).redirectErrorStream(true).start();
     String output = new String(p.getInputStream().readAllBytes());
     p.waitFor(60, TimeUnit.SECONDS);
     return output;

@@ -655,6 +655,13 @@ public final class Benchmark {
     Thread.sleep(5000);
     long rss = operator.rssKib();
     long liveHeap = operator.heapUsedAfterGcKib();
+    // Where the memory goes at scale: the classes on the heap, and (with
+    // --jvm=-XX:NativeMemoryTracking=summary) the JVM's own areas.
+    Files.createDirectories(out);
+    Files.writeString(
+        out.resolve("scale-class-histogram.txt"), operator.diagnostic("GC.class_histogram"));
+    Files.writeString(
+        out.resolve("scale-native-memory.txt"), operator.diagnostic("VM.native_memory summary"));
     long ready =
         client.resources(AwsCredentialRequest.class).inAnyNamespace().list().getItems().stream()
             .filter(r -> r.getStatus() != null && r.getStatus().isTrue("Ready"))

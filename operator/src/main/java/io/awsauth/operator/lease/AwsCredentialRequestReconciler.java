@@ -27,13 +27,12 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
-import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
-import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
 import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.MaxReconciliationInterval;
+import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
@@ -65,15 +64,26 @@ import org.jboss.logging.Logger;
 @ControllerConfiguration(
     name = AwsCredentialRequestReconciler.NAME,
     informer = @Informer(itemStore = AwsCredentialRequestReconciler.RequestStore.class),
+    // The reconciler keeps its own finalizer, on iam_user requests only (see FINALIZER), and is
+    // called for deletions: JOSDK's automatic finalizer cost every request a write and a watch
+    // round trip before its first issuance (wired by io.awsauth.operator.OperatorRegistration).
+    triggerReconcilerOnAllEvents = true,
     maxReconciliationInterval =
         @MaxReconciliationInterval(interval = 10, timeUnit = TimeUnit.MINUTES))
-public class AwsCredentialRequestReconciler
-    implements Reconciler<AwsCredentialRequest>, Cleaner<AwsCredentialRequest> {
+public class AwsCredentialRequestReconciler implements Reconciler<AwsCredentialRequest> {
   /** The cache of requests, without their managedFields. */
   public static final class RequestStore extends LeanItemStore<AwsCredentialRequest> {}
 
   /** The controller's name, which is also its field manager for status writes. */
   public static final String NAME = "awscredentialrequest";
+
+  /**
+   * Held by a request while it may own an IAM user (set before the first IAM call), so that the
+   * user is deleted before the request goes. STS credentials cannot be revoked at AWS: they go with
+   * the Secret, which the request owns, so STS requests carry no finalizer. (The name is the one
+   * JOSDK gave every request before, so requests of earlier versions are released the same way.)
+   */
+  public static final String FINALIZER = "awscredentialrequests.awsauth.io/finalizer";
 
   public static final String IDENTITY_VERIFIED = "IdentityVerified";
   public static final String ISSUED = "Issued";
@@ -136,6 +146,14 @@ public class AwsCredentialRequestReconciler
   @Override
   public UpdateControl<AwsCredentialRequest> reconcile(
       AwsCredentialRequest request, Context<AwsCredentialRequest> context) {
+    if (context.isPrimaryResourceDeleted()) {
+      // Gone from the API server: nothing held it back, so it held no IAM user.
+      metrics.forget(key(request));
+      return UpdateControl.noUpdate();
+    }
+    if (request.isMarkedForDeletion()) {
+      return deleting(request);
+    }
     Optional<Secret> secret = ownSecret(request, context);
     Optional<String> leaseInSecret = secret.flatMap(CredentialSecret::leaseId);
     AwsCredentialRequestStatus cached = request.getStatus();
@@ -401,6 +419,7 @@ public class AwsCredentialRequestReconciler
         status.pendingLease = pending;
       }
       status.authConfigRef = role.getSpec().authConfigRef;
+      holdFinalizer(request, context);
       writeAhead(request);
       credential =
           issuer.issueIamUser(request, role, config, terms, status.iamUserName, keyInSecret);
@@ -619,33 +638,60 @@ public class AwsCredentialRequestReconciler
    * A request being deleted: its IAM user (the only credential AWS can revoke) is deleted before
    * the finalizer is removed; STS credentials go with the Secret, which the request owns.
    */
-  @Override
-  public DeleteControl cleanup(
-      AwsCredentialRequest request, Context<AwsCredentialRequest> context) {
+  private UpdateControl<AwsCredentialRequest> deleting(AwsCredentialRequest request) {
+    if (!request.hasFinalizer(FINALIZER)) {
+      metrics.forget(key(request));
+      return UpdateControl.noUpdate();
+    }
     AwsCredentialRequestStatus status = statusOf(request);
     if (status.iamUserName == null) {
-      metrics.forget(key(request));
-      return DeleteControl.defaultDelete();
+      // The cache may predate the write-ahead that named the user: ask before letting go.
+      AwsCredentialRequest fresh = client.resource(request).get();
+      if (fresh == null) {
+        return UpdateControl.noUpdate();
+      }
+      request = fresh;
+      status = statusOf(request);
     }
-    try {
-      Instant started = clock.instant();
-      issuer.revokeUser(configFor(status), status.iamUserName);
-      metrics.revoked("iam_user", Duration.between(started, clock.instant()));
-      metrics.forget(key(request));
-      events.normal(
-          request,
-          "Revoked",
-          "Revoke",
-          "request deleted: deleted IAM user " + status.iamUserName + " and its keys");
-      return DeleteControl.defaultDelete();
-    } catch (UserError | AwsFailure e) {
-      String reason = e instanceof UserError u ? u.reason() : ((AwsFailure) e).reason();
-      LOG.infof(
-          "AwsCredentialRequest %s/%s: revocation failed (%s), will retry",
-          request.getMetadata().getNamespace(), request.getMetadata().getName(), e.getMessage());
-      revocationFailed(request, reason, e.getMessage());
-      return DeleteControl.noFinalizerRemoval().rescheduleAfter(RETRY_REVOCATION.toMillis());
+    if (status.iamUserName != null) {
+      try {
+        Instant started = clock.instant();
+        issuer.revokeUser(configFor(status), status.iamUserName);
+        metrics.revoked("iam_user", Duration.between(started, clock.instant()));
+        events.normal(
+            request,
+            "Revoked",
+            "Revoke",
+            "request deleted: deleted IAM user " + status.iamUserName + " and its keys");
+      } catch (UserError | AwsFailure e) {
+        String reason = e instanceof UserError u ? u.reason() : ((AwsFailure) e).reason();
+        LOG.infof(
+            "AwsCredentialRequest %s: revocation failed (%s), will retry",
+            key(request), e.getMessage());
+        revocationFailed(request, reason, e.getMessage());
+        return UpdateControl.<AwsCredentialRequest>noUpdate()
+            .rescheduleAfter(RETRY_REVOCATION.toMillis());
+      }
     }
+    PrimaryUpdateAndCacheUtils.removeFinalizer(client, request, FINALIZER);
+    metrics.forget(key(request));
+    return UpdateControl.noUpdate();
+  }
+
+  /**
+   * Before the first IAM call of a request: the request keeps a finalizer, so that it cannot go
+   * before its user does.
+   */
+  private void holdFinalizer(AwsCredentialRequest request, Context<AwsCredentialRequest> context) {
+    if (request.hasFinalizer(FINALIZER)) {
+      return;
+    }
+    AwsCredentialRequest held =
+        PrimaryUpdateAndCacheUtils.addFinalizerWithSSA(
+            client, request, FINALIZER, context.getControllerConfiguration().fieldManager());
+    request.getMetadata().setFinalizers(held.getMetadata().getFinalizers());
+    request.getMetadata().setResourceVersion(held.getMetadata().getResourceVersion());
+    crashPoints.passed("HoldFinalizer");
   }
 
   /** The finalizer stays until the user is gone; status and an Event say why it waits. */

@@ -116,6 +116,9 @@ class AwsCredentialRequestIT {
     AwsCredentialRequest ready = awaitCondition(request, "Ready", "True");
 
     var status = ready.getStatus();
+    assertThat(ready.getMetadata().getFinalizers())
+        .as("an iam_user request keeps its user from outliving it")
+        .containsExactly(AwsCredentialRequestReconciler.FINALIZER);
     assertThat(status.credentialType).isEqualTo("iam_user");
     assertThat(status.iamUserName).startsWith("aao-" + role.getMetadata().getName() + "-");
     assertThat(status.principalArn).endsWith(":user/" + status.iamUserName);
@@ -231,6 +234,17 @@ class AwsCredentialRequestIT {
     assertThat(ready.getStatus().principalArn).isEqualTo(callerOf(secret).arn());
     assertThat(ready.getStatus().ttl).isEqualTo("1h");
     assertThat(value(secret, "credentials")).contains("aws_session_token = ");
+    assertThat(ready.getMetadata().getFinalizers())
+        .as("an STS credential goes with its Secret: no finalizer")
+        .isEmpty();
+
+    client.resource(ready).withTimeout(60, TimeUnit.SECONDS).delete();
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(
+            () ->
+                client.secrets().inNamespace(NS).withName(secret.getMetadata().getName()).get()
+                    == null);
   }
 
   @Test

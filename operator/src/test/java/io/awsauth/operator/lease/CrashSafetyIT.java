@@ -105,6 +105,7 @@ class CrashSafetyIT {
   /** After every AWS call and API-server write of a first issuance. */
   static Stream<String> issuanceSteps() {
     return Stream.of(
+        "HoldFinalizer#1",
         "WriteAhead#1",
         "CreateUser#1",
         "PutUserPolicy#1",

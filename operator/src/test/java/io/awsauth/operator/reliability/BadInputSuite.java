@@ -184,7 +184,7 @@ class BadInputSuite {
         try {
           runCorpus(env, client, run, bases, proxy, configProxy, operatorUser, hygiene);
         } finally {
-          // Cleaned up while the operator runs: requests carry its finalizer.
+          // Cleaned up while the operator runs: iam_user requests carry its finalizer.
           deleteCorpus(client, run);
           resources(client, Kind.REQUEST).inNamespace(NS).withName("control-" + run).delete();
           await()

@@ -99,6 +99,7 @@ class CrashSuite {
   /** Where a halting cycle stops: after each AWS call and API-server write of the lifecycle. */
   static final List<String> HALT_POINTS =
       List.of(
+          "HoldFinalizer",
           "WriteAhead",
           "CreateUser",
           "PutUserPolicy",

@@ -93,8 +93,8 @@ class IsolationSuite {
   }
 
   /**
-   * Deletes this suite's requests (while the operator runs: they carry its finalizer), roles,
-   * configs.
+   * Deletes this suite's requests (while the operator runs: iam_user requests carry its finalizer),
+   * roles, configs.
    */
   private static void cleanUp(KubernetesClient client) {
     for (String ns : List.of(NS_A, NS_B)) {
