@@ -49,6 +49,8 @@ final class BenchOperator {
       Path kubeconfig,
       Path log,
       String xmx,
+      List<String> chartOptions,
+      Map<String, String> chartEnv,
       List<String> jvmOptions,
       Map<String, String> properties) {
     Path jar = repo.resolve("operator/target/quarkus-app/quarkus-run.jar");
@@ -58,7 +60,8 @@ final class BenchOperator {
     int port = freePort();
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.add("-Xmx" + xmx);
+    command.addAll(chartOptions);
+    command.add("-Xmx" + xmx); // (after the chart's MaxRAMPercentage: the pod's limit, not ours)
     command.addAll(jvmOptions);
     command.add("-Dquarkus.http.port=" + port);
     command.add("-Dquarkus.http.host=127.0.0.1");
@@ -68,6 +71,7 @@ final class BenchOperator {
     ProcessBuilder builder =
         new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
     builder.environment().put("KUBECONFIG", kubeconfig.toString());
+    builder.environment().putAll(chartEnv);
     try {
       long t0 = System.nanoTime();
       return new BenchOperator(builder.start(), t0, port, log);

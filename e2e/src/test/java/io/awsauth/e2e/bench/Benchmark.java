@@ -88,8 +88,15 @@ public final class Benchmark {
   int concurrency = 10;
   int createThreads = 16;
   String throughputType = "assumed_role";
-  String xmx = "512m";
+
+  /** 75 % of the chart's 512Mi memory limit, what -XX:MaxRAMPercentage=75 gives in the pod. */
+  String xmx = "384m";
+
   List<String> jvmOptions = List.of();
+
+  /** Run the operator with the chart's jvmOptions and MALLOC_ARENA_MAX, as it runs in its pod. */
+  boolean chartJvm = true;
+
   Set<String> skip = Set.of();
   Map<String, String> operatorProps = new LinkedHashMap<>();
   Path out;
@@ -144,6 +151,7 @@ public final class Benchmark {
         case "throughput-type" -> throughputType = v;
         case "xmx" -> xmx = v;
         case "jvm" -> jvmOptions = List.of(v.trim().split("\\s+"));
+        case "chart-jvm" -> chartJvm = Boolean.parseBoolean(v);
         case "skip" -> skip = Set.of(v.split(","));
         case "operator-prop" -> {
           String[] p = v.split("=", 2);
@@ -177,7 +185,14 @@ public final class Benchmark {
         "rotation requests (iam_user, ttl 40s) x seconds", rotationR + " x " + rotationSeconds);
     report.option("baseline concurrency (= JOSDK reconcile threads)", concurrency);
     report.option("operator -Xmx", xmx);
-    report.option("operator JVM options", jvmOptions.isEmpty() ? "(none)" : jvmOptions);
+    report.option(
+        "operator JVM options",
+        (chartJvm
+                ? "the chart's " + ChartJvm.options(repo) + " + " + ChartJvm.env(repo) + ", "
+                : "")
+            + "-Xmx"
+            + xmx
+            + (jvmOptions.isEmpty() ? "" : ", then " + jvmOptions));
     report.option("operator properties", operatorProps.isEmpty() ? "(defaults)" : operatorProps);
     report.load("start");
     log("starting the local environment (e2e/local-env up)");
@@ -405,7 +420,14 @@ public final class Benchmark {
     Path log = out.resolve("operator-" + operatorRuns + ".log");
     BenchOperator o =
         BenchOperator.start(
-            repo, Path.of(env.var("KUBECONFIG")), log, xmx, jvmOptions, operatorProps);
+            repo,
+            Path.of(env.var("KUBECONFIG")),
+            log,
+            xmx,
+            chartJvm ? ChartJvm.options(repo) : List.of(),
+            chartJvm ? ChartJvm.env(repo) : Map.of(),
+            jvmOptions,
+            operatorProps);
     log("operator started (pid " + o.pid() + ", metrics :" + o.port + ", log " + log + ")");
     return o;
   }

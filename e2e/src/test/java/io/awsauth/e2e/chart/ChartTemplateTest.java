@@ -90,6 +90,17 @@ class ChartTemplateTest {
     assertThat(c.getSecurityContext().getRunAsNonRoot()).isTrue();
     assertThat(c.getSecurityContext().getCapabilities().getDrop()).containsExactly("ALL");
     assertThat(c.getSecurityContext().getPrivileged()).isNotEqualTo(Boolean.TRUE);
+    // the JVM sized for the 512Mi limit, as e2e/benchmark measures it
+    assertThat(c.getResources().getLimits().get("memory").toString()).isEqualTo("512Mi");
+    assertThat(c.getEnv())
+        .filteredOn(e -> e.getName().equals("JAVA_TOOL_OPTIONS"))
+        .singleElement()
+        .satisfies(
+            e -> assertThat(e.getValue()).contains("-XX:MaxRAMPercentage=75", "-XX:+UseSerialGC"));
+    assertThat(c.getEnv())
+        .filteredOn(e -> e.getName().equals("MALLOC_ARENA_MAX"))
+        .singleElement()
+        .satisfies(e -> assertThat(e.getValue()).isEqualTo("2"));
 
     // a writable /tmp on a read-only root filesystem
     assertThat(c.getVolumeMounts())
