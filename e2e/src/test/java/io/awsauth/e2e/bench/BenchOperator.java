@@ -98,19 +98,22 @@ final class BenchOperator {
     throw new IllegalStateException("no VmRSS for " + pid());
   }
 
-  /** Heap in use after a full GC (jcmd GC.run, then GC.heap_info), in KiB; -1 when unknown. */
+  /**
+   * Heap in use after a full GC, in KiB (-1 when unknown): the total of {@code jcmd
+   * GC.class_histogram}, which collects first, whatever the collector. The histogram itself is kept
+   * in {@link #lastHistogram}.
+   */
   long heapUsedAfterGcKib() {
-    try {
-      jcmd("GC.run");
-      Matcher m = Pattern.compile("used (\\d+)K").matcher(jcmd("GC.heap_info"));
-      return m.find() ? Long.parseLong(m.group(1)) : -1;
-    } catch (IOException e) {
-      return -1;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return -1;
-    }
+    lastHistogram = diagnostic("GC.class_histogram");
+    Matcher m = HISTOGRAM_TOTAL.matcher(lastHistogram);
+    return m.find() ? Long.parseLong(m.group(1)) / 1024 : -1;
   }
+
+  private static final Pattern HISTOGRAM_TOTAL =
+      Pattern.compile("(?m)^Total\\s+\\d+\\s+(\\d+)\\s*$");
+
+  /** The class histogram of the last {@link #heapUsedAfterGcKib}. */
+  String lastHistogram = "";
 
   /** The output of a jcmd diagnostic command (or why there is none). */
   String diagnostic(String command) {
