@@ -442,15 +442,23 @@ class AwsCredentialRequestIT {
         .isGreaterThan(roleNotFound);
     assertThat(metric("aao_leases{state=\"ready\"")).isGreaterThanOrEqualTo(1);
     assertThat(metric("aao_lease_nearest_expiry_seconds")).isPositive();
+    // JOSDK's own metrics, per controller: no series names a request
+    assertThat(metricsText())
+        .contains("operator_sdk_reconciliations_started_total")
+        .doesNotContain(request.getMetadata().getName())
+        .doesNotContain(lost.getMetadata().getName());
   }
 
   /** The value of the first sample whose line starts with {@code prefix} (0 when absent). */
-  private double metric(String prefix) throws Exception {
-    String text;
+  private String metricsText() throws Exception {
     try (var in = metrics.openStream()) {
-      text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
     }
-    return text.lines()
+  }
+
+  private double metric(String prefix) throws Exception {
+    return metricsText()
+        .lines()
         .filter(l -> l.startsWith(prefix))
         .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
         .findFirst()
