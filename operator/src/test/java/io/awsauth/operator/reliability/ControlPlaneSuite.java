@@ -30,6 +30,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.EnumMap;
@@ -69,13 +71,21 @@ import software.amazon.awssdk.services.sts.StsClient;
  *   <li>Two operator processes with leader election: the leader is SIGKILLed during issuance,
  *       several times (the killed one comes back as the standby). The other must take the Lease
  *       within the lease duration, reconcile what was pending and what arrives, reissue nothing the
- *       dead leader had issued, and while standby make no AWS call (the orphan sweep is on).
+ *       dead leader had issued, and while standby make no AWS call (the orphan sweep is on). An STS
+ *       credential issued in AWS but not yet in its Secret dies with the leader and is issued
+ *       again: at most once per request of that type in flight at a kill; iam_user never twice.
+ *   <li>The same, but the leader is stopped with SIGTERM (a rolling update, a node drain): it
+ *       finishes the reconciles in flight, releases the Lease, and the standby takes over in
+ *       seconds. Nothing is issued twice, for any type.
+ *   <li>A leader whose Lease is taken by another holder exits at once (status 1), finishing and
+ *       releasing nothing.
  * </ol>
  *
  * Every operator log, every Event and every status is scanned for the issued credentials at the end
  * ({@link SecretHygiene}). Run with {@code mvn -pl operator verify -Preliability
  * -Dit.test=ControlPlaneSuite}; {@code -Daao.suite.requests=N} sets the requests per type and
- * phase, {@code -Daao.suite.kills=K} the leader kills.
+ * phase, {@code -Daao.suite.kills=K} the leader kills, {@code -Daao.suite.handovers=H} the
+ * SIGTERMs.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ControlPlaneSuite {
@@ -149,7 +159,7 @@ class ControlPlaneSuite {
     }
   }
 
-  // --- 1. API server and etcd restarts --------------------------------------------------------
+  // --- 1. API server and etcd restarts -----------------------------------------------------------
 
   /** A control-plane fault: what the suite does to which component. */
   private record Fault(String component, String how) {
@@ -277,7 +287,7 @@ class ControlPlaneSuite {
     }
   }
 
-  // --- 2. leader failover ---------------------------------------------------------------------
+  // --- 2. leader failover ------------------------------------------------------------------------
 
   /** One of the two replicas: its process (the latest incarnation) and its metrics port. */
   private static final class Replica {
@@ -535,7 +545,7 @@ class ControlPlaneSuite {
     }
   }
 
-  // --- 3. orderly handover ----------------------------------------------------------------------
+  // --- 3. orderly handover -----------------------------------------------------------------------
 
   static final int HANDOVERS = Integer.getInteger("aao.suite.handovers", 2);
 
@@ -769,7 +779,62 @@ class ControlPlaneSuite {
     }
   }
 
-  // --- checks ---------------------------------------------------------------------------------
+  // --- 4. a lost Lease ---------------------------------------------------------------------------
+
+  /**
+   * The other side of part 3: a replica that loses the Lease (here another holder takes it, as
+   * after a partition) stops at once and exits, letting nothing in flight finish and releasing
+   * nothing: whatever it still did could overlap with the new leader's work.
+   */
+  @Test
+  @Order(4)
+  void aReplicaThatLosesTheLeaseExitsAtOnce() {
+    String leaseName = "cp-lost-" + run;
+    Replica replica = new Replica("lost");
+    try {
+      replica.start(leaseName);
+      await().atMost(Duration.ofMinutes(2)).until(replica::leads);
+      String other = "someone-else-" + run;
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .ignoreExceptions()
+          .until(
+              () -> {
+                Lease lease = client.leases().inNamespace(NS).withName(leaseName).get();
+                lease.getSpec().setHolderIdentity(other);
+                lease.getSpec().setLeaseDurationSeconds(3600);
+                lease.getSpec().setRenewTime(ZonedDateTime.now(ZoneOffset.UTC));
+                client.resource(lease).update();
+                return true;
+              });
+      Instant taken = Instant.now();
+      int status = replica.process.awaitExit(Duration.ofSeconds(60));
+      Duration exited = Duration.between(taken, Instant.now());
+      String log = read(replica.process.log());
+      report.add("");
+      report.add(
+          String.format(
+              Locale.ROOT,
+              "Control-plane suite, part 4: the Lease taken by another holder; the leader exited"
+                  + " %.1fs later with status %d; drained: %s; released: %s",
+              exited.toMillis() / 1000.0,
+              status,
+              DRAINED.matcher(log).find(),
+              log.contains("released the Lease")));
+      assertThat(log).contains("lost the leader-election lease: exiting");
+      assertThat(log).contains("shutting down after losing the Lease");
+      assertThat(log).doesNotContain("released the Lease");
+      assertThat(DRAINED.matcher(log).find()).as("waited for reconciles in flight").isFalse();
+      assertThat(status).as("exit status").isEqualTo(1);
+      assertThat(holder(leaseName)).as("the Lease stays with its new holder").isEqualTo(other);
+    } finally {
+      if (replica.process != null) {
+        replica.process.close();
+      }
+    }
+  }
+
+  // --- checks ------------------------------------------------------------------------------------
 
   private static Map<String, String> selectorProps() {
     Map<String, String> props = new HashMap<>();
