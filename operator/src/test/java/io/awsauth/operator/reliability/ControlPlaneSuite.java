@@ -159,7 +159,7 @@ class ControlPlaneSuite {
     }
   }
 
-  // --- 1. API server and etcd restarts -----------------------------------------------------------
+  // --- 1. API server and etcd restarts --------------------------------------------------------
 
   /** A control-plane fault: what the suite does to which component. */
   private record Fault(String component, String how) {
@@ -287,7 +287,7 @@ class ControlPlaneSuite {
     }
   }
 
-  // --- 2. leader failover ------------------------------------------------------------------------
+  // --- 2. leader failover ---------------------------------------------------------------------
 
   /** One of the two replicas: its process (the latest incarnation) and its metrics port. */
   private static final class Replica {
@@ -545,7 +545,7 @@ class ControlPlaneSuite {
     }
   }
 
-  // --- 3. orderly handover -----------------------------------------------------------------------
+  // --- 3. orderly handover --------------------------------------------------------------------
 
   static final int HANDOVERS = Integer.getInteger("aao.suite.handovers", 2);
 
@@ -779,7 +779,7 @@ class ControlPlaneSuite {
     }
   }
 
-  // --- 4. a lost Lease ---------------------------------------------------------------------------
+  // --- 4. a lost Lease ------------------------------------------------------------------------
 
   /**
    * The other side of part 3: a replica that loses the Lease (here another holder takes it, as
@@ -834,7 +834,7 @@ class ControlPlaneSuite {
     }
   }
 
-  // --- checks ------------------------------------------------------------------------------------
+  // --- checks ---------------------------------------------------------------------------------
 
   private static Map<String, String> selectorProps() {
     Map<String, String> props = new HashMap<>();
