@@ -8,6 +8,7 @@ import jakarta.enterprise.context.Dependent;
 import jakarta.enterprise.inject.Produces;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.UUID;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
@@ -58,10 +59,18 @@ public class LeaderElection {
     }
     leadership.electionOn();
     String lease = leaseNamespace.orElse("<pod namespace>") + "/" + leaseName;
+    // JOSDK's own choice (the pod's HOSTNAME, else a random UUID), made here so that the replica
+    // knows its holderIdentity and can hand the Lease over when it is stopped (GracefulShutdown).
+    String hostname = System.getenv("HOSTNAME");
+    String identity =
+        hostname == null || hostname.isBlank() ? UUID.randomUUID().toString() : hostname;
+    leadership.lease(identity, leaseNamespace.filter(ns -> !ns.isBlank()).orElse(null), leaseName);
     LOG.infof(
         "leader election on: Lease %s (duration %s, renew deadline %s, retry every %s)",
         lease, leaseDuration, renewDeadline, retryPeriod);
-    var builder = LeaderElectionConfigurationBuilder.aLeaderElectionConfiguration(leaseName);
+    var builder =
+        LeaderElectionConfigurationBuilder.aLeaderElectionConfiguration(leaseName)
+            .withIdentity(identity);
     leaseNamespace.filter(ns -> !ns.isBlank()).ifPresent(builder::withLeaseNamespace);
     // A replica that loses the lease exits and is restarted by its Deployment, so two replicas
     // never reconcile at once. Not JOSDK's own exitOnStopLeading: in 5.2.1 it calls System.exit
@@ -79,13 +88,17 @@ public class LeaderElection {
                   leadership.startedLeading();
                   LOG.infof("started leading (Lease %s): this replica reconciles now", lease);
                 },
-                LeaderElection::stoppedLeading,
+                () -> stoppedLeading(leadership),
                 id -> {}))
         .build();
   }
 
-  /** Exits unless the JVM is already shutting down (then stopping leading is the shutdown). */
-  static void stoppedLeading() {
+  /**
+   * Exits unless the JVM is already shutting down (then stopping leading is the shutdown, or the
+   * Lease was lost while the shutdown let in-flight reconciles finish: those stop at once).
+   */
+  static void stoppedLeading(Leadership leadership) {
+    leadership.lostLease();
     if (shuttingDown()) {
       return;
     }

@@ -18,4 +18,19 @@ class LeadershipTest {
     leadership.startedLeading();
     assertThat(leadership.leads()).as("leader").isTrue();
   }
+
+  @Test
+  void aReplicaThatLostTheLeaseOrIsShuttingDownNoLongerLeads() {
+    Leadership lost = new Leadership();
+    lost.electionOn();
+    lost.startedLeading();
+    lost.lostLease();
+    assertThat(lost.leads()).as("lost the Lease").isFalse();
+    assertThat(lost.lostTheLease()).isTrue();
+
+    Leadership stopping = new Leadership();
+    stopping.stepDown();
+    assertThat(stopping.leads()).as("shutting down, without leader election").isFalse();
+    assertThat(stopping.lostTheLease()).as("handed over, not lost").isFalse();
+  }
 }

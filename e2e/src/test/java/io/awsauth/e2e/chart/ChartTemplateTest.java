@@ -136,7 +136,11 @@ class ChartTemplateTest {
     assertThat(env)
         .containsEntry("AWS_AUTH_OPERATOR_LEADER_ELECTION_ENABLED", "true")
         .containsEntry("AWS_AUTH_OPERATOR_LEADER_ELECTION_LEASE_NAMESPACE", NAMESPACE)
-        .containsEntry("AWS_AUTH_OPERATOR_LEADER_ELECTION_LEASE_NAME", RELEASE + "-lease");
+        .containsEntry("AWS_AUTH_OPERATOR_LEADER_ELECTION_LEASE_NAME", RELEASE + "-lease")
+        // reconciles in flight finish within the grace period, with 10 s left to hand over
+        .containsEntry("AAO_SHUTDOWN_DRAIN_TIMEOUT", "20s");
+    assertThat(deployment.getSpec().getTemplate().getSpec().getTerminationGracePeriodSeconds())
+        .isEqualTo(30L);
 
     // the metrics Service selects the operator's pods on the container's named port
     Service service = r.only(Service.class);
@@ -155,6 +159,28 @@ class ChartTemplateTest {
     assertThat(r.ofKind("ServiceMonitor")).isEmpty();
     assertThat(r.ofKind("AwsAuthConfig")).isEmpty();
     assertThat(r.only(ServiceAccount.class).getMetadata().getAnnotations()).isNullOrEmpty();
+  }
+
+  @Test
+  void theShutdownDrainFollowsTheTerminationGracePeriod() {
+    Container c =
+        Chart.template(RELEASE, NAMESPACE, Map.of("terminationGracePeriodSeconds", 90))
+            .only(Deployment.class)
+            .getSpec()
+            .getTemplate()
+            .getSpec()
+            .getContainers()
+            .get(0);
+    assertThat(env(c)).containsEntry("AAO_SHUTDOWN_DRAIN_TIMEOUT", "80s");
+    c =
+        Chart.template(RELEASE, NAMESPACE, Map.of("terminationGracePeriodSeconds", 5))
+            .only(Deployment.class)
+            .getSpec()
+            .getTemplate()
+            .getSpec()
+            .getContainers()
+            .get(0);
+    assertThat(env(c)).containsEntry("AAO_SHUTDOWN_DRAIN_TIMEOUT", "0s");
   }
 
   @Test

@@ -30,6 +30,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.EnumMap;
@@ -69,13 +71,21 @@ import software.amazon.awssdk.services.sts.StsClient;
  *   <li>Two operator processes with leader election: the leader is SIGKILLed during issuance,
  *       several times (the killed one comes back as the standby). The other must take the Lease
  *       within the lease duration, reconcile what was pending and what arrives, reissue nothing the
- *       dead leader had issued, and while standby make no AWS call (the orphan sweep is on).
+ *       dead leader had issued, and while standby make no AWS call (the orphan sweep is on). An STS
+ *       credential issued in AWS but not yet in its Secret dies with the leader and is issued
+ *       again: at most once per request of that type in flight at a kill; iam_user never twice.
+ *   <li>The same, but the leader is stopped with SIGTERM (a rolling update, a node drain): it
+ *       finishes the reconciles in flight, releases the Lease, and the standby takes over in
+ *       seconds. Nothing is issued twice, for any type.
+ *   <li>A leader whose Lease is taken by another holder exits at once (status 1), finishing and
+ *       releasing nothing.
  * </ol>
  *
  * Every operator log, every Event and every status is scanned for the issued credentials at the end
  * ({@link SecretHygiene}). Run with {@code mvn -pl operator verify -Preliability
  * -Dit.test=ControlPlaneSuite}; {@code -Daao.suite.requests=N} sets the requests per type and
- * phase, {@code -Daao.suite.kills=K} the leader kills.
+ * phase, {@code -Daao.suite.kills=K} the leader kills, {@code -Daao.suite.handovers=H} the
+ * SIGTERMs.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ControlPlaneSuite {
@@ -354,6 +364,7 @@ class ControlPlaneSuite {
     List<AwsCredentialRequest> requests = new ArrayList<>();
     List<String> rows = new ArrayList<>();
     long duplicatesAllowed = 0;
+    Map<CredentialType, Long> inFlightAtKills = new EnumMap<>(CredentialType.class);
     List<Long> standbyCalls = new ArrayList<>();
     try {
       a.start(leaseName);
@@ -390,9 +401,11 @@ class ControlPlaneSuite {
           Thread.currentThread().interrupt();
           throw new IllegalStateException(e);
         }
-        long notReadyAtKill = notReady(round);
+        Map<CredentialType, Long> notReadyByType = notReadyByType(round);
+        long notReadyAtKill = notReadyByType.values().stream().mapToLong(Long::longValue).sum();
         // An issuance the leader finished in AWS but not in its Secret is issued again.
         duplicatesAllowed += notReadyAtKill;
+        notReadyByType.forEach((type, n) -> inFlightAtKills.merge(type, n, Long::sum));
         Instant kill = Instant.now();
         leader.process.kill();
         for (int i = before; i < PER_TYPE; i++) {
@@ -484,6 +497,7 @@ class ControlPlaneSuite {
               + " (requests in flight at the kills: "
               + duplicatesAllowed
               + ")");
+      report.add(extraByType(counts, perType, inFlightAtKills));
       report.add(
           "AWS calls made by a standby, at each check: "
               + standbyCalls
@@ -497,12 +511,325 @@ class ControlPlaneSuite {
       assertThat(extra)
           .as("issuing calls beyond one per request, at most one per request in flight at a kill")
           .isLessThanOrEqualTo(duplicatesAllowed);
+      // Type by type: an STS credential lost with the killed leader (issued in AWS, not yet in
+      // its Secret) is issued again, at most once per request of that type in flight at a kill.
+      for (CredentialType type : CredentialType.values()) {
+        if (type == CredentialType.IAM_USER || !perType.containsKey(type)) {
+          continue;
+        }
+        assertThat(extraIssuingCalls(counts, type, perType.get(type)))
+            .as(
+                "%s calls beyond one per %s request (in flight at the kills: %d)",
+                ISSUING.get(type), type.wireName(), inFlightAtKills.getOrDefault(type, 0L))
+            .isLessThanOrEqualTo(inFlightAtKills.getOrDefault(type, 0L));
+      }
+      // iam_user is written ahead (status.pendingLease) and adopts its user: never a second user.
+      // A key created but not yet in the Secret at the kill is replaced (the new leader deletes
+      // it, see the one-user-one-key check above), at most once per request in flight.
+      int iamUsers = perType.getOrDefault(CredentialType.IAM_USER, 0);
+      assertThat(proxy.succeeded("CreateUser"))
+          .as("IAM users created for %d iam_user requests", iamUsers)
+          .isEqualTo(iamUsers);
+      assertThat(Math.max(0, issuing(counts, "CreateAccessKey") - iamUsers))
+          .as(
+              "CreateAccessKey calls beyond one per iam_user request (in flight at the kills: %d)",
+              inFlightAtKills.getOrDefault(CredentialType.IAM_USER, 0L))
+          .isLessThanOrEqualTo(inFlightAtKills.getOrDefault(CredentialType.IAM_USER, 0L));
       deleteAll(requests);
     } finally {
       for (Replica r : List.of(a, b)) {
         if (r.process != null) {
           r.process.close();
         }
+      }
+    }
+  }
+
+  // --- 3. orderly handover --------------------------------------------------------------------
+
+  static final int HANDOVERS = Integer.getInteger("aao.suite.handovers", 2);
+
+  /** The pod's terminationGracePeriodSeconds in the chart: the kubelet SIGKILLs after it. */
+  static final Duration TERMINATION_GRACE = Duration.ofSeconds(30);
+
+  static final Pattern DRAINED = Pattern.compile("reconciles in flight finished in (\\d+) ms");
+
+  @Test
+  @Order(3)
+  void aStoppedLeaderHandsOverWithinTheLeaseAndNothingIsIssuedTwice() {
+    String leaseName = "cp-handover-" + run;
+    Replica a = new Replica("a");
+    Replica b = new Replica("b");
+    List<AwsCredentialRequest> requests = new ArrayList<>();
+    List<String> rows = new ArrayList<>();
+    Map<CredentialType, Long> inFlightAtStops = new EnumMap<>(CredentialType.class);
+    List<Long> standbyCalls = new ArrayList<>();
+    try {
+      a.start(leaseName);
+      b.start(leaseName);
+      Replica leader =
+          await()
+              .atMost(Duration.ofMinutes(2))
+              .until(() -> a.leads() ? a : b.leads() ? b : null, r -> r != null);
+      Replica standby = leader == a ? b : a;
+      awaitRolesReady();
+      Replica firstStandby = standby;
+      await().atMost(Duration.ofMinutes(1)).until(() -> firstStandby.awsCalls() >= 0);
+      proxy.reset();
+      proxy.faults(AWS_LATENCY);
+      for (int h = 1; h <= HANDOVERS; h++) {
+        // What the leader issued so far must survive the handover unchanged.
+        Map<String, String> heldKeys = new HashMap<>();
+        for (AwsCredentialRequest r : current(requests)) {
+          heldKeys.put(r.getMetadata().getName(), r.getStatus().accessKeyId);
+        }
+        long standbyBefore = standby.awsCalls();
+        standbyCalls.add(standbyBefore);
+        String holder = holder(leaseName);
+        List<AwsCredentialRequest> round = new ArrayList<>();
+        int before = (PER_TYPE + 1) / 2;
+        long issuingBefore = issuingCalls();
+        for (int i = 0; i < before; i++) {
+          for (CredentialType type : CredentialType.values()) {
+            round.add(create("stop" + h + "-" + type.wireName().replace('_', '-') + "-" + i, type));
+          }
+        }
+        // SIGTERM while the round is being issued: its first issuing calls have reached AWS.
+        await()
+            .atMost(Duration.ofMinutes(2))
+            .pollInterval(Duration.ofMillis(10))
+            .until(() -> issuingCalls() > issuingBefore);
+        try {
+          Thread.sleep(200);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException(e);
+        }
+        Map<CredentialType, Long> notReadyByType = notReadyByType(round);
+        long inFlight = notReadyByType.values().stream().mapToLong(Long::longValue).sum();
+        notReadyByType.forEach((type, n) -> inFlightAtStops.merge(type, n, Long::sum));
+        long issuingAtStop = issuingCalls();
+        Instant stop = Instant.now();
+        Replica stopped = leader;
+        stopped.process.terminate();
+        for (int i = before; i < PER_TYPE; i++) {
+          for (CredentialType type : CredentialType.values()) {
+            round.add(create("stop" + h + "-" + type.wireName().replace('_', '-') + "-" + i, type));
+          }
+        }
+        // The Lease: released (empty holder) once the leader's reconciles are done, then taken.
+        Instant released = null;
+        long issuingAtRelease = -1;
+        Instant takeoverAt = null;
+        Instant exitedAt = null;
+        String newHolder = null;
+        Instant deadline = stop.plus(LEASE_DURATION.multipliedBy(4));
+        while ((takeoverAt == null || exitedAt == null) && Instant.now().isBefore(deadline)) {
+          String current = holder(leaseName);
+          if (released == null && current != null && !current.equals(holder)) {
+            released = Instant.now();
+            issuingAtRelease = issuingCalls();
+          }
+          if (takeoverAt == null
+              && current != null
+              && !current.isEmpty()
+              && !current.equals(holder)) {
+            takeoverAt = Instant.now();
+            newHolder = current;
+          }
+          if (exitedAt == null && !stopped.process.isAlive()) {
+            exitedAt = Instant.now();
+          }
+          try {
+            Thread.sleep(50);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+          }
+        }
+        assertThat(takeoverAt)
+            .as("handover %d: a new holder of the Lease (log %s)", h, stopped.process.log())
+            .isNotNull();
+        assertThat(exitedAt)
+            .as("handover %d: the stopped leader exited (log %s)", h, stopped.process.log())
+            .isNotNull();
+        Duration takeover = Duration.between(stop, takeoverAt);
+        Duration exited = Duration.between(stop, exitedAt);
+        int exitStatus = stopped.process.exitStatus().orElse(-1);
+        String stoppedLog = read(stopped.process.log());
+        Matcher drained = DRAINED.matcher(stoppedLog);
+        String drainMs = drained.find() ? drained.group(1) + " ms" : "-";
+        assertThat(standby.process.isAlive()).as("the standby survived").isTrue();
+        Replica taker = standby;
+        await().atMost(Duration.ofSeconds(30)).until(taker::leads);
+        requests.addAll(round);
+        awaitAllReady(requests, Duration.ofMinutes(5));
+        Duration ready = Duration.between(stop, Instant.now());
+        for (AwsCredentialRequest r : current(requests)) {
+          String held = heldKeys.get(r.getMetadata().getName());
+          if (held != null) {
+            assertThat(r.getStatus().accessKeyId)
+                .as("%s keeps the credential the stopped leader issued", r.getMetadata().getName())
+                .isEqualTo(held);
+          }
+        }
+        rows.add(
+            String.format(
+                Locale.ROOT,
+                "%4d %8s %9d %10s %9s %9.1fs %9.1fs %8.1fs %12d %6d %14d",
+                h,
+                stopped.name + "->" + standby.name,
+                inFlight,
+                drainMs,
+                released == null
+                    ? "-"
+                    : String.format(
+                        Locale.ROOT, "%.1fs", Duration.between(stop, released).toMillis() / 1000.0),
+                takeover.toMillis() / 1000.0,
+                exited.toMillis() / 1000.0,
+                ready.toMillis() / 1000.0,
+                issuingAtRelease < 0 ? -1 : issuingAtRelease - issuingAtStop,
+                exitStatus,
+                standbyBefore));
+        assertThat(stoppedLog)
+            .as(
+                "handover %d: the stopped leader released the Lease (log %s)",
+                h, stopped.process.log())
+            .contains("released the Lease");
+        assertThat(exited)
+            .as("handover %d: the stopped leader exited within the pod's grace period", h)
+            .isLessThanOrEqualTo(TERMINATION_GRACE);
+        assertThat(takeover)
+            .as("handover %d (the holder was %s, now %s)", h, holder, newHolder)
+            .isLessThanOrEqualTo(LEASE_DURATION.plus(RETRY_PERIOD.multipliedBy(3)));
+        // The stopped replica comes back, as the standby (a rolling update's new pod).
+        stopped.start(leaseName);
+        leader = standby;
+        standby = stopped;
+        await().atMost(Duration.ofMinutes(1)).until(() -> stopped.awsCalls() >= 0);
+        assertThat(stopped.leads()).as("a restarted replica waits as the standby").isFalse();
+      }
+      long finalStandbyCalls = standby.awsCalls();
+      standbyCalls.add(finalStandbyCalls);
+      assertThat(standby.leads()).as("the last standby still waits").isFalse();
+      long leaderCalls = leader.awsCalls();
+      Map<String, Long> counts = proxy.counts();
+      Map<CredentialType, Integer> perType = perType(requests);
+
+      report.add("");
+      report.add(
+          "Control-plane suite, part 3: orderly handover, the leader stopped with SIGTERM ("
+              + PER_TYPE
+              + " requests per type per handover, 200 ms per AWS call, lease duration "
+              + LEASE_DURATION.toSeconds()
+              + "s, retry every "
+              + RETRY_PERIOD.toSeconds()
+              + "s)");
+      report.add(
+          String.format(
+              Locale.ROOT,
+              "%4s %8s %9s %10s %9s %10s %10s %9s %12s %6s %14s",
+              "stop",
+              "leader",
+              "in flight",
+              "drained in",
+              "released",
+              "takeover",
+              "exited",
+              "all Ready",
+              "issued after",
+              "status",
+              "standby calls"));
+      report.addAll(rows);
+      report.add(issuingCalls(counts, perType));
+      report.add(extraByType(counts, perType, inFlightAtStops));
+      report.add(
+          "AWS calls made by a standby, at each check: "
+              + standbyCalls
+              + "; by the last leader: "
+              + leaderCalls);
+      report.add("AWS calls by outcome: " + counts);
+
+      assertThat(standbyCalls).as("AWS calls made by a standby").allMatch(c -> c == 0);
+      assertThat(leaderCalls).as("the leader's metrics count its AWS calls").isPositive();
+      assertThat(inFlightAtStops.values().stream().mapToLong(Long::longValue).sum())
+          .as("requests in flight at the SIGTERMs (else the part proves nothing)")
+          .isPositive();
+      current(requests).forEach(ControlPlaneSuite::assertExactlyOneWorkingCredential);
+      // Every type, iam_user's keys too: exactly one issuing call per request.
+      assertOneIssuingCallPerRequest(counts, perType);
+      assertThat(issuing(counts, "CreateAccessKey"))
+          .as("CreateAccessKey calls for the iam_user requests")
+          .isEqualTo(perType.getOrDefault(CredentialType.IAM_USER, 0).longValue());
+      deleteAll(requests);
+    } finally {
+      for (Replica r : List.of(a, b)) {
+        if (r.process != null) {
+          r.process.close();
+        }
+      }
+    }
+  }
+
+  private static String read(Path log) {
+    try {
+      return Files.readString(log, StandardCharsets.ISO_8859_1);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  // --- 4. a lost Lease ------------------------------------------------------------------------
+
+  /**
+   * The other side of part 3: a replica that loses the Lease (here another holder takes it, as
+   * after a partition) stops at once and exits, letting nothing in flight finish and releasing
+   * nothing: whatever it still did could overlap with the new leader's work.
+   */
+  @Test
+  @Order(4)
+  void aReplicaThatLosesTheLeaseExitsAtOnce() {
+    String leaseName = "cp-lost-" + run;
+    Replica replica = new Replica("lost");
+    try {
+      replica.start(leaseName);
+      await().atMost(Duration.ofMinutes(2)).until(replica::leads);
+      String other = "someone-else-" + run;
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .ignoreExceptions()
+          .until(
+              () -> {
+                Lease lease = client.leases().inNamespace(NS).withName(leaseName).get();
+                lease.getSpec().setHolderIdentity(other);
+                lease.getSpec().setLeaseDurationSeconds(3600);
+                lease.getSpec().setRenewTime(ZonedDateTime.now(ZoneOffset.UTC));
+                client.resource(lease).update();
+                return true;
+              });
+      Instant taken = Instant.now();
+      int status = replica.process.awaitExit(Duration.ofSeconds(60));
+      Duration exited = Duration.between(taken, Instant.now());
+      String log = read(replica.process.log());
+      report.add("");
+      report.add(
+          String.format(
+              Locale.ROOT,
+              "Control-plane suite, part 4: the Lease taken by another holder; the leader exited"
+                  + " %.1fs later with status %d; drained: %s; released: %s",
+              exited.toMillis() / 1000.0,
+              status,
+              DRAINED.matcher(log).find(),
+              log.contains("released the Lease")));
+      assertThat(log).contains("lost the leader-election lease: exiting");
+      assertThat(log).contains("shutting down after losing the Lease");
+      assertThat(log).doesNotContain("released the Lease");
+      assertThat(DRAINED.matcher(log).find()).as("waited for reconciles in flight").isFalse();
+      assertThat(status).as("exit status").isEqualTo(1);
+      assertThat(holder(leaseName)).as("the Lease stays with its new holder").isEqualTo(other);
+    } finally {
+      if (replica.process != null) {
+        replica.process.close();
       }
     }
   }
@@ -597,6 +924,44 @@ class ControlPlaneSuite {
     return requests.stream().filter(r -> !ready.contains(r.getMetadata().getName())).count();
   }
 
+  /** How many of {@code requests} are not Ready yet, by credential type (one list call). */
+  private static Map<CredentialType, Long> notReadyByType(List<AwsCredentialRequest> requests) {
+    Set<String> ready =
+        Set.copyOf(
+            client
+                .resources(AwsCredentialRequest.class)
+                .inNamespace(NS)
+                .withLabel(LABEL)
+                .list()
+                .getItems()
+                .stream()
+                .filter(
+                    r ->
+                        r.getStatus() != null
+                            && r.getStatus().isTrue("Ready")
+                            && r.getStatus().pendingLease == null)
+                .map(r -> r.getMetadata().getName())
+                .toList());
+    Map<CredentialType, Long> byType = new EnumMap<>(CredentialType.class);
+    for (CredentialType type : CredentialType.values()) {
+      byType.put(type, 0L);
+    }
+    for (AwsCredentialRequest r : requests) {
+      if (!ready.contains(r.getMetadata().getName())) {
+        byType.merge(typeOf(r), 1L, Long::sum);
+      }
+    }
+    return byType;
+  }
+
+  private static CredentialType typeOf(AwsCredentialRequest request) {
+    return roles.entrySet().stream()
+        .filter(e -> e.getValue().equals(request.getSpec().roleRef))
+        .map(Map.Entry::getKey)
+        .findFirst()
+        .orElseThrow();
+  }
+
   private static AwsCredentialRequest get(AwsCredentialRequest request) {
     return client
         .resources(AwsCredentialRequest.class)
@@ -687,6 +1052,39 @@ class ControlPlaneSuite {
       extra += Math.max(0, issuing(counts, ISSUING.get(e.getKey())) - e.getValue());
     }
     return extra;
+  }
+
+  private static long extraIssuingCalls(
+      Map<String, Long> counts, CredentialType type, int requests) {
+    return Math.max(0, issuing(counts, ISSUING.get(type)) - requests);
+  }
+
+  /** Type by type: issuing calls beyond one per request, and the requests in flight. */
+  private static String extraByType(
+      Map<String, Long> counts,
+      Map<CredentialType, Integer> perType,
+      Map<CredentialType, Long> inFlight) {
+    Map<String, String> parts = new LinkedHashMap<>();
+    perType.forEach(
+        (type, n) ->
+            parts.put(
+                type.wireName(),
+                String.format(
+                    Locale.ROOT,
+                    "%s +%d (in flight %d)",
+                    ISSUING.get(type),
+                    extraIssuingCalls(counts, type, n),
+                    inFlight.getOrDefault(type, 0L))));
+    int iamUsers = perType.getOrDefault(CredentialType.IAM_USER, 0);
+    parts.put(
+        "iam_user users and keys",
+        String.format(
+            Locale.ROOT,
+            "users created %d for %d requests, CreateAccessKey +%d",
+            proxy.succeeded("CreateUser"),
+            iamUsers,
+            Math.max(0, issuing(counts, "CreateAccessKey") - iamUsers)));
+    return "beyond one per request, by type: " + parts;
   }
 
   private static void assertOneIssuingCallPerRequest(

@@ -52,6 +52,7 @@ public final class FaultProxy implements AutoCloseable {
   private volatile Faults faults = Faults.NONE;
   private final Map<String, AtomicLong> counts = new ConcurrentHashMap<>();
   private final Map<String, AtomicLong> bySigner = new ConcurrentHashMap<>();
+  private final Map<String, AtomicLong> succeeded = new ConcurrentHashMap<>();
 
   private FaultProxy(URI target) throws IOException {
     this.target = target;
@@ -104,9 +105,19 @@ public final class FaultProxy implements AutoCloseable {
         .sum();
   }
 
+  /**
+   * Forwarded calls of {@code action} that AWS answered with success (2xx): for example the
+   * CreateUser calls that created a user, not those answered EntityAlreadyExists.
+   */
+  public long succeeded(String action) {
+    AtomicLong n = succeeded.get(action);
+    return n == null ? 0 : n.get();
+  }
+
   public void reset() {
     counts.clear();
     bySigner.clear();
+    succeeded.clear();
   }
 
   private void handle(HttpExchange exchange) throws IOException {
@@ -154,6 +165,9 @@ public final class FaultProxy implements AutoCloseable {
         return;
       }
       count("forwarded", action, signer);
+      if (answer.statusCode() / 100 == 2) {
+        succeeded.computeIfAbsent(action, k -> new AtomicLong()).incrementAndGet();
+      }
       answer
           .headers()
           .map()

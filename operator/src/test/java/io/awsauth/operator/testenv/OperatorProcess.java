@@ -109,6 +109,35 @@ public final class OperatorProcess implements AutoCloseable {
     }
   }
 
+  /**
+   * Asks the operator to stop, as Kubernetes does at a rolling update or a node drain: SIGTERM,
+   * which runs its shutdown (reconciles in flight finish, the Lease is handed over). Does not wait;
+   * see {@link #awaitExit} and {@link #stop}.
+   */
+  public void terminate() {
+    process.destroy();
+  }
+
+  /**
+   * SIGTERM, then waits up to {@code grace} for the process to exit by itself, as the kubelet waits
+   * terminationGracePeriodSeconds; returns its exit status. If it is still running after that, it
+   * is SIGKILLed (as the kubelet would) and an AssertionError says so.
+   */
+  public int stop(Duration grace) {
+    terminate();
+    try {
+      if (!process.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS)) {
+        kill();
+        throw new AssertionError(
+            "the operator did not exit within " + grace + " of SIGTERM; killed; see " + log);
+      }
+      return process.exitValue();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
   /** The exit status (137 after a SIGKILL), or empty while it runs. */
   public java.util.OptionalInt exitStatus() {
     return process.isAlive()
