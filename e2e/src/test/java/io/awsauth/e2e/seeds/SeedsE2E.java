@@ -119,7 +119,18 @@ class SeedsE2E {
   }
 
   @AfterAll
-  void stop() {
+  void stop() throws IOException {
+    try {
+      undoTheSamples();
+    } finally {
+      // an administrator's credentials: not left behind in /tmp
+      if (adminKubeconfig != null) {
+        Files.deleteIfExists(adminKubeconfig);
+      }
+    }
+  }
+
+  private void undoTheSamples() {
     if (operator != null) {
       for (String r :
           List.of(
