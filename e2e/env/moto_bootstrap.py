@@ -92,7 +92,7 @@ def seed_in_process(accounts, out, user=ADMIN_USER, region="us-east-1", log=None
             backend.access_keys[kid] = key
         keys.append((name, key.access_key_id, key.secret_access_key))
         if log:
-            log("moto_bootstrap: account %s (%s): user %s, key %s" % (name, account, user, key.access_key_id))
+            log("moto_bootstrap: account %s (%s): user %s, key %s" % (name, account, user, masked(key.access_key_id)))
     if out:
         write_keys(out, keys)
     return keys
@@ -152,8 +152,13 @@ def seed_http(args, name, account, existing):
     k = iam.create_access_key(UserName=args.user)["AccessKey"]
     kid, sec = k["AccessKeyId"], k["SecretAccessKey"]
     if caller_account(args, kid, sec) != account:
-        sys.exit("moto_bootstrap: key %s of %s does not resolve to account %s" % (kid, args.user, account))
+        sys.exit("moto_bootstrap: key %s of %s does not resolve to account %s" % (masked(kid), args.user, account))
     return kid, sec
+
+
+def masked(key_id):
+    """An access key ID as logs show it: enough to tell keys apart, not the whole ID."""
+    return key_id[:4] + "..." + key_id[-4:] if key_id and len(key_id) > 8 else "****"
 
 
 def check(args, accounts):
@@ -168,7 +173,7 @@ def check(args, accounts):
             continue
         got = caller_account(args, kid, sec)
         if got != account:
-            print("moto_bootstrap: key %s of account %s resolves to %s" % (kid, name, got), file=sys.stderr)
+            print("moto_bootstrap: key %s of account %s resolves to %s" % (masked(kid), name, got), file=sys.stderr)
             ok = False
             continue
         if args.expect_auth:
@@ -177,7 +182,7 @@ def check(args, accounts):
                 print("moto_bootstrap: authentication is off (a wrong secret got %s)" % got, file=sys.stderr)
                 ok = False
                 continue
-        print("moto_bootstrap: account %s (%s): key %s ok" % (name, account, kid), file=sys.stderr)
+        print("moto_bootstrap: account %s (%s): key %s ok" % (name, account, masked(kid)), file=sys.stderr)
     return ok
 
 
