@@ -162,7 +162,14 @@ final class Report {
               + "/"
               + base.failed()
               + ")",
-          f1(o.perSecond()) + "/s (all Secrets " + f1(o.secretsSeconds()) + " s)",
+          f1(o.perSecond())
+              + "/s (all Secrets "
+              + f1(o.secretsSeconds())
+              + " s; creating the requests took "
+              + f1(o.createSeconds())
+              + " s of it, i.e. at most "
+              + ratio(base.secretsSeconds() / o.createSeconds())
+              + " for any operator)",
           f1(base.perSecond()) + "/s (" + f1(base.secretsSeconds()) + " s)",
           ratio(o.perSecond() / base.perSecond()),
           "≥ 0.8×");
@@ -183,7 +190,9 @@ final class Report {
           f1(scale.cold().readySeconds())
               + " s (creates took "
               + f1(scale.cold().createSeconds())
-              + " s)",
+              + " s: creating the requests alone is "
+              + ratio(scale.cold().createSeconds() / scale.baseline().secretsSeconds())
+              + ")",
           f1(scale.baseline().secretsSeconds()) + " s (SDK + Secret, same concurrency)",
           ratio(scale.cold().readySeconds() / scale.baseline().secretsSeconds()),
           "≤ 1.5×");
