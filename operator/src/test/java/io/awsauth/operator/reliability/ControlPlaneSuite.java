@@ -367,40 +367,18 @@ class ControlPlaneSuite {
     Map<CredentialType, Long> inFlightAtKills = new EnumMap<>(CredentialType.class);
     List<Long> standbyCalls = new ArrayList<>();
     try {
-      a.start(leaseName);
-      b.start(leaseName);
-      Replica leader =
-          await()
-              .atMost(Duration.ofMinutes(2))
-              .until(() -> a.leads() ? a : b.leads() ? b : null, r -> r != null);
+      Replica leader = electOne(leaseName, a, b);
       Replica standby = leader == a ? b : a;
-      awaitRolesReady();
-      Replica firstStandby = standby;
-      await().atMost(Duration.ofMinutes(1)).until(() -> firstStandby.awsCalls() >= 0);
-      proxy.reset();
-      proxy.faults(AWS_LATENCY);
       for (int k = 1; k <= KILLS; k++) {
         // What the leader issued so far must survive the takeover unchanged.
-        Map<String, String> heldKeys = new HashMap<>();
-        for (AwsCredentialRequest r : current(requests)) {
-          heldKeys.put(r.getMetadata().getName(), r.getStatus().accessKeyId);
-        }
+        Map<String, String> heldKeys = heldKeys(requests);
         long standbyBefore = standby.awsCalls();
         standbyCalls.add(standbyBefore);
         String holder = holder(leaseName);
         List<AwsCredentialRequest> round = new ArrayList<>();
         int before = (PER_TYPE + 1) / 2;
-        for (int i = 0; i < before; i++) {
-          for (CredentialType type : CredentialType.values()) {
-            round.add(create("kill" + k + "-" + type.wireName().replace('_', '-') + "-" + i, type));
-          }
-        }
-        try {
-          Thread.sleep(300);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new IllegalStateException(e);
-        }
+        createRound(round, "kill" + k, 0, before);
+        pause(300);
         Map<CredentialType, Long> notReadyByType = notReadyByType(round);
         long notReadyAtKill = notReadyByType.values().stream().mapToLong(Long::longValue).sum();
         // An issuance the leader finished in AWS but not in its Secret is issued again.
@@ -408,11 +386,7 @@ class ControlPlaneSuite {
         notReadyByType.forEach((type, n) -> inFlightAtKills.merge(type, n, Long::sum));
         Instant kill = Instant.now();
         leader.process.kill();
-        for (int i = before; i < PER_TYPE; i++) {
-          for (CredentialType type : CredentialType.values()) {
-            round.add(create("kill" + k + "-" + type.wireName().replace('_', '-') + "-" + i, type));
-          }
-        }
+        createRound(round, "kill" + k, before, PER_TYPE);
         String newHolder =
             await()
                 .atMost(LEASE_DURATION.multipliedBy(4))
@@ -425,14 +399,7 @@ class ControlPlaneSuite {
         requests.addAll(round);
         awaitAllReady(requests, Duration.ofMinutes(5));
         Duration ready = Duration.between(kill, Instant.now());
-        for (AwsCredentialRequest r : current(requests)) {
-          String held = heldKeys.get(r.getMetadata().getName());
-          if (held != null) {
-            assertThat(r.getStatus().accessKeyId)
-                .as("%s keeps the credential the dead leader issued", r.getMetadata().getName())
-                .isEqualTo(held);
-          }
-        }
+        assertKept(requests, heldKeys, "the dead leader");
         rows.add(
             String.format(
                 Locale.ROOT,
@@ -565,46 +532,24 @@ class ControlPlaneSuite {
     Map<CredentialType, Long> inFlightAtStops = new EnumMap<>(CredentialType.class);
     List<Long> standbyCalls = new ArrayList<>();
     try {
-      a.start(leaseName);
-      b.start(leaseName);
-      Replica leader =
-          await()
-              .atMost(Duration.ofMinutes(2))
-              .until(() -> a.leads() ? a : b.leads() ? b : null, r -> r != null);
+      Replica leader = electOne(leaseName, a, b);
       Replica standby = leader == a ? b : a;
-      awaitRolesReady();
-      Replica firstStandby = standby;
-      await().atMost(Duration.ofMinutes(1)).until(() -> firstStandby.awsCalls() >= 0);
-      proxy.reset();
-      proxy.faults(AWS_LATENCY);
       for (int h = 1; h <= HANDOVERS; h++) {
         // What the leader issued so far must survive the handover unchanged.
-        Map<String, String> heldKeys = new HashMap<>();
-        for (AwsCredentialRequest r : current(requests)) {
-          heldKeys.put(r.getMetadata().getName(), r.getStatus().accessKeyId);
-        }
+        Map<String, String> heldKeys = heldKeys(requests);
         long standbyBefore = standby.awsCalls();
         standbyCalls.add(standbyBefore);
         String holder = holder(leaseName);
         List<AwsCredentialRequest> round = new ArrayList<>();
         int before = (PER_TYPE + 1) / 2;
         long issuingBefore = issuingCalls();
-        for (int i = 0; i < before; i++) {
-          for (CredentialType type : CredentialType.values()) {
-            round.add(create("stop" + h + "-" + type.wireName().replace('_', '-') + "-" + i, type));
-          }
-        }
+        createRound(round, "stop" + h, 0, before);
         // SIGTERM while the round is being issued: its first issuing calls have reached AWS.
         await()
             .atMost(Duration.ofMinutes(2))
             .pollInterval(Duration.ofMillis(10))
             .until(() -> issuingCalls() > issuingBefore);
-        try {
-          Thread.sleep(200);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new IllegalStateException(e);
-        }
+        pause(200);
         Map<CredentialType, Long> notReadyByType = notReadyByType(round);
         long inFlight = notReadyByType.values().stream().mapToLong(Long::longValue).sum();
         notReadyByType.forEach((type, n) -> inFlightAtStops.merge(type, n, Long::sum));
@@ -612,11 +557,7 @@ class ControlPlaneSuite {
         Instant stop = Instant.now();
         Replica stopped = leader;
         stopped.process.terminate();
-        for (int i = before; i < PER_TYPE; i++) {
-          for (CredentialType type : CredentialType.values()) {
-            round.add(create("stop" + h + "-" + type.wireName().replace('_', '-') + "-" + i, type));
-          }
-        }
+        createRound(round, "stop" + h, before, PER_TYPE);
         // The Lease: released (empty holder) once the leader's reconciles are done, then taken.
         Instant released = null;
         long issuingAtRelease = -1;
@@ -640,12 +581,7 @@ class ControlPlaneSuite {
           if (exitedAt == null && !stopped.process.isAlive()) {
             exitedAt = Instant.now();
           }
-          try {
-            Thread.sleep(50);
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-          }
+          pause(50);
         }
         assertThat(takeoverAt)
             .as("handover %d: a new holder of the Lease (log %s)", h, stopped.process.log())
@@ -665,14 +601,7 @@ class ControlPlaneSuite {
         requests.addAll(round);
         awaitAllReady(requests, Duration.ofMinutes(5));
         Duration ready = Duration.between(stop, Instant.now());
-        for (AwsCredentialRequest r : current(requests)) {
-          String held = heldKeys.get(r.getMetadata().getName());
-          if (held != null) {
-            assertThat(r.getStatus().accessKeyId)
-                .as("%s keeps the credential the stopped leader issued", r.getMetadata().getName())
-                .isEqualTo(held);
-          }
-        }
+        assertKept(requests, heldKeys, "the stopped leader");
         rows.add(
             String.format(
                 Locale.ROOT,
@@ -834,6 +763,65 @@ class ControlPlaneSuite {
     }
   }
 
+  // --- steps shared by the failover parts ------------------------------------------------------
+
+  /** Starts both replicas; returns the one that leads, once the roles are Ready and AWS is slow. */
+  private Replica electOne(String leaseName, Replica a, Replica b) {
+    a.start(leaseName);
+    b.start(leaseName);
+    Replica leader =
+        await()
+            .atMost(Duration.ofMinutes(2))
+            .until(() -> a.leads() ? a : b.leads() ? b : null, r -> r != null);
+    Replica standby = leader == a ? b : a;
+    awaitRolesReady();
+    await().atMost(Duration.ofMinutes(1)).until(() -> standby.awsCalls() >= 0);
+    proxy.reset();
+    proxy.faults(AWS_LATENCY);
+    return leader;
+  }
+
+  /** The access key each request holds now, by name. */
+  private static Map<String, String> heldKeys(List<AwsCredentialRequest> requests) {
+    Map<String, String> held = new HashMap<>();
+    for (AwsCredentialRequest r : current(requests)) {
+      held.put(r.getMetadata().getName(), r.getStatus().accessKeyId);
+    }
+    return held;
+  }
+
+  /** What a leader issued survives its going away: the same key in every request it served. */
+  private static void assertKept(
+      List<AwsCredentialRequest> requests, Map<String, String> heldKeys, String leader) {
+    for (AwsCredentialRequest r : current(requests)) {
+      String held = heldKeys.get(r.getMetadata().getName());
+      if (held != null) {
+        assertThat(r.getStatus().accessKeyId)
+            .as("%s keeps the credential %s issued", r.getMetadata().getName(), leader)
+            .isEqualTo(held);
+      }
+    }
+  }
+
+  /** Requests {@code from..to-1} of every type, named {@code <prefix>-<type>-<i>}. */
+  private static void createRound(
+      List<AwsCredentialRequest> round, String prefix, int from, int to) {
+    for (int i = from; i < to; i++) {
+      for (CredentialType type : CredentialType.values()) {
+        round.add(create(prefix + "-" + type.wireName().replace('_', '-') + "-" + i, type));
+      }
+    }
+  }
+
+  private static void pause(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
   // --- checks ---------------------------------------------------------------------------------
 
   private static Map<String, String> selectorProps() {
@@ -905,43 +893,32 @@ class ControlPlaneSuite {
 
   /** How many of {@code requests} are not Ready yet (one list call). */
   private static long notReady(List<AwsCredentialRequest> requests) {
-    Set<String> ready =
-        Set.copyOf(
-            client
-                .resources(AwsCredentialRequest.class)
-                .inNamespace(NS)
-                .withLabel(LABEL)
-                .list()
-                .getItems()
-                .stream()
-                .filter(
-                    r ->
-                        r.getStatus() != null
-                            && r.getStatus().isTrue("Ready")
-                            && r.getStatus().pendingLease == null)
-                .map(r -> r.getMetadata().getName())
-                .toList());
+    Set<String> ready = readyNames();
     return requests.stream().filter(r -> !ready.contains(r.getMetadata().getName())).count();
+  }
+
+  /** The names of this suite's requests that are Ready with no issuance pending (one list call). */
+  private static Set<String> readyNames() {
+    return Set.copyOf(
+        client
+            .resources(AwsCredentialRequest.class)
+            .inNamespace(NS)
+            .withLabel(LABEL)
+            .list()
+            .getItems()
+            .stream()
+            .filter(
+                r ->
+                    r.getStatus() != null
+                        && r.getStatus().isTrue("Ready")
+                        && r.getStatus().pendingLease == null)
+            .map(r -> r.getMetadata().getName())
+            .toList());
   }
 
   /** How many of {@code requests} are not Ready yet, by credential type (one list call). */
   private static Map<CredentialType, Long> notReadyByType(List<AwsCredentialRequest> requests) {
-    Set<String> ready =
-        Set.copyOf(
-            client
-                .resources(AwsCredentialRequest.class)
-                .inNamespace(NS)
-                .withLabel(LABEL)
-                .list()
-                .getItems()
-                .stream()
-                .filter(
-                    r ->
-                        r.getStatus() != null
-                            && r.getStatus().isTrue("Ready")
-                            && r.getStatus().pendingLease == null)
-                .map(r -> r.getMetadata().getName())
-                .toList());
+    Set<String> ready = readyNames();
     Map<CredentialType, Long> byType = new EnumMap<>(CredentialType.class);
     for (CredentialType type : CredentialType.values()) {
       byType.put(type, 0L);
