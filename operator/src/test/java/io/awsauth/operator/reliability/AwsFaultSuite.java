@@ -15,6 +15,7 @@ import io.awsauth.operator.testenv.Fixtures;
 import io.awsauth.operator.testenv.IamUsers;
 import io.awsauth.operator.testenv.OperatorProcess;
 import io.awsauth.operator.testenv.SecretHygiene;
+import io.awsauth.operator.testenv.SuiteRequests;
 import io.awsauth.operator.testenv.SuiteRoles;
 import io.awsauth.operator.testenv.TestEnvironment;
 import io.awsauth.operator.testenv.TestEnvironment.AwsAccount;
@@ -45,7 +46,7 @@ import software.amazon.awssdk.services.sts.StsClient;
  * issued credential may appear in the operator's log, Events or statuses ({@link SecretHygiene}).
  */
 class AwsFaultSuite {
-  static final String LABEL = "awsauth.io/operator-under-test";
+  static final String LABEL = SuiteRequests.UNDER_TEST;
   static final String NS = "aao-fault-suite";
   static final int PER_TYPE = Integer.getInteger("aao.suite.requests", 10);
 
@@ -137,15 +138,7 @@ class AwsFaultSuite {
         all.forEach(r -> client.resource(r).delete());
         await()
             .atMost(Duration.ofMinutes(5))
-            .until(
-                () ->
-                    client
-                        .resources(AwsCredentialRequest.class)
-                        .inNamespace(NS)
-                        .withLabel(LABEL)
-                        .list()
-                        .getItems()
-                        .isEmpty());
+            .until(() -> SuiteRequests.underTest(client, NS).isEmpty());
         // and nothing leaked while the requests were revoked
         hygiene.scan(client, List.of(operator.log())).assertClean();
       }
@@ -195,16 +188,8 @@ class AwsFaultSuite {
       Map<CredentialType, String> roles,
       String prefix) {
     // Let the config and roles settle (and their calls finish) before counting.
-    await()
-        .atMost(Duration.ofMinutes(2))
-        .until(
-            () ->
-                roles.values().stream()
-                    .allMatch(
-                        n -> {
-                          VaultAwsRole r = client.resources(VaultAwsRole.class).withName(n).get();
-                          return r.getStatus() != null && r.getStatus().isTrue("Ready");
-                        }));
+    SuiteRequests.awaitRolesReady(
+        client, roles.values(), Duration.ofMinutes(2), Duration.ofMillis(100));
     proxy.faults(faults);
     proxy.reset();
     Instant start = Instant.now();

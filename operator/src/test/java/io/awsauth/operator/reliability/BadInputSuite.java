@@ -9,12 +9,12 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.awsauth.operator.api.v1alpha1.ApiPatterns;
-import io.awsauth.operator.api.v1alpha1.AwsCredentialRequest;
 import io.awsauth.operator.testenv.Aws;
 import io.awsauth.operator.testenv.FaultProxy;
 import io.awsauth.operator.testenv.Fixtures;
 import io.awsauth.operator.testenv.OperatorProcess;
 import io.awsauth.operator.testenv.SecretHygiene;
+import io.awsauth.operator.testenv.SuiteRequests;
 import io.awsauth.operator.testenv.TestEnvironment;
 import io.awsauth.operator.testenv.TestEnvironment.AwsAccount;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
@@ -64,7 +64,7 @@ import software.amazon.awssdk.services.iam.IamClient;
  * no IAM user).
  */
 class BadInputSuite {
-  static final String LABEL = "awsauth.io/operator-under-test";
+  static final String LABEL = SuiteRequests.UNDER_TEST;
   static final String CORPUS = "awsauth.io/bad-input-corpus";
   static final String NS = "aao-bad-input";
   static final String API_VERSION = "awsauth.io/v1alpha1";
@@ -191,13 +191,7 @@ class BadInputSuite {
               .atMost(Duration.ofMinutes(3))
               .until(
                   () ->
-                      client
-                          .resources(AwsCredentialRequest.class)
-                          .inNamespace(NS)
-                          .withLabel(LABEL)
-                          .list()
-                          .getItems()
-                          .stream()
+                      SuiteRequests.underTest(client, NS).stream()
                           .noneMatch(r -> r.getMetadata().getName().endsWith("-" + run)));
           for (String role : bases.roles.keySet()) {
             resources(client, Kind.ROLE).withName(role).delete();

@@ -14,6 +14,7 @@ import io.awsauth.operator.testenv.Fixtures;
 import io.awsauth.operator.testenv.IamUsers;
 import io.awsauth.operator.testenv.OperatorProcess;
 import io.awsauth.operator.testenv.SecretHygiene;
+import io.awsauth.operator.testenv.SuiteRequests;
 import io.awsauth.operator.testenv.SuiteRoles;
 import io.awsauth.operator.testenv.TestEnvironment;
 import io.awsauth.operator.testenv.TestEnvironment.AwsAccount;
@@ -89,7 +90,7 @@ import software.amazon.awssdk.services.sts.StsClient;
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ControlPlaneSuite {
-  static final String LABEL = "awsauth.io/operator-under-test";
+  static final String LABEL = SuiteRequests.UNDER_TEST;
   static final String NS = "aao-control-plane-suite";
   static final int PER_TYPE = Integer.getInteger("aao.suite.requests", 6);
   static final int KILLS = Integer.getInteger("aao.suite.kills", 3);
@@ -857,16 +858,8 @@ class ControlPlaneSuite {
   }
 
   private static void awaitRolesReady() {
-    await()
-        .atMost(Duration.ofMinutes(2))
-        .until(
-            () ->
-                roles.values().stream()
-                    .allMatch(
-                        n -> {
-                          VaultAwsRole r = client.resources(VaultAwsRole.class).withName(n).get();
-                          return r.getStatus() != null && r.getStatus().isTrue("Ready");
-                        }));
+    SuiteRequests.awaitRolesReady(
+        client, roles.values(), Duration.ofMinutes(2), Duration.ofMillis(100));
   }
 
   private static boolean apiServerAnswers(Duration within) {
@@ -900,13 +893,7 @@ class ControlPlaneSuite {
   /** The names of this suite's requests that are Ready with no issuance pending (one list call). */
   private static Set<String> readyNames() {
     return Set.copyOf(
-        client
-            .resources(AwsCredentialRequest.class)
-            .inNamespace(NS)
-            .withLabel(LABEL)
-            .list()
-            .getItems()
-            .stream()
+        SuiteRequests.underTest(client, NS).stream()
             .filter(
                 r ->
                     r.getStatus() != null
@@ -958,20 +945,7 @@ class ControlPlaneSuite {
         .ignoreExceptions()
         .until(
             () ->
-                client
-                    .resources(AwsCredentialRequest.class)
-                    .inNamespace(NS)
-                    .withLabel(LABEL)
-                    .list()
-                    .getItems()
-                    .stream()
-                    .filter(
-                        r ->
-                            r.getStatus() != null
-                                && r.getStatus().isTrue("Ready")
-                                && r.getStatus().pendingLease == null)
-                    .map(r -> r.getMetadata().getName())
-                    .toList()
+                readyNames()
                     .containsAll(requests.stream().map(r -> r.getMetadata().getName()).toList()));
   }
 
@@ -1108,13 +1082,7 @@ class ControlPlaneSuite {
         .atMost(Duration.ofMinutes(5))
         .until(
             () ->
-                client
-                    .resources(AwsCredentialRequest.class)
-                    .inNamespace(NS)
-                    .withLabel(LABEL)
-                    .list()
-                    .getItems()
-                    .stream()
+                SuiteRequests.underTest(client, NS).stream()
                     .noneMatch(r -> uids.contains(r.getMetadata().getUid())));
     try (IamClient iam = Aws.iam(env, env.accountA())) {
       List<String> left =

@@ -17,6 +17,7 @@ import io.awsauth.operator.testenv.FaultProxy;
 import io.awsauth.operator.testenv.Fixtures;
 import io.awsauth.operator.testenv.OperatorProcess;
 import io.awsauth.operator.testenv.SecretHygiene;
+import io.awsauth.operator.testenv.SuiteRequests;
 import io.awsauth.operator.testenv.SuiteRoles;
 import io.awsauth.operator.testenv.TestEnvironment;
 import io.awsauth.operator.testenv.TestEnvironment.AwsAccount;
@@ -70,7 +71,7 @@ import software.amazon.awssdk.services.sts.StsClient;
  * -Daao.suite.requests=N} (per type), {@code -Daao.suite.kills=K}, {@code -Daao.suite.seed=S}.
  */
 class CrashSuite {
-  static final String LABEL = "awsauth.io/operator-under-test";
+  static final String LABEL = SuiteRequests.UNDER_TEST;
   static final String NS = "aao-crash-suite";
   static final int PER_TYPE = Integer.getInteger("aao.suite.requests", 5);
   static final int KILLS = Integer.getInteger("aao.suite.kills", 10);
@@ -285,17 +286,8 @@ class CrashSuite {
             List.of("-XX:ArchiveClassesAtExit=" + archive))) {
       logs.add(first.log());
       finalizeEarlierRuns(proxy);
-      await()
-          .atMost(Duration.ofMinutes(3))
-          .pollInterval(Duration.ofMillis(500))
-          .until(
-              () ->
-                  roles.values().stream()
-                      .allMatch(
-                          n -> {
-                            VaultAwsRole r = client.resources(VaultAwsRole.class).withName(n).get();
-                            return r.getStatus() != null && r.getStatus().isTrue("Ready");
-                          }));
+      SuiteRequests.awaitRolesReady(
+          client, roles.values(), Duration.ofMinutes(3), Duration.ofMillis(500));
     }
     return config;
   }

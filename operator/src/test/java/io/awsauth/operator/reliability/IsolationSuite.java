@@ -19,6 +19,7 @@ import io.awsauth.operator.testenv.FaultProxy;
 import io.awsauth.operator.testenv.Fixtures;
 import io.awsauth.operator.testenv.OperatorProcess;
 import io.awsauth.operator.testenv.SecretHygiene;
+import io.awsauth.operator.testenv.SuiteRequests;
 import io.awsauth.operator.testenv.TestEnvironment;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
@@ -53,7 +54,7 @@ import software.amazon.awssdk.services.iam.IamClient;
  * -Dit.test=IsolationSuite}.
  */
 class IsolationSuite {
-  static final String LABEL = "awsauth.io/operator-under-test";
+  static final String LABEL = SuiteRequests.UNDER_TEST;
   static final String NS_A = "aao-iso-a";
   static final String NS_B = "aao-iso-b";
   static final String BODY = Workload.GET_CALLER_IDENTITY;
