@@ -36,7 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The Helm chart without a cluster: {@code helm lint} is clean, and {@code helm template} renders
- * what the README promises, with default and with non-default values.
+ * what docs/configuration.md promises, with default and with non-default values.
  */
 class ChartTemplateTest {
   private static final String RELEASE = "aws-auth-operator";

@@ -31,8 +31,8 @@ import org.junit.jupiter.api.TestMethodOrder;
 /**
  * The chart installed (CRDs included) into the real API server of {@code e2e/local-env}: it is
  * accepted, its pods pass the {@code restricted} Pod Security Standard, and its ServiceAccount has
- * exactly the permissions the README lists (SubjectAccessReview for allowed and denied verbs). The
- * local environment has no kubelet: pods are created and admitted, never run.
+ * exactly the permissions docs/configuration.md lists (SubjectAccessReview for allowed and denied
+ * verbs). The local environment has no kubelet: pods are created and admitted, never run.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)

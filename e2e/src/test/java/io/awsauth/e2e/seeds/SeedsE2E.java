@@ -373,7 +373,7 @@ class SeedsE2E {
 
   private record Workload(String keyId, String secret, String token) {}
 
-  /** The proof Secret, made the way the README says: config/samples/iam-proof.py, kubectl. */
+  /** The proof Secret, made the way docs/api.md says: config/samples/iam-proof.py, kubectl. */
   private void proofSecret(String name, Workload session) throws IOException {
     ProcessBuilder pb =
         new ProcessBuilder(env.var("AAO_BOTO3_PYTHON"), sample("iam-proof.py").toString())
