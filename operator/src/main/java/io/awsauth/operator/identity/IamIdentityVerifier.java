@@ -28,17 +28,17 @@ import org.jboss.logging.Logger;
  * sts:GetCallerIdentity request; it is validated ({@link IamProof}), sent to the configured STS
  * endpoint only ({@link StsProofSender}), and the principal STS names is matched against the role's
  * bindings ({@link BindingMatcher#iam}). The role of an assumed-role session is looked up with
- * iam:GetRole in the caller's account (through its StsRoleBinding), cached by account and unique ID
- * for {@link #LOOKUP_TTL}.
+ * iam:GetRole in the caller's account (through its StsRoleBinding) at every verification, which
+ * happens only before something is issued. That answer is not cached: whether the role the session
+ * was issued for (its unique ID) still exists is a fact about now, and a role deleted and created
+ * again under the same name must cut the old role's sessions off at once, not when a cache entry
+ * expires. Only a proof's answer from STS is remembered ({@link ProofKey}).
  *
  * <p>The proof Secret is read directly (tenant Secrets are not cached) and its content never
  * appears in a log, a verdict or an exception message.
  */
 @ApplicationScoped
 public class IamIdentityVerifier implements IdentityVerifier {
-  static final Duration LOOKUP_TTL = Duration.ofMinutes(5);
-  static final int LOOKUP_CACHE_SIZE = 1024;
-
   /** How long a verified proof is believed without asking STS again. */
   static final Duration PROOF_TTL = Duration.ofHours(36);
 
@@ -51,7 +51,6 @@ public class IamIdentityVerifier implements IdentityVerifier {
   private final SdkClients clients;
   private final StsProofSender sender = new StsProofSender();
   private final Clock clock;
-  private final ExpiringCache<PrincipalKey, ResolvedPrincipal> roles;
   private final ExpiringCache<ProofKey, CallerIdentity> proven;
 
   /**
@@ -75,7 +74,6 @@ public class IamIdentityVerifier implements IdentityVerifier {
     this.sessions = sessions;
     this.clients = clients;
     this.clock = clock;
-    this.roles = new ExpiringCache<>(clock, LOOKUP_TTL, LOOKUP_CACHE_SIZE);
     this.proven = new ExpiringCache<>(clock, PROOF_TTL, PROOF_CACHE_SIZE);
   }
 
@@ -178,17 +176,17 @@ public class IamIdentityVerifier implements IdentityVerifier {
     }
   }
 
-  /** The session's role as IAM describes it now, from the cache or iam:GetRole. */
+  /**
+   * The role named by the session as IAM describes it now (iam:GetRole, never a cached answer): the
+   * matcher admits the session only when this role's unique ID is the session's.
+   */
   private Optional<ResolvedPrincipal> roleOf(ResolvedAuthConfig config, IamCaller caller) {
-    return roles.get(
-        caller.key(),
-        key -> {
-          LOG.debugf("iam:GetRole %s in account %s", caller.arn().name(), key.accountId());
-          return clients
-              .iam(sessions.forAccount(config, key.accountId()))
-              .getRole(caller.arn().name())
-              .map(r -> new ResolvedPrincipal(r.arn(), r.roleId()));
-        });
+    String accountId = caller.key().accountId();
+    LOG.debugf("iam:GetRole %s in account %s", caller.arn().name(), accountId);
+    return clients
+        .iam(sessions.forAccount(config, accountId))
+        .getRole(caller.arn().name())
+        .map(r -> new ResolvedPrincipal(r.arn(), r.roleId()));
   }
 
   private static String stsOverride(ResolvedAuthConfig config) {

@@ -176,6 +176,9 @@ public class AwsCredentialRequestReconciler implements Reconciler<AwsCredentialR
     }
     JsonNode before = StatusUpdates.snapshot(request.getStatus());
     AwsCredentialRequestStatus status = statusOf(request);
+    if (status.secretName != null && !status.secretName.equals(secretName(request))) {
+      emptyAbandoned(request, status.secretName);
+    }
     status.secretName = secretName(request);
     Duration next;
     try {
@@ -832,6 +835,26 @@ public class AwsCredentialRequestReconciler implements Reconciler<AwsCredentialR
         throw secretNotOwned(request, desired.getMetadata().getName());
       }
       throw e;
+    }
+  }
+
+  /**
+   * A Secret the request used before and no longer names (secretName is fixed at admission, so only
+   * an object admitted before that rule gets here): if the request still owns it and it holds a
+   * lease, its keys are removed, as at revocation, before anything goes to the new name.
+   */
+  private void emptyAbandoned(AwsCredentialRequest request, String previous) {
+    Secret old =
+        client.secrets().inNamespace(request.getMetadata().getNamespace()).withName(previous).get();
+    if (old != null
+        && CredentialSecret.ownedBy(old, request)
+        && CredentialSecret.leaseId(old).isPresent()) {
+      Secret emptied = CredentialSecret.revoked(request, previous, clock.instant());
+      emptied.getMetadata().setResourceVersion(old.getMetadata().getResourceVersion());
+      client.secrets().resource(emptied).update();
+      LOG.infof(
+          "AwsCredentialRequest %s: emptied Secret %s, which it no longer names",
+          key(request), previous);
     }
   }
 

@@ -3,11 +3,16 @@ package io.awsauth.operator.api;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.awsauth.operator.api.v1alpha1.AwsCredentialRequest;
+import io.awsauth.operator.api.v1alpha1.AwsCredentialRequestSpec;
 import io.awsauth.operator.testenv.LocalCluster;
 import io.awsauth.operator.testenv.TestEnvironment;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -16,6 +21,7 @@ import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -71,6 +77,75 @@ class AdmissionIT {
             e -> {
               assertThat(e.getCode()).isEqualTo(422);
               assertThat(e.getMessage()).contains(expected);
+            });
+  }
+
+  /**
+   * Issue 21, bug 2: a rule on the field alone is evaluated only when both the old and the new
+   * object have it, so the transition rule sits on the spec: secretName is fixed at creation,
+   * whether it was set or defaulted to the request's name. Server-side dry-run patches, as {@code
+   * kubectl patch} sends them.
+   */
+  @Test
+  void secretNameCannotBeAddedChangedOrRemovedAfterCreation(KubernetesClient client) {
+    String ns = "aao-admission-it";
+    client
+        .namespaces()
+        .resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build())
+        .serverSideApply();
+    String suffix = java.util.UUID.randomUUID().toString().substring(0, 5);
+    AwsCredentialRequest unnamed = client.resource(request(ns, "unnamed-" + suffix, null)).create();
+    AwsCredentialRequest named =
+        client.resource(request(ns, "named-" + suffix, "fixed-" + suffix)).create();
+    try {
+      String message = "secretName cannot be added, changed or removed after creation";
+      assertRefused(client, unnamed, "{\"spec\":{\"secretName\":\"moved\"}}", message);
+      assertRefused(client, named, "{\"spec\":{\"secretName\":\"moved\"}}", message);
+      assertRefused(client, named, "{\"spec\":{\"secretName\":null}}", message);
+      // Keeping it (and changing anything else) is allowed.
+      assertThat(
+              patch(client, named, "{\"spec\":{\"secretName\":\"fixed-" + suffix + "\"}}")
+                  .getSpec()
+                  .secretName)
+          .isEqualTo("fixed-" + suffix);
+      assertThat(patch(client, unnamed, "{\"spec\":{\"ttl\":\"30m\"}}").getSpec().ttl)
+          .isEqualTo("30m");
+    } finally {
+      client.resource(unnamed).delete();
+      client.resource(named).delete();
+    }
+  }
+
+  private static AwsCredentialRequest request(String ns, String name, String secretName) {
+    AwsCredentialRequest r = new AwsCredentialRequest();
+    r.getMetadata().setNamespace(ns);
+    r.getMetadata().setName(name);
+    AwsCredentialRequestSpec spec = new AwsCredentialRequestSpec();
+    spec.roleRef = "no-such-role";
+    spec.secretName = secretName;
+    r.setSpec(spec);
+    return r;
+  }
+
+  private static AwsCredentialRequest patch(
+      KubernetesClient client, AwsCredentialRequest request, String mergePatch) {
+    return client
+        .resources(AwsCredentialRequest.class)
+        .inNamespace(request.getMetadata().getNamespace())
+        .withName(request.getMetadata().getName())
+        .dryRun()
+        .patch(PatchContext.of(PatchType.JSON_MERGE), mergePatch);
+  }
+
+  private static void assertRefused(
+      KubernetesClient client, AwsCredentialRequest request, String mergePatch, String message) {
+    assertThatThrownBy(() -> patch(client, request, mergePatch))
+        .as("%s on %s", mergePatch, request.getMetadata().getName())
+        .isInstanceOfSatisfying(
+            KubernetesClientException.class,
+            e -> {
+              assertThat(e.getCode()).isEqualTo(422);
+              assertThat(e.getMessage()).contains("spec.secretName").contains(message);
             });
   }
 

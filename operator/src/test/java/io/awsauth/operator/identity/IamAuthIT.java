@@ -22,7 +22,9 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
 import software.amazon.awssdk.services.iam.IamClient;
+import software.amazon.awssdk.services.sts.StsClient;
 
 /**
  * authType iam on the real API server and the emulator (whose STS verifies SigV4 signatures): a
@@ -116,6 +118,55 @@ class IamAuthIT {
     assertThat(impostor.arn()).isEqualTo(original.arn());
     AwsCredentialRequest request = request(Aws.unique("impostor"), role, proof(sign(impostor)));
     s.assertDenied(request, "CallerNotBound", "unique ID");
+  }
+
+  /**
+   * Issue 21, bug 1: a session of a role that was deleted and created again under the same name is
+   * not the role's session any more, even right after the old role was looked up for an admitted
+   * request (the lookup is fresh at every verification, never a cached "this role exists").
+   */
+  @Test
+  void aSessionOfARoleDeletedAndCreatedAgainIsRefusedRightAfterItsRoleWasLookedUp() {
+    String roleName = Aws.unique("recreated-role");
+    String roleArn = "arn:aws:iam::" + TestEnvironment.ACCOUNT_A + ":role/" + roleName;
+    Workload user = user(Aws.unique("re-assumer"));
+    try (IamClient iam = Aws.iam(env, env.accountA())) {
+      iam.putUserPolicy(
+          r -> r.userName(user.name()).policyName("assume").policyDocument(ASSUME_ANY));
+      iam.createRole(r -> r.roleName(roleName).assumeRolePolicyDocument(trusting(user.arn())));
+    }
+    Workload session = assumedBy(user, roleArn);
+    VaultAwsRole role =
+        iamRole(
+            Aws.unique("by-recreated"),
+            CredentialType.SESSION_TOKEN,
+            "arn:aws:iam::" + TestEnvironment.ACCOUNT_A + ":role/" + roleName + "*");
+    String firstProof = proof(sign(session));
+    String keptProof = proof(sign(session));
+    AwsCredentialRequest admitted = request(Aws.unique("before-recreate"), role, firstProof);
+    s.assertVerified(s.awaitCondition(admitted, "Ready", "True"));
+
+    String oldRoleId;
+    String newRoleId;
+    try (IamClient iam = Aws.iam(env, env.accountA())) {
+      oldRoleId = iam.getRole(r -> r.roleName(roleName)).role().roleId();
+      iam.deleteRole(r -> r.roleName(roleName));
+      newRoleId =
+          iam.createRole(r -> r.roleName(roleName).assumeRolePolicyDocument(trusting(user.arn())))
+              .role()
+              .roleId();
+    }
+    assertThat(newRoleId).isNotEqualTo(oldRoleId);
+    try (StsClient sts =
+        Aws.sts(
+            env,
+            AwsSessionCredentials.create(session.keyId(), session.secret(), session.token()))) {
+      // The kept proof's session is still a session of the old role, which STS still accepts.
+      assertThat(sts.getCallerIdentity().userId()).startsWith(oldRoleId + ":");
+    }
+
+    AwsCredentialRequest after = request(Aws.unique("after-recreate"), role, keptProof);
+    s.assertDenied(after, "CallerNotBound", "no longer exists as the role the session was issued");
   }
 
   @Test

@@ -15,6 +15,12 @@ import java.util.List;
         "!has(self.ttl) || !has(self.renewBefore) || duration(self.renewBefore) < duration(self.ttl)",
     message = "renewBefore must be shorter than ttl",
     fieldPath = ".renewBefore")
+@ValidationRule(
+    value =
+        "has(self.secretName) == has(oldSelf.secretName)"
+            + " && (!has(self.secretName) || self.secretName == oldSelf.secretName)",
+    message = "secretName cannot be added, changed or removed after creation",
+    fieldPath = ".secretName")
 public class AwsCredentialRequestSpec {
   @Required
   @Size(max = 253)
@@ -45,10 +51,10 @@ public class AwsCredentialRequestSpec {
 
   @Size(max = 253)
   @Pattern(ApiPatterns.K8S_NAME)
-  @ValidationRule(value = "self == oldSelf", message = "secretName is immutable")
   @JsonPropertyDescription(
       "Name of the Secret the credential is written to, in the request's namespace. Default: the"
-          + " request's name. The operator never writes into a Secret it does not own.")
+          + " request's name. Fixed at creation: it cannot be added, changed or removed later."
+          + " The operator never writes into a Secret it does not own.")
   public String secretName;
 
   @Pattern(ApiPatterns.DURATION)
