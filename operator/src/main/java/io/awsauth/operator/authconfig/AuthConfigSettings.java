@@ -5,6 +5,7 @@ import io.awsauth.operator.api.v1alpha1.AwsAuthConfigSpec;
 import io.awsauth.operator.api.v1alpha1.AwsAuthConfigSpec.Credentials.Source;
 import io.awsauth.operator.api.v1alpha1.SecretReference;
 import io.awsauth.operator.aws.AwsClientSettings;
+import io.awsauth.operator.aws.AwsCredentials;
 import io.awsauth.operator.status.UserError;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -17,12 +18,6 @@ import java.util.Base64;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.AwsCredentials;
-import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
-import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
-import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 
 /**
  * Turns an AwsAuthConfig (and the Secret it references) into {@link AwsClientSettings}. Problems a
@@ -79,18 +74,12 @@ public class AuthConfigSettings {
     var credentials = spec.credentials;
     if (credentials == null || credentials.source == Source.DEFAULT) {
       return build(
-          spec,
-          DefaultCredentialsProvider.builder().build(),
-          fingerprint + "/default",
-          accountOf(config));
+          spec, AwsCredentials.defaultChain(), fingerprint + "/default", accountOf(config));
     }
     SecretReference ref = credentials.secretRef;
     SecretCredentials secret = credentialsFrom(ref, "spec.credentials.secretRef");
     return build(
-        spec,
-        StaticCredentialsProvider.create(secret.credentials()),
-        fingerprint + "/" + secret.version(),
-        accountOf(config));
+        spec, secret.credentials(), fingerprint + "/" + secret.version(), accountOf(config));
   }
 
   /** The config's account once its identity was checked; until then, one of its own. */
@@ -110,23 +99,15 @@ public class AuthConfigSettings {
     SecretCredentials secret = credentialsFrom(ref, field);
     return build(
         config.getSpec(),
-        StaticCredentialsProvider.create(secret.credentials()),
+        secret.credentials(),
         config.getMetadata().getUid() + "/" + secret.version(),
         "secret/" + secret.version());
   }
 
   /** Replaces the credentials of {@code base}, keeping its region, endpoints and retries. */
   public static AwsClientSettings withCredentials(
-      AwsClientSettings base, AwsCredentialsProvider provider, String fingerprint) {
-    return new AwsClientSettings(
-        base.region(),
-        base.iamEndpoint(),
-        base.stsEndpoint(),
-        base.ec2Endpoint(),
-        base.maxRetries(),
-        provider,
-        fingerprint,
-        base.account());
+      AwsClientSettings base, AwsCredentials credentials, String fingerprint) {
+    return base.withCredentials(credentials, fingerprint);
   }
 
   private record SecretCredentials(AwsCredentials credentials, String version) {}
@@ -142,10 +123,7 @@ public class AuthConfigSettings {
     String accessKey = required(data, ref, ACCESS_KEY);
     String secretKey = required(data, ref, SECRET_KEY);
     Optional<String> sessionToken = optional(data, SESSION_TOKEN);
-    AwsCredentials awsCredentials =
-        sessionToken.isPresent()
-            ? AwsSessionCredentials.create(accessKey, secretKey, sessionToken.get())
-            : AwsBasicCredentials.create(accessKey, secretKey);
+    AwsCredentials awsCredentials = AwsCredentials.of(accessKey, secretKey, sessionToken);
     return new SecretCredentials(
         awsCredentials,
         secret.getMetadata().getUid() + "/" + secret.getMetadata().getResourceVersion());
@@ -171,7 +149,7 @@ public class AuthConfigSettings {
   }
 
   private static AwsClientSettings build(
-      AwsAuthConfigSpec spec, AwsCredentialsProvider provider, String fingerprint, String account) {
+      AwsAuthConfigSpec spec, AwsCredentials provider, String fingerprint, String account) {
     var endpoints = spec.endpoints;
     return new AwsClientSettings(
         spec.region == null ? "us-east-1" : spec.region,

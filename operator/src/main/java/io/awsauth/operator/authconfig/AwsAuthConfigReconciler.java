@@ -7,10 +7,10 @@ import io.awsauth.operator.api.v1alpha1.AwsAuthConfig;
 import io.awsauth.operator.api.v1alpha1.AwsAuthConfigSpec;
 import io.awsauth.operator.api.v1alpha1.AwsAuthConfigStatus;
 import io.awsauth.operator.aws.AwsClientSettings;
+import io.awsauth.operator.aws.AwsClients;
 import io.awsauth.operator.aws.AwsFailure;
 import io.awsauth.operator.aws.CallerIdentity;
 import io.awsauth.operator.aws.sdk.AwsErrors;
-import io.awsauth.operator.aws.sdk.SdkClients;
 import io.awsauth.operator.identity.IdentityDocumentVerifier;
 import io.awsauth.operator.metrics.OperatorMetrics;
 import io.awsauth.operator.status.Conditions;
@@ -52,7 +52,7 @@ public class AwsAuthConfigReconciler implements Reconciler<AwsAuthConfig> {
   private static final Logger LOG = Logger.getLogger(AwsAuthConfigReconciler.class);
 
   private final AuthConfigSettings settings;
-  private final SdkClients clients;
+  private final AwsClients clients;
   private final EventRecorder events;
   private final Conditions conditions;
   private final RootKeyRotation rotation;
@@ -61,7 +61,7 @@ public class AwsAuthConfigReconciler implements Reconciler<AwsAuthConfig> {
 
   public AwsAuthConfigReconciler(
       AuthConfigSettings settings,
-      SdkClients clients,
+      AwsClients clients,
       EventRecorder events,
       RootKeyRotation rotation,
       OperatorMetrics metrics,

@@ -8,11 +8,12 @@ import io.awsauth.operator.api.v1alpha1.Durations;
 import io.awsauth.operator.api.v1alpha1.SecretReference;
 import io.awsauth.operator.aws.AccessKey;
 import io.awsauth.operator.aws.AwsClientSettings;
+import io.awsauth.operator.aws.AwsClients;
+import io.awsauth.operator.aws.AwsCredentials;
 import io.awsauth.operator.aws.AwsFailure;
 import io.awsauth.operator.aws.CallerIdentity;
 import io.awsauth.operator.aws.IamGateway;
 import io.awsauth.operator.aws.StsGateway;
-import io.awsauth.operator.aws.sdk.SdkClients;
 import io.awsauth.operator.status.EventRecorder;
 import io.awsauth.operator.status.StatusUpdates;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -28,9 +29,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import org.jboss.logging.Logger;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.AwsCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 
 /**
  * Rotates the operator's own access key (Vault's config/rotate-root): create a new key, store it in
@@ -46,7 +44,7 @@ public class RootKeyRotation {
 
   private final KubernetesClient client;
   private final AuthConfigSettings settings;
-  private final SdkClients clients;
+  private final AwsClients clients;
   private final EventRecorder events;
   private final Clock clock;
   private final Duration verifyTimeout;
@@ -54,7 +52,7 @@ public class RootKeyRotation {
   public RootKeyRotation(
       KubernetesClient client,
       AuthConfigSettings settings,
-      SdkClients clients,
+      AwsClients clients,
       EventRecorder events,
       Clock clock) {
     this.client = client;
@@ -79,7 +77,7 @@ public class RootKeyRotation {
     RootRotationStatus status = rotationStatus(config);
     String user = caller.arn().substring(caller.arn().lastIndexOf('/') + 1);
     // The settings were just built from the Secret: its credentials are the ones in the Secret.
-    AwsCredentials inSecret = current.credentials().resolveCredentials();
+    AwsCredentials.Static inSecret = (AwsCredentials.Static) current.credentials();
     IamGateway iam = clients.iam(current);
     if (status.inProgress != null) {
       recover(config, status, user, inSecret, iam);
@@ -99,7 +97,7 @@ public class RootKeyRotation {
       AwsAuthConfig config,
       RootRotationStatus status,
       String user,
-      AwsCredentials old,
+      AwsCredentials.Static old,
       IamGateway iam) {
     List<AccessKey> keys = iam.listAccessKeys(user);
     if (keys.size() >= 2) {
@@ -132,8 +130,7 @@ public class RootKeyRotation {
               + "); the new key was deleted and the old one is still in use");
       return;
     }
-    if (!works(
-        config, AwsBasicCredentials.create(created.accessKeyId(), created.secretAccessKey()))) {
+    if (!works(config, AwsCredentials.of(created.accessKeyId(), created.secretAccessKey()))) {
       writeSecret(config, old.accessKeyId(), old.secretAccessKey());
       iam.deleteAccessKey(user, created.accessKeyId());
       status.inProgress = null;
@@ -152,7 +149,7 @@ public class RootKeyRotation {
       AwsAuthConfig config,
       RootRotationStatus status,
       String user,
-      AwsCredentials inSecret,
+      AwsCredentials.Static inSecret,
       IamGateway iam) {
     String previous = status.inProgress.previousAccessKeyId;
     if (Objects.equals(inSecret.accessKeyId(), previous)) {
@@ -217,8 +214,7 @@ public class RootKeyRotation {
   private boolean works(AwsAuthConfig config, AwsCredentials credentials) {
     AwsClientSettings base = settings.settings(config);
     AwsClientSettings with =
-        AuthConfigSettings.withCredentials(
-            base, StaticCredentialsProvider.create(credentials), "rotation-check");
+        AuthConfigSettings.withCredentials(base, credentials, "rotation-check");
     Instant deadline = now().plus(verifyTimeout);
     while (true) {
       try {

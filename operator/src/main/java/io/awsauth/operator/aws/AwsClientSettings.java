@@ -2,7 +2,6 @@ package io.awsauth.operator.aws;
 
 import java.net.URI;
 import java.util.Optional;
-import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 
 /**
  * Everything needed to build AWS clients for one identity: region, endpoint overrides, retries and
@@ -16,7 +15,7 @@ public record AwsClientSettings(
     Optional<URI> stsEndpoint,
     Optional<URI> ec2Endpoint,
     Optional<Integer> maxRetries,
-    AwsCredentialsProvider credentials,
+    AwsCredentials credentials,
     String fingerprint,
     String account) {
 
@@ -31,5 +30,18 @@ public record AwsClientSettings(
         credentials,
         fingerprint,
         accountId);
+  }
+
+  /** The same region, endpoints and retries with other credentials. */
+  public AwsClientSettings withCredentials(AwsCredentials other, String otherFingerprint) {
+    return new AwsClientSettings(
+        region,
+        iamEndpoint,
+        stsEndpoint,
+        ec2Endpoint,
+        maxRetries,
+        other,
+        otherFingerprint,
+        account);
   }
 }

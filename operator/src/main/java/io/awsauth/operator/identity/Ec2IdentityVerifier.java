@@ -8,9 +8,9 @@ import io.awsauth.operator.api.v1alpha1.VaultAwsRole;
 import io.awsauth.operator.authconfig.AuthConfigs;
 import io.awsauth.operator.authconfig.AuthConfigs.ResolvedAuthConfig;
 import io.awsauth.operator.aws.AwsClientSettings;
+import io.awsauth.operator.aws.AwsClients;
 import io.awsauth.operator.aws.Ec2Gateway;
 import io.awsauth.operator.aws.IamGateway;
-import io.awsauth.operator.aws.sdk.SdkClients;
 import io.awsauth.operator.status.UserError;
 import io.awsauth.operator.trust.AccountSessions;
 import io.fabric8.kubernetes.api.model.Node;
@@ -47,7 +47,7 @@ public class Ec2IdentityVerifier implements IdentityVerifier {
   private final KubernetesClient client;
   private final AuthConfigs configs;
   private final AccountSessions sessions;
-  private final SdkClients clients;
+  private final AwsClients clients;
   private final ExpiringCache<InstanceKey, Ec2Gateway.Instance> instances;
   private final ExpiringCache<ProfileKey, List<String>> profiles;
 
@@ -61,7 +61,7 @@ public class Ec2IdentityVerifier implements IdentityVerifier {
       KubernetesClient client,
       AuthConfigs configs,
       AccountSessions sessions,
-      SdkClients clients,
+      AwsClients clients,
       Clock clock) {
     this.client = client;
     this.configs = configs;

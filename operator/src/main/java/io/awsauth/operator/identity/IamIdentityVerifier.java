@@ -7,8 +7,8 @@ import io.awsauth.operator.api.v1alpha1.AwsCredentialRequestSpec.Identity;
 import io.awsauth.operator.api.v1alpha1.VaultAwsRole;
 import io.awsauth.operator.authconfig.AuthConfigs;
 import io.awsauth.operator.authconfig.AuthConfigs.ResolvedAuthConfig;
+import io.awsauth.operator.aws.AwsClients;
 import io.awsauth.operator.aws.CallerIdentity;
-import io.awsauth.operator.aws.sdk.SdkClients;
 import io.awsauth.operator.status.UserError;
 import io.awsauth.operator.trust.AccountSessions;
 import io.fabric8.kubernetes.api.model.Secret;
@@ -48,7 +48,7 @@ public class IamIdentityVerifier implements IdentityVerifier {
   private final KubernetesClient client;
   private final AuthConfigs configs;
   private final AccountSessions sessions;
-  private final SdkClients clients;
+  private final AwsClients clients;
   private final StsProofSender sender = new StsProofSender();
   private final Clock clock;
   private final ExpiringCache<ProofKey, CallerIdentity> proven;
@@ -67,7 +67,7 @@ public class IamIdentityVerifier implements IdentityVerifier {
       KubernetesClient client,
       AuthConfigs configs,
       AccountSessions sessions,
-      SdkClients clients,
+      AwsClients clients,
       Clock clock) {
     this.client = client;
     this.configs = configs;

@@ -10,6 +10,8 @@ import io.awsauth.operator.authconfig.AuthConfigs.ResolvedAuthConfig;
 import io.awsauth.operator.aws.AccessKey;
 import io.awsauth.operator.aws.Arns;
 import io.awsauth.operator.aws.AwsClientSettings;
+import io.awsauth.operator.aws.AwsClients;
+import io.awsauth.operator.aws.AwsCredentials;
 import io.awsauth.operator.aws.AwsFailure;
 import io.awsauth.operator.aws.CallerIdentity;
 import io.awsauth.operator.aws.IamGateway;
@@ -17,7 +19,6 @@ import io.awsauth.operator.aws.SessionCredentials;
 import io.awsauth.operator.aws.StsGateway;
 import io.awsauth.operator.aws.StsGateway.IssuedSession;
 import io.awsauth.operator.aws.StsGateway.RoleSession;
-import io.awsauth.operator.aws.sdk.SdkClients;
 import io.awsauth.operator.trust.AccountSessions;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
@@ -27,8 +28,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 
 /**
  * The AWS side of a lease, per credential type, as Vault's secrets engine does it: iam_user is
@@ -40,14 +39,14 @@ import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 public class Issuer {
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  private final SdkClients clients;
+  private final AwsClients clients;
   private final AccountSessions sessions;
   private final ClusterIdentity cluster;
   private final Clock clock;
   private final Duration verifyTimeout;
 
   public Issuer(
-      SdkClients clients,
+      AwsClients clients,
       AccountSessions sessions,
       ClusterIdentity cluster,
       Clock clock,
@@ -167,8 +166,7 @@ public class Issuer {
     AwsClientSettings with =
         AuthConfigSettings.withCredentials(
             base,
-            StaticCredentialsProvider.create(
-                AwsBasicCredentials.create(key.accessKeyId(), key.secretAccessKey())),
+            AwsCredentials.of(key.accessKeyId(), key.secretAccessKey()),
             "issued/" + key.accessKeyId());
     Instant deadline = clock.instant().plus(verifyTimeout);
     long backoff = 200;

@@ -4,10 +4,10 @@ import io.awsauth.operator.Leadership;
 import io.awsauth.operator.api.v1alpha1.AwsAuthConfig;
 import io.awsauth.operator.api.v1alpha1.AwsCredentialRequest;
 import io.awsauth.operator.authconfig.AuthConfigSettings;
+import io.awsauth.operator.aws.AwsClients;
 import io.awsauth.operator.aws.AwsFailure;
 import io.awsauth.operator.aws.IamGateway;
 import io.awsauth.operator.aws.IamGateway.User;
-import io.awsauth.operator.aws.sdk.SdkClients;
 import io.awsauth.operator.status.Conditions;
 import io.awsauth.operator.status.UserError;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -52,7 +52,7 @@ public class OrphanSweep {
 
   private final KubernetesClient client;
   private final AuthConfigSettings settings;
-  private final SdkClients clients;
+  private final AwsClients clients;
   private final ClusterIdentity cluster;
   private final MeterRegistry registry;
   private final Clock clock;
@@ -64,7 +64,7 @@ public class OrphanSweep {
   public OrphanSweep(
       KubernetesClient client,
       AuthConfigSettings settings,
-      SdkClients clients,
+      AwsClients clients,
       ClusterIdentity cluster,
       MeterRegistry registry,
       Clock clock,

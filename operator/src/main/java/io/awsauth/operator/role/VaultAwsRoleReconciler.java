@@ -13,8 +13,8 @@ import io.awsauth.operator.api.v1alpha1.VaultAwsRoleStatus.BoundPrincipal;
 import io.awsauth.operator.authconfig.AuthConfigs;
 import io.awsauth.operator.authconfig.AuthConfigs.ResolvedAuthConfig;
 import io.awsauth.operator.aws.Arns;
+import io.awsauth.operator.aws.AwsClients;
 import io.awsauth.operator.aws.IamGateway;
-import io.awsauth.operator.aws.sdk.SdkClients;
 import io.awsauth.operator.identity.IamArn;
 import io.awsauth.operator.metrics.OperatorMetrics;
 import io.awsauth.operator.status.Conditions;
@@ -57,7 +57,7 @@ public class VaultAwsRoleReconciler implements Reconciler<VaultAwsRole> {
   private final AuthConfigs configs;
   private final OperatorMetrics metrics;
   private final AccountSessions sessions;
-  private final SdkClients clients;
+  private final AwsClients clients;
   private final EventRecorder events;
   private final Conditions conditions;
 
@@ -66,7 +66,7 @@ public class VaultAwsRoleReconciler implements Reconciler<VaultAwsRole> {
       AccountSessions sessions,
       EventRecorder events,
       OperatorMetrics metrics,
-      SdkClients clients,
+      AwsClients clients,
       Clock clock) {
     this.clients = clients;
     this.metrics = metrics;

@@ -4,8 +4,8 @@ import io.awsauth.operator.api.v1alpha1.StsRoleBinding;
 import io.awsauth.operator.authconfig.AuthConfigSettings;
 import io.awsauth.operator.authconfig.AuthConfigs.ResolvedAuthConfig;
 import io.awsauth.operator.aws.AwsClientSettings;
-import io.awsauth.operator.aws.sdk.SdkClients;
-import io.awsauth.operator.aws.sdk.SdkClients.AssumedRoleCredentials;
+import io.awsauth.operator.aws.AwsClients;
+import io.awsauth.operator.aws.AwsCredentials;
 import io.awsauth.operator.cache.ClusterCaches;
 import io.awsauth.operator.status.UserError;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -26,18 +26,18 @@ import java.util.concurrent.ConcurrentHashMap;
 public class AccountSessions {
   public static final String SESSION_NAME = "aws-auth-operator";
 
-  private final SdkClients clients;
+  private final AwsClients clients;
   private final KubernetesClient client;
   private final ClusterCaches caches;
   private final Map<String, Session> sessions = new ConcurrentHashMap<>();
 
-  public AccountSessions(SdkClients clients, KubernetesClient client, ClusterCaches caches) {
+  public AccountSessions(AwsClients clients, KubernetesClient client, ClusterCaches caches) {
     this.clients = clients;
     this.client = client;
     this.caches = caches;
   }
 
-  private record Session(String key, AssumedRoleCredentials credentials) {}
+  private record Session(String key, AwsCredentials.RoleSession credentials) {}
 
   /** Client settings acting as the binding's Role-to-Assume. */
   public AwsClientSettings sessionFor(StsRoleBinding binding, ResolvedAuthConfig config) {
@@ -67,7 +67,9 @@ public class AccountSessions {
             });
     AwsClientSettings settings =
         AuthConfigSettings.withCredentials(
-            config.settings(), session.credentials.provider(), "assumed/" + key);
+            config.settings(),
+            new AwsCredentials.Refreshing(session.credentials),
+            "assumed/" + key);
     return binding.getSpec() == null || binding.getSpec().accountId == null
         ? settings
         : settings.inAccount(binding.getSpec().accountId);

@@ -10,13 +10,14 @@ import io.awsauth.operator.api.v1alpha1.StsRoleBindingStatus;
 import io.awsauth.operator.authconfig.AuthConfigSettings;
 import io.awsauth.operator.authconfig.AuthConfigs;
 import io.awsauth.operator.authconfig.AuthConfigs.ResolvedAuthConfig;
+import io.awsauth.operator.aws.AwsClients;
+import io.awsauth.operator.aws.AwsCredentials;
 import io.awsauth.operator.aws.AwsFailure;
 import io.awsauth.operator.aws.CallerIdentity;
 import io.awsauth.operator.aws.IamGateway;
 import io.awsauth.operator.aws.SessionCredentials;
 import io.awsauth.operator.aws.StsGateway;
 import io.awsauth.operator.aws.sdk.AwsErrors;
-import io.awsauth.operator.aws.sdk.SdkClients;
 import io.awsauth.operator.metrics.OperatorMetrics;
 import io.awsauth.operator.status.Conditions;
 import io.awsauth.operator.status.EventRecorder;
@@ -40,8 +41,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
-import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 
 /**
  * Cross-account trust (Vault's auth/aws/config/sts/&lt;account&gt;): assumes the binding's role
@@ -69,7 +68,7 @@ public class StsRoleBindingReconciler
   private final OperatorMetrics metrics;
   private final AuthConfigSettings settings;
   private final AccountSessions sessions;
-  private final SdkClients clients;
+  private final AwsClients clients;
   private final EventRecorder events;
   private final Conditions conditions;
   private final String roleToAssumePolicy;
@@ -78,7 +77,7 @@ public class StsRoleBindingReconciler
       AuthConfigs configs,
       AuthConfigSettings settings,
       AccountSessions sessions,
-      SdkClients clients,
+      AwsClients clients,
       EventRecorder events,
       OperatorMetrics metrics,
       Clock clock) {
@@ -151,11 +150,7 @@ public class StsRoleBindingReconciler
     CallerIdentity landed =
         clients.withSts(
             AuthConfigSettings.withCredentials(
-                config.settings(),
-                StaticCredentialsProvider.create(
-                    AwsSessionCredentials.create(
-                        assumed.accessKeyId(), assumed.secretAccessKey(), assumed.sessionToken())),
-                "verify"),
+                config.settings(), AwsCredentials.of(assumed), "verify"),
             StsGateway::getCallerIdentity);
     if (!spec.accountId.equals(landed.account())) {
       throw new UserError(

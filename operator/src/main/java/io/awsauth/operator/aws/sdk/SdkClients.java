@@ -1,6 +1,8 @@
 package io.awsauth.operator.aws.sdk;
 
 import io.awsauth.operator.aws.AwsClientSettings;
+import io.awsauth.operator.aws.AwsClients;
+import io.awsauth.operator.aws.AwsCredentials;
 import io.awsauth.operator.aws.Ec2Gateway;
 import io.awsauth.operator.aws.IamGateway;
 import io.awsauth.operator.aws.StsGateway;
@@ -18,6 +20,11 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
 import software.amazon.awssdk.awscore.client.builder.AwsSyncClientBuilder;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
@@ -38,7 +45,7 @@ import software.amazon.awssdk.services.sts.auth.StsAssumeRoleCredentialsProvider
  * call it makes.
  */
 @ApplicationScoped
-public class SdkClients {
+public class SdkClients implements AwsClients {
   private static final int MAX_CACHED_CLIENTS = 256;
 
   private final SdkHttpClient http;
@@ -84,10 +91,12 @@ public class SdkClients {
     this.metrics = new AwsCallMetrics(registry, crashPoints);
   }
 
+  @Override
   public StsGateway sts(AwsClientSettings settings) {
     return new SdkStsGateway(cached("sts/" + settings.fingerprint(), () -> stsClient(settings)));
   }
 
+  @Override
   public IamGateway iam(AwsClientSettings settings) {
     return new SdkIamGateway(
         cached(
@@ -96,6 +105,7 @@ public class SdkClients {
   }
 
   /** EC2 in {@code region} (an instance's, which may differ from the settings' own region). */
+  @Override
   public Ec2Gateway ec2(AwsClientSettings settings, String region) {
     return new SdkEc2Gateway(
         cached(
@@ -110,6 +120,7 @@ public class SdkClients {
    * Calls STS once with settings that will not be used again (for example a freshly issued key):
    * the client is closed afterwards instead of being kept.
    */
+  @Override
   public <T> T withSts(AwsClientSettings settings, Function<StsGateway, T> call) {
     try (StsClient sts = stsClient(settings)) {
       return call.apply(new SdkStsGateway(sts));
@@ -123,12 +134,8 @@ public class SdkClients {
     }
   }
 
-  /**
-   * Credentials of an assumed role, refreshed by the SDK before they expire. The caller keeps one
-   * per role and shares it; {@link AssumedRoleCredentials#close} it when the role's binding
-   * changes.
-   */
-  public AssumedRoleCredentials assumedRole(
+  @Override
+  public AwsCredentials.RoleSession assumedRole(
       AwsClientSettings base, String roleArn, String sessionName, Optional<String> externalId) {
     StsClient sts = stsClient(base);
     StsAssumeRoleCredentialsProvider provider =
@@ -142,12 +149,13 @@ public class SdkClients {
             .prefetchTime(Duration.ofMinutes(10))
             .staleTime(Duration.ofMinutes(2))
             .build();
-    return new AssumedRoleCredentials(provider, sts);
+    return new AssumedRoleCredentials(roleArn, provider, sts);
   }
 
   /** An assumed role's refreshing credentials and the STS client that refreshes them. */
-  public record AssumedRoleCredentials(StsAssumeRoleCredentialsProvider provider, StsClient sts)
-      implements AutoCloseable {
+  record AssumedRoleCredentials(
+      String roleArn, StsAssumeRoleCredentialsProvider provider, StsClient sts)
+      implements AwsCredentials.RoleSession {
     @Override
     public void close() {
       provider.close();
@@ -177,11 +185,29 @@ public class SdkClients {
                         .build()));
     builder
         .region(Region.of(settings.region()))
-        .credentialsProvider(settings.credentials())
+        .credentialsProvider(provider(settings.credentials()))
         .overrideConfiguration(override.build());
     endpoint.ifPresent(builder::endpointOverride);
     builder.httpClient(http);
     return builder;
+  }
+
+  private static final AwsCredentialsProvider DEFAULT_CHAIN =
+      DefaultCredentialsProvider.builder().build();
+
+  /** The SDK provider for a credentials value. */
+  static AwsCredentialsProvider provider(AwsCredentials credentials) {
+    if (credentials instanceof AwsCredentials.Static s) {
+      return StaticCredentialsProvider.create(
+          s.sessionToken().isPresent()
+              ? AwsSessionCredentials.create(
+                  s.accessKeyId(), s.secretAccessKey(), s.sessionToken().get())
+              : AwsBasicCredentials.create(s.accessKeyId(), s.secretAccessKey()));
+    }
+    if (credentials instanceof AwsCredentials.Refreshing r) {
+      return ((AssumedRoleCredentials) r.session()).provider();
+    }
+    return DEFAULT_CHAIN;
   }
 
   @PreDestroy

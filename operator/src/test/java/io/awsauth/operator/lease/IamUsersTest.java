@@ -1,0 +1,87 @@
+package io.awsauth.operator.lease;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.awsauth.operator.api.v1alpha1.VaultAwsRoleSpec;
+import io.awsauth.operator.aws.AwsFailure;
+import io.awsauth.operator.aws.fake.Failures;
+import io.awsauth.operator.aws.fake.FakeIam;
+import io.awsauth.operator.status.UserError;
+import io.awsauth.operator.testenv.MutableClock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class IamUsersTest {
+  private final FakeIam iam =
+      new FakeIam("111122223333", new MutableClock(Instant.parse("2026-01-01T00:00:00Z")));
+
+  private static VaultAwsRoleSpec role() {
+    VaultAwsRoleSpec spec = new VaultAwsRoleSpec();
+    spec.policyArns = List.of("arn:aws:iam::aws:policy/ReadOnlyAccess");
+    spec.iamGroups = List.of("readers");
+    return spec;
+  }
+
+  private void issued(String user) {
+    IamUsers.ensureUser(iam, user, role(), Map.of(OwnerTags.UID, "uid-1"), "uid-1");
+    IamUsers.syncPermissions(iam, user, role(), true);
+    iam.putUserPolicy(user, IamUsers.INLINE_POLICY, "{}");
+    iam.createAccessKey(user);
+  }
+
+  @Test
+  void revokeDeletesKeysPoliciesGroupsAndTheUser() {
+    issued("u1");
+
+    IamUsers.revoke(iam, "u1");
+
+    assertThat(iam.user("u1")).isNull();
+  }
+
+  @Test
+  void aRevocationInterruptedByThrottlingFinishesWhenRunAgain() {
+    issued("u1");
+    iam.failures().once("iam:DetachUserPolicy", Failures.throttled("DetachUserPolicy"));
+
+    assertThatThrownBy(() -> IamUsers.revoke(iam, "u1"))
+        .isInstanceOfSatisfying(AwsFailure.class, f -> assertThat(f.isTerminal()).isFalse());
+    assertThat(iam.user("u1").keys).as("keys go first: the credential stopped working").isEmpty();
+
+    IamUsers.revoke(iam, "u1");
+
+    assertThat(iam.user("u1")).isNull();
+    assertThat(iam.failures().calls("iam:DeleteUser")).isEqualTo(1);
+  }
+
+  @Test
+  void revokingAUserThatIsGoneCallsNothingElse() {
+    IamUsers.revoke(iam, "gone");
+
+    assertThat(iam.failures().calls("iam:GetUser")).isEqualTo(1);
+    assertThat(iam.failures().calls("iam:ListAccessKeys")).isZero();
+  }
+
+  @Test
+  void anInterruptedCreationIsAdoptedOnlyByItsOwnRequest() {
+    IamUsers.ensureUser(iam, "u1", role(), Map.of(OwnerTags.UID, "uid-1"), "uid-1");
+
+    assertThat(IamUsers.ensureUser(iam, "u1", role(), Map.of(), "uid-1")).isFalse();
+    assertThatThrownBy(() -> IamUsers.ensureUser(iam, "u1", role(), Map.of(), "uid-2"))
+        .isInstanceOfSatisfying(
+            UserError.class, e -> assertThat(e.reason()).isEqualTo("IamUserNameTaken"));
+  }
+
+  @Test
+  void deleteKeysExceptKeepsOnlyTheNamedKey() {
+    issued("u1");
+    String second = iam.createAccessKey("u1").accessKeyId();
+
+    IamUsers.deleteKeysExcept(iam, "u1", Optional.of(second));
+
+    assertThat(iam.user("u1").keys).containsOnlyKeys(second);
+  }
+}
