@@ -2,7 +2,7 @@ package io.awsauth.operator.cache;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.awsauth.operator.lease.CredentialSecretStore;
+import io.awsauth.operator.credential.CredentialSecretStore;
 import io.fabric8.kubernetes.api.model.ManagedFieldsEntry;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;

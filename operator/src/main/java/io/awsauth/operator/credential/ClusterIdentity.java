@@ -1,4 +1,4 @@
-package io.awsauth.operator.lease;
+package io.awsauth.operator.credential;
 
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.client.KubernetesClient;

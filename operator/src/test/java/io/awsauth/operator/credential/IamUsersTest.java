@@ -1,4 +1,4 @@
-package io.awsauth.operator.lease;
+package io.awsauth.operator.credential;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package io.awsauth.operator.lease;
+package io.awsauth.operator.credential;
 
 import io.awsauth.operator.cache.LeanItemStore;
 import io.fabric8.kubernetes.api.model.Secret;

@@ -1,4 +1,4 @@
-package io.awsauth.operator.lease;
+package io.awsauth.operator.credential;
 
 import io.awsauth.operator.Leadership;
 import io.awsauth.operator.api.v1alpha1.AwsAuthConfig;

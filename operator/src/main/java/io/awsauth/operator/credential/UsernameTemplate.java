@@ -1,4 +1,4 @@
-package io.awsauth.operator.lease;
+package io.awsauth.operator.credential;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
