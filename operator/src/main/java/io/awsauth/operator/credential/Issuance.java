@@ -1,0 +1,235 @@
+package io.awsauth.operator.credential;
+
+import io.awsauth.operator.api.v1alpha1.AwsCredentialRequest;
+import io.awsauth.operator.api.v1alpha1.AwsCredentialRequestStatus;
+import io.awsauth.operator.api.v1alpha1.AwsCredentialRequestStatus.PendingLease;
+import io.awsauth.operator.api.v1alpha1.Durations;
+import io.awsauth.operator.api.v1alpha1.VaultAwsRole;
+import io.awsauth.operator.authconfig.AuthConfigs.ResolvedAuthConfig;
+import io.awsauth.operator.faults.CrashPoints;
+import io.awsauth.operator.metrics.OperatorMetrics;
+import io.awsauth.operator.status.EventRecorder;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * Issues a lease, writes it to the request's Secret, then retires the previous one; or finishes an
+ * issuance that was interrupted. Crash safety: for iam_user the user name and the lease being
+ * issued are written to status (and the request holds its finalizer) before the first AWS call,
+ * every step is idempotent, and keys of an interrupted attempt are deleted by the next one.
+ */
+@ApplicationScoped
+public class Issuance {
+  private final KubernetesClient client;
+  private final Issuer issuer;
+  private final CredentialSecretWriter secrets;
+  private final RequestStatusWriter statusWriter;
+  private final RolloutRestarts restarts;
+  private final CrashPoints crashPoints;
+  private final EventRecorder events;
+  private final OperatorMetrics metrics;
+  private final Clock clock;
+
+  public Issuance(
+      KubernetesClient client,
+      Issuer issuer,
+      CredentialSecretWriter secrets,
+      RequestStatusWriter statusWriter,
+      RolloutRestarts restarts,
+      CrashPoints crashPoints,
+      EventRecorder events,
+      OperatorMetrics metrics,
+      Clock clock) {
+    this.client = client;
+    this.issuer = issuer;
+    this.secrets = secrets;
+    this.statusWriter = statusWriter;
+    this.restarts = restarts;
+    this.crashPoints = crashPoints;
+    this.events = events;
+    this.metrics = metrics;
+    this.clock = clock;
+  }
+
+  /** Issues a lease (or the one recorded in status.pendingLease); returns when to renew it. */
+  Duration issue(
+      AwsCredentialRequest request,
+      VaultAwsRole role,
+      ResolvedAuthConfig config,
+      LeaseTerms terms,
+      Optional<Secret> secret,
+      Context<AwsCredentialRequest> context,
+      boolean rotation) {
+    Instant started = clock.instant();
+    try {
+      Duration next = issueTimed(request, role, config, terms, secret, context, rotation);
+      metrics.issued(terms.type().wireName(), Duration.between(started, clock.instant()), true);
+      return next;
+    } catch (RuntimeException e) {
+      metrics.issued(terms.type().wireName(), Duration.between(started, clock.instant()), false);
+      throw e;
+    }
+  }
+
+  private Duration issueTimed(
+      AwsCredentialRequest request,
+      VaultAwsRole role,
+      ResolvedAuthConfig config,
+      LeaseTerms terms,
+      Optional<Secret> secret,
+      Context<AwsCredentialRequest> context,
+      boolean rotation) {
+    AwsCredentialRequestStatus status = request.getStatus();
+    secrets.assertUsable(request, secret);
+    Optional<String> keyInSecret = secret.flatMap(CredentialSecret::accessKeyId);
+    IssuedCredential credential;
+    String leaseId;
+    if (terms.type().isSts()) {
+      leaseId = UUID.randomUUID().toString();
+      credential = issuer.issueSts(request, role, config, terms);
+    } else {
+      PendingLease pending = status.pendingLease;
+      leaseId = pending != null ? pending.leaseId : UUID.randomUUID().toString();
+      if (status.iamUserName == null) {
+        status.iamUserName = issuer.userName(request, role, config);
+      }
+      if (pending == null) {
+        pending = new PendingLease();
+        pending.leaseId = leaseId;
+        pending.startedAt = clock.instant().truncatedTo(ChronoUnit.SECONDS).toString();
+        pending.ttl = Durations.format(terms.ttl());
+        status.pendingLease = pending;
+      }
+      status.authConfigRef = role.getSpec().authConfigRef;
+      holdFinalizer(request, context);
+      statusWriter.writeAhead(request);
+      credential =
+          issuer.issueIamUser(request, role, config, terms, status.iamUserName, keyInSecret);
+    }
+    secrets.write(
+        request,
+        context,
+        secret,
+        CredentialSecret.render(
+            request, CredentialSecretWriter.secretName(request), leaseId, credential));
+    crashPoints.passed("WriteSecret");
+    statusWriter.issued(request, terms, leaseId, credential, role);
+    if (rotation) {
+      restarts.restart(request, clock.instant());
+    }
+    if (!terms.type().isSts()) {
+      issuer.retireOtherKeys(config, status.iamUserName, credential.accessKeyId());
+    }
+    events.normal(
+        request,
+        rotation ? "Rotated" : "Issued",
+        rotation ? "Rotate" : "Issue",
+        (rotation ? "renewed " : "issued ")
+            + terms.type().wireName()
+            + " credential for "
+            + credential.principalArn()
+            + ", expires "
+            + credential.expiresAt());
+    return Renewal.untilNext(clock.instant(), Instant.parse(status.renewAt));
+  }
+
+  /**
+   * The Secret already holds the pending lease (the operator stopped after writing it): keep it,
+   * delete the keys of earlier attempts, and record it. Its expiry is never later than the lease
+   * recorded before the first AWS call allows, whatever the Secret's annotation says.
+   */
+  Duration resume(
+      AwsCredentialRequest request,
+      VaultAwsRole role,
+      ResolvedAuthConfig config,
+      LeaseTerms terms,
+      Secret secret,
+      PendingLease pending,
+      boolean rotation) {
+    secrets.assertUsable(request, Optional.of(secret));
+    AwsCredentialRequestStatus status = request.getStatus();
+    String keyId = CredentialSecret.accessKeyId(secret).orElseThrow();
+    Instant issuedAt = Instant.parse(pending.startedAt);
+    Instant limit = issuedAt.plus(Durations.parse(pending.ttl));
+    Instant expiresAt =
+        CredentialSecret.expiresAt(secret).filter(e -> e.isBefore(limit)).orElse(limit);
+    issuer.retireOtherKeys(config, status.iamUserName, keyId);
+    IssuedCredential credential =
+        new IssuedCredential(
+            keyId,
+            "",
+            Optional.empty(),
+            issuedAt,
+            expiresAt,
+            issuer.userArn(config, status.iamUserName),
+            Optional.empty());
+    statusWriter.issued(request, terms, pending.leaseId, credential, role);
+    if (rotation) {
+      restarts.restart(request, clock.instant());
+    }
+    events.normal(
+        request,
+        "IssuanceResumed",
+        "Issue",
+        // Not the key ID: it belongs in status.accessKeyId only, not in Events.
+        "finished the interrupted issuance of lease " + pending.leaseId);
+    return Renewal.untilNext(clock.instant(), Instant.parse(status.renewAt));
+  }
+
+  /**
+   * Records an STS lease found in the Secret, whose status write was lost (a conflict, a crash).
+   */
+  Duration recordFromSecret(
+      AwsCredentialRequest request,
+      LeaseTerms terms,
+      VaultAwsRole role,
+      CredentialSecret.HeldLease lease) {
+    statusWriter.issued(
+        request,
+        terms,
+        lease.leaseId(),
+        new IssuedCredential(
+            lease.accessKeyId(),
+            "",
+            Optional.empty(),
+            lease.issuedAt(),
+            lease.expiresAt(),
+            lease.principalArn(),
+            Optional.empty()),
+        role);
+    events.normal(
+        request,
+        "IssuanceResumed",
+        "Issue",
+        "recorded lease " + lease.leaseId() + " from its Secret (its status write was lost)");
+    return Renewal.untilNext(clock.instant(), Instant.parse(request.getStatus().renewAt));
+  }
+
+  /**
+   * Before the first IAM call of a request: the request keeps a finalizer, so that it cannot go
+   * before its user does.
+   */
+  private void holdFinalizer(AwsCredentialRequest request, Context<AwsCredentialRequest> context) {
+    if (request.hasFinalizer(AwsCredentialRequestReconciler.FINALIZER)) {
+      return;
+    }
+    AwsCredentialRequest held =
+        PrimaryUpdateAndCacheUtils.addFinalizerWithSSA(
+            client,
+            request,
+            AwsCredentialRequestReconciler.FINALIZER,
+            context.getControllerConfiguration().fieldManager());
+    request.getMetadata().setFinalizers(held.getMetadata().getFinalizers());
+    request.getMetadata().setResourceVersion(held.getMetadata().getResourceVersion());
+    crashPoints.passed("HoldFinalizer");
+  }
+}

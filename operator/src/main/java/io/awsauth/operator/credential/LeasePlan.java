@@ -1,0 +1,304 @@
+package io.awsauth.operator.credential;
+
+import static io.awsauth.operator.status.Conditions.READY;
+
+import io.awsauth.operator.api.v1alpha1.AwsCredentialRequest;
+import io.awsauth.operator.api.v1alpha1.AwsCredentialRequestStatus;
+import io.awsauth.operator.api.v1alpha1.AwsCredentialRequestStatus.PendingLease;
+import io.awsauth.operator.api.v1alpha1.Durations;
+import io.awsauth.operator.api.v1alpha1.VaultAwsRole;
+import io.awsauth.operator.credential.CredentialSecret.HeldLease;
+import io.awsauth.operator.identity.IdentityVerdict;
+import io.fabric8.kubernetes.api.model.Secret;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * What a reconcile does with a request's lease: a pure decision over what it read (the request's
+ * status and spec, its Secret, its role, the identity verdict) and the clock, in the manner of
+ * cert-manager's {@code policies.go}. It is asked twice: {@link #beforeIdentity} decides whether
+ * the lease must go at once (expired, role deleted) and whether there is anything to verify; {@link
+ * #afterIdentity} takes the verdict and decides between keeping, issuing, finishing an interrupted
+ * issuance and recording a lease whose status write was lost.
+ */
+public final class LeasePlan {
+  /**
+   * Denials that say the workload's proof cannot be checked again (it aged past what STS accepts,
+   * or its Secret is gone), not that the workload is someone else: the lease held stays until it
+   * expires, and the next one waits for a fresh proof.
+   */
+  static final Set<String> PROOF_UNAVAILABLE =
+      Set.of(
+          "ProofRefused",
+          "ProofExpired",
+          "ProofSecretNotFound",
+          "ProofIncomplete",
+          "StsAnswerInvalid",
+          "IdentityDocumentSecretNotFound");
+
+  static final Duration WAIT_FOR_DEPENDENCIES = Duration.ofSeconds(20);
+  static final Duration RECHECK_IDENTITY = Duration.ofMinutes(1);
+  static final Duration POD_RECHECK = Duration.ofSeconds(15);
+
+  /** After a terminal AWS error: it will not go away by itself soon. */
+  static final Duration AFTER_AWS_REFUSAL = WAIT_FOR_DEPENDENCIES.multipliedBy(3);
+
+  private LeasePlan() {}
+
+  /** How soon to look again after a refusal with this reason (null: only on a change). */
+  static Duration waitFor(String reason) {
+    return switch (reason) {
+      case "RoleNotReady",
+          "AuthConfigNotReady",
+          "AuthConfigNotFound",
+          "TrustNotReady",
+          "NoTrustForAccount" ->
+          WAIT_FOR_DEPENDENCIES;
+      case "ServiceAccountNotFound",
+          "PodNotFound",
+          "PodNotScheduled",
+          "NodeNotFound",
+          "InstanceNotFound",
+          "SecretNotOwned",
+          "ProofSecretNotFound",
+          "ProofIncomplete",
+          "ProofRefused",
+          "ProofExpired",
+          "StsAnswerInvalid",
+          "IdentityDocumentSecretNotFound" ->
+          // Tenant Secrets, pods and instances are not watched: look again.
+          RECHECK_IDENTITY;
+      default -> null;
+    };
+  }
+
+  /**
+   * When to look again, given what the reconcile asked for ({@code next}, null: only on a change).
+   * Whatever else happens, the operator looks again when the current credential expires, so that an
+   * expired credential never stays in the Secret (when renewal keeps failing, it is revoked). Pods
+   * are not watched (that would cache every pod of the cluster): a lease bound to a pod looks for
+   * it every {@link #POD_RECHECK}, and is revoked when it is gone.
+   */
+  static Duration lookAgain(
+      AwsCredentialRequestStatus status, Duration next, boolean podBound, Instant now) {
+    if (status.expiresAt != null) {
+      Duration untilExpiry = Renewal.untilNext(now, Instant.parse(status.expiresAt));
+      // (already past: revocation is under way, at the pace of its retries)
+      if (!untilExpiry.isZero() && (next == null || untilExpiry.compareTo(next) < 0)) {
+        next = untilExpiry;
+      }
+    }
+    if (podBound && status.leaseId != null && (next == null || next.compareTo(POD_RECHECK) > 0)) {
+      next = POD_RECHECK;
+    }
+    return next;
+  }
+
+  /** The role a request names, as far as the plan cares. */
+  public record RoleView(String name, boolean exists, boolean ready, String notReadyBecause) {
+    public static RoleView missing(String name) {
+      return new RoleView(name, false, false, null);
+    }
+
+    public static RoleView ready(String name) {
+      return new RoleView(name, true, true, null);
+    }
+
+    public static RoleView notReady(String name, String because) {
+      return new RoleView(name, true, false, because);
+    }
+
+    /** Ready means Ready=True for the role's current generation. */
+    public static RoleView of(String roleRef, VaultAwsRole role) {
+      if (role == null) {
+        return missing(roleRef);
+      }
+      String name = role.getMetadata().getName();
+      if (role.getStatus() == null) {
+        return notReady(name, "not reconciled yet");
+      }
+      if (!role.getStatus().isTrue(READY)
+          || !role.getMetadata().getGeneration().equals(role.getStatus().observedGeneration)) {
+        return notReady(
+            name,
+            role.getStatus()
+                .condition(READY)
+                .map(c -> c.getReason() + ": " + c.getMessage())
+                .orElse("not reconciled yet"));
+      }
+      return ready(name);
+    }
+  }
+
+  /** What the reconcile read: plain values only. */
+  public record Facts(
+      AwsCredentialRequestStatus status,
+      String specFingerprint,
+      Optional<Duration> renewBefore,
+      Optional<String> leaseInSecret,
+      Optional<HeldLease> heldInSecret,
+      RoleView role,
+      Instant now) {
+
+    public static Facts of(
+        AwsCredentialRequest request, Optional<Secret> secret, RoleView role, Instant now) {
+      return new Facts(
+          request.getStatus(),
+          LeaseTerms.fingerprint(request.getSpec()),
+          Optional.ofNullable(request.getSpec().renewBefore).map(Durations::parse),
+          secret.flatMap(CredentialSecret::leaseId),
+          secret.flatMap(CredentialSecret::heldLease),
+          role,
+          now);
+    }
+
+    /** The same facts once the lease was revoked (the status was cleared). */
+    Facts revoked(AwsCredentialRequestStatus cleared) {
+      return new Facts(
+          cleared, specFingerprint, renewBefore, leaseInSecret, heldInSecret, role, now);
+    }
+
+    boolean holdsLease() {
+      return status.leaseId != null || status.iamUserName != null;
+    }
+
+    boolean expired() {
+      return status.expiresAt != null
+          && status.pendingLease == null
+          && Renewal.expired(now, Instant.parse(status.expiresAt));
+    }
+
+    /** The Secret holds the lease status names. */
+    boolean held() {
+      return status.leaseId != null && leaseInSecret.filter(status.leaseId::equals).isPresent();
+    }
+
+    Instant renewAt() {
+      return Renewal.renewAt(
+          Instant.parse(status.issuedAt), Instant.parse(status.expiresAt), renewBefore);
+    }
+
+    /** A held lease, issued for this spec and not due: nothing to do but look again at renewAt. */
+    boolean steady() {
+      return status.pendingLease == null
+          && held()
+          && specFingerprint.equals(status.issuedFor)
+          && !Renewal.due(now, renewAt());
+    }
+  }
+
+  /** What to do now: first a revocation (or none), then {@link #next}. */
+  public record Plan(Optional<Revoke> revoke, Next next) {
+    static Plan of(Next next) {
+      return new Plan(Optional.empty(), next);
+    }
+
+    static Plan revokeThen(Optional<Revoke> revoke, Next next) {
+      return new Plan(revoke, next);
+    }
+  }
+
+  /** End the current lease (delete the IAM user, empty the Secret), saying why. */
+  public record Revoke(String reason, String message) {}
+
+  /** The step after any revocation. */
+  public sealed interface Next {}
+
+  /** Nothing can be issued: a condition with this reason, and no AWS call. */
+  public record Refuse(String reason, String message) implements Next {}
+
+  /**
+   * Ask who is asking, then {@link #afterIdentity}. {@code fresh}: the proof must be checked now,
+   * not from a cache, because a credential is about to be issued.
+   */
+  public record Verify(boolean fresh) implements Next {}
+
+  /** The lease stays; look again at {@code renewAt}. */
+  public record Keep(Instant renewAt, boolean recordVerdict) implements Next {}
+
+  /** Issue a lease; {@code rotation}: one is held and this one replaces it. */
+  public record Issue(boolean rotation) implements Next {}
+
+  /** The Secret already holds the iam_user lease being issued: record it, issue nothing. */
+  public record Resume(PendingLease pending, boolean rotation) implements Next {}
+
+  /** The Secret holds an STS lease this operator issued whose status write was lost. */
+  public record RecordFromSecret(HeldLease lease) implements Next {}
+
+  /** Before the identity is verified: the lease's expiry and the role. */
+  public static Plan beforeIdentity(Facts facts) {
+    Optional<Revoke> revoke = Optional.empty();
+    Facts f = facts;
+    if (f.expired()) {
+      revoke = Optional.of(new Revoke("LeaseExpired", "the lease expired before it was renewed"));
+      f = f.revoked(cleared(f.status()));
+    }
+    RoleView role = f.role();
+    if (!role.exists()) {
+      String message = "VaultAwsRole '" + role.name() + "' (roleRef) does not exist";
+      if (revoke.isEmpty() && f.holdsLease()) {
+        revoke = Optional.of(new Revoke("RoleNotFound", message));
+      }
+      return Plan.revokeThen(revoke, new Refuse("RoleNotFound", message));
+    }
+    if (!role.ready()) {
+      return Plan.revokeThen(
+          revoke,
+          new Refuse(
+              "RoleNotReady",
+              "VaultAwsRole '" + role.name() + "' is not Ready (" + role.notReadyBecause() + ")"));
+    }
+    return Plan.revokeThen(revoke, new Verify(!f.steady()));
+  }
+
+  /**
+   * With the identity verdict ({@code sts}: the role issues STS credentials). Call it with the
+   * facts as they are after {@link #beforeIdentity}'s revocation, if it had one.
+   */
+  public static Plan afterIdentity(Facts f, IdentityVerdict verdict, boolean sts) {
+    if (!verdict.allowed()) {
+      Optional<Revoke> revoke =
+          f.holdsLease() && !PROOF_UNAVAILABLE.contains(verdict.reason())
+              ? Optional.of(new Revoke(verdict.reason(), verdict.message()))
+              : Optional.empty();
+      return Plan.revokeThen(revoke, new Refuse(verdict.reason(), verdict.message()));
+    }
+    AwsCredentialRequestStatus status = f.status();
+    if (f.steady()) {
+      // (a held lease keeps the message of the proof that was verified before it was issued)
+      return Plan.of(
+          new Keep(f.renewAt(), !status.isTrue(AwsCredentialRequestReconciler.IDENTITY_VERIFIED)));
+    }
+    boolean rotation = status.leaseId != null;
+    PendingLease pending = status.pendingLease;
+    if (!sts && pending != null && f.leaseInSecret().filter(pending.leaseId::equals).isPresent()) {
+      return Plan.of(new Resume(pending, rotation));
+    }
+    if (sts && pending == null && !f.held()) {
+      Optional<HeldLease> unrecorded =
+          f.heldInSecret()
+              .filter(l -> l.issuedFor().equals(f.specFingerprint()))
+              .filter(
+                  l ->
+                      !Renewal.due(
+                          f.now(), Renewal.renewAt(l.issuedAt(), l.expiresAt(), f.renewBefore())));
+      if (unrecorded.isPresent()) {
+        return Plan.of(new RecordFromSecret(unrecorded.get()));
+      }
+    }
+    return Plan.of(new Issue(rotation));
+  }
+
+  /** The status fields a revocation clears, on a copy (the plan never changes its input). */
+  private static AwsCredentialRequestStatus cleared(AwsCredentialRequestStatus status) {
+    AwsCredentialRequestStatus copy = new AwsCredentialRequestStatus();
+    copy.conditions = status.conditions;
+    copy.secretName = status.secretName;
+    copy.credentialType = status.credentialType;
+    copy.authConfigRef = status.authConfigRef;
+    copy.revokedAt = status.revokedAt;
+    return copy;
+  }
+}

@@ -1,0 +1,372 @@
+package io.awsauth.operator.credential;
+
+import static io.awsauth.operator.status.Conditions.READY;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.awsauth.operator.api.v1alpha1.AwsCredentialRequest;
+import io.awsauth.operator.api.v1alpha1.AwsCredentialRequestStatus;
+import io.awsauth.operator.api.v1alpha1.Durations;
+import io.awsauth.operator.api.v1alpha1.VaultAwsRole;
+import io.awsauth.operator.faults.CrashPoints;
+import io.awsauth.operator.identity.IdentityVerdict;
+import io.awsauth.operator.metrics.OperatorMetrics;
+import io.awsauth.operator.status.Conditions;
+import io.awsauth.operator.status.StatusUpdates;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Locale;
+import java.util.Optional;
+import org.jboss.logging.Logger;
+
+/**
+ * The one writer of an AwsCredentialRequest's status: it builds the lease fields and conditions of
+ * each outcome (issued, not issued, revoked, revocation failed) and writes the status once per
+ * reconcile, only when it changed.
+ *
+ * <p>A write that meets {@code 409 Conflict} (the request changed since it was read) re-reads the
+ * request and records the same outcome on it: the AWS calls behind that outcome were made, and
+ * running the reconcile again would make them a second time (two revocations, two Events).
+ */
+@ApplicationScoped
+public class RequestStatusWriter {
+  private static final Logger LOG = Logger.getLogger(RequestStatusWriter.class);
+  private static final int MAX_CONFLICTS = 3;
+
+  /** Where the status goes: the API server, or a test's fake. */
+  interface StatusStore {
+    /** Writes the status, failing with 409 when the request's resourceVersion is not current. */
+    AwsCredentialRequest patchStatus(AwsCredentialRequest request);
+
+    /** The request as the API server has it now, or empty when it is gone. */
+    Optional<AwsCredentialRequest> read(AwsCredentialRequest request);
+
+    /** Writes status outside the optimistic lock (the write-ahead record before an AWS call). */
+    AwsCredentialRequest applyStatus(AwsCredentialRequest request);
+  }
+
+  private final StatusStore store;
+  private final Conditions conditions;
+  private final CrashPoints crashPoints;
+  private final OperatorMetrics metrics;
+
+  @Inject
+  public RequestStatusWriter(
+      KubernetesClient client, Clock clock, CrashPoints crashPoints, OperatorMetrics metrics) {
+    this(new ApiServer(client), clock, crashPoints, metrics);
+  }
+
+  RequestStatusWriter(
+      StatusStore store, Clock clock, CrashPoints crashPoints, OperatorMetrics metrics) {
+    this.store = store;
+    this.conditions = new Conditions(clock);
+    this.crashPoints = crashPoints;
+    this.metrics = metrics;
+  }
+
+  static AwsCredentialRequestStatus statusOf(AwsCredentialRequest request) {
+    if (request.getStatus() == null) {
+      request.setStatus(new AwsCredentialRequestStatus());
+    }
+    return request.getStatus();
+  }
+
+  // ---- building ----
+
+  void identity(AwsCredentialRequest request, IdentityVerdict verdict) {
+    conditions.set(
+        statusOf(request),
+        request.getMetadata().getGeneration(),
+        AwsCredentialRequestReconciler.IDENTITY_VERIFIED,
+        verdict.allowed(),
+        verdict.reason(),
+        verdict.message());
+  }
+
+  /**
+   * No (next) credential: the reason on Ready and Issued, or on Ready's message while one holds.
+   */
+  void notIssued(AwsCredentialRequest request, String reason, String message) {
+    metrics.reconcileError("AwsCredentialRequest", reason);
+    AwsCredentialRequestStatus status = statusOf(request);
+    long generation = request.getMetadata().getGeneration();
+    if (holdsLease(status) && status.pendingLease == null) {
+      // The current credential still works; the problem is with the next one.
+      conditions.set(
+          status,
+          generation,
+          READY,
+          true,
+          "CredentialReady",
+          "Secret "
+              + status.secretName
+              + " holds a working credential until "
+              + status.expiresAt
+              + "; the next one cannot be issued yet ("
+              + reason
+              + ": "
+              + message
+              + ")");
+      return;
+    }
+    conditions.set(
+        status, generation, AwsCredentialRequestReconciler.ISSUED, false, reason, message);
+    conditions.set(status, generation, READY, false, reason, message);
+  }
+
+  /** A lease was issued (or found issued): its fields, Issued and Ready. */
+  void issued(
+      AwsCredentialRequest request,
+      LeaseTerms terms,
+      String leaseId,
+      IssuedCredential credential,
+      VaultAwsRole role) {
+    AwsCredentialRequestStatus status = statusOf(request);
+    status.leaseId = leaseId;
+    status.credentialType = terms.type().wireName();
+    status.accessKeyId = credential.accessKeyId();
+    status.principalArn = credential.principalArn();
+    status.issuedAt = credential.issuedAt().truncatedTo(ChronoUnit.SECONDS).toString();
+    status.expiresAt = credential.expiresAt().truncatedTo(ChronoUnit.SECONDS).toString();
+    status.ttl = Durations.format(terms.ttl());
+    status.authConfigRef = role.getSpec().authConfigRef;
+    status.issuedFor = LeaseTerms.fingerprint(request.getSpec());
+    status.pendingLease = null;
+    status.revokedAt = null;
+    status.usableAfter = credential.usableAfter().map(RequestStatusWriter::seconds).orElse(null);
+    status.renewAt = renewAt(request, status).toString();
+    status.conditions.removeIf(
+        c -> AwsCredentialRequestReconciler.REVOCATION_FAILED.equals(c.getType()));
+    ready(request, terms);
+  }
+
+  /** The lease held is good: Issued and Ready say so. */
+  void ready(AwsCredentialRequest request, LeaseTerms terms) {
+    AwsCredentialRequestStatus status = statusOf(request);
+    long generation = request.getMetadata().getGeneration();
+    String ttl =
+        "ttl "
+            + status.ttl
+            + terms.shortenedBecause().map(why -> " (shortened: " + why + ")").orElse("");
+    conditions.set(
+        status,
+        generation,
+        AwsCredentialRequestReconciler.ISSUED,
+        true,
+        "Issued",
+        terms.type().wireName() + " credential for " + status.principalArn + ", " + ttl);
+    conditions.set(
+        status,
+        generation,
+        READY,
+        true,
+        "CredentialReady",
+        "Secret " + status.secretName + " holds a working credential until " + status.expiresAt);
+  }
+
+  /** The lease is over: no lease fields, the time it was revoked. */
+  void revoked(AwsCredentialRequest request, Instant at) {
+    AwsCredentialRequestStatus status = statusOf(request);
+    status.iamUserName = null;
+    status.leaseId = null;
+    status.accessKeyId = null;
+    status.principalArn = null;
+    status.issuedAt = null;
+    status.expiresAt = null;
+    status.renewAt = null;
+    status.usableAfter = null;
+    status.issuedFor = null;
+    status.pendingLease = null;
+    status.revokedAt = at.truncatedTo(ChronoUnit.SECONDS).toString();
+    status.conditions.removeIf(
+        c -> AwsCredentialRequestReconciler.REVOCATION_FAILED.equals(c.getType()));
+  }
+
+  /**
+   * The IAM user of a request being deleted is not gone yet: RevocationFailed says why, written at
+   * once (the reconcile returns without a status write). Returns whether it changed.
+   */
+  boolean revocationFailed(AwsCredentialRequest request, String reason, String message) {
+    AwsCredentialRequestStatus status = statusOf(request);
+    JsonNode before = StatusUpdates.snapshot(status);
+    conditions.set(
+        status,
+        request.getMetadata().getGeneration(),
+        AwsCredentialRequestReconciler.REVOCATION_FAILED,
+        true,
+        reason,
+        "IAM user " + status.iamUserName + " is not revoked yet: " + message);
+    if (!StatusUpdates.changed(before, status)) {
+      return false;
+    }
+    try {
+      store.applyStatus(request);
+    } catch (KubernetesClientException e) {
+      LOG.debugf("could not record RevocationFailed: %s", e.getCode());
+    }
+    return true;
+  }
+
+  static Instant renewAt(AwsCredentialRequest request, AwsCredentialRequestStatus status) {
+    return Renewal.renewAt(
+        Instant.parse(status.issuedAt),
+        Instant.parse(status.expiresAt),
+        Optional.ofNullable(request.getSpec().renewBefore).map(Durations::parse));
+  }
+
+  /** What the lease is, for the lease gauges. */
+  static OperatorMetrics.State leaseState(AwsCredentialRequestStatus status) {
+    if (status.pendingLease != null) {
+      return OperatorMetrics.State.ISSUING;
+    }
+    if (status.isTrue(READY)) {
+      return OperatorMetrics.State.READY;
+    }
+    return status.revokedAt != null && status.leaseId == null
+        ? OperatorMetrics.State.REVOKED
+        : OperatorMetrics.State.NOT_ISSUED;
+  }
+
+  static boolean holdsLease(AwsCredentialRequestStatus status) {
+    return status.leaseId != null || status.iamUserName != null;
+  }
+
+  // ---- reading and writing ----
+
+  /**
+   * The cache may still hold the status from before the last issuance finished (the write-ahead
+   * version, or the one before the status write) while the Secret already holds the new lease; the
+   * API server knows, and asking it is cheaper than issuing twice. False when the request is gone.
+   */
+  boolean catchUp(AwsCredentialRequest request, Optional<String> leaseInSecret) {
+    AwsCredentialRequestStatus cached = request.getStatus();
+    if ((cached == null || cached.pendingLease == null)
+        && (leaseInSecret.isEmpty()
+            || (cached != null && leaseInSecret.get().equals(cached.leaseId)))) {
+      return true;
+    }
+    AwsCredentialRequest fresh = store.read(request).orElse(null);
+    if (fresh == null) {
+      return false;
+    }
+    if (fresh.getStatus() != null
+        && fresh.getStatus().pendingLease == null
+        && fresh.getMetadata().getGeneration().equals(request.getMetadata().getGeneration())) {
+      request.setStatus(fresh.getStatus());
+      request.getMetadata().setResourceVersion(fresh.getMetadata().getResourceVersion());
+    }
+    return true;
+  }
+
+  /**
+   * Writes status before the first AWS call of an iam_user issuance, the way the framework does
+   * (server-side apply, the controller's field manager), so that its later writes own these fields.
+   */
+  void writeAhead(AwsCredentialRequest request) {
+    AwsCredentialRequest written = store.applyStatus(request);
+    request.getMetadata().setResourceVersion(written.getMetadata().getResourceVersion());
+    crashPoints.passed("WriteAhead");
+  }
+
+  /**
+   * Writes the status when it differs from {@code before} and puts the result in the controller's
+   * cache, so that the next reconcile starts from it.
+   */
+  void record(
+      AwsCredentialRequest request, JsonNode before, Context<AwsCredentialRequest> context) {
+    if (!StatusUpdates.changed(before, request.getStatus())) {
+      return;
+    }
+    String readVersion = request.getMetadata().getResourceVersion();
+    write(request)
+        .ifPresent(
+            written -> {
+              AwsCredentialRequest original = new AwsCredentialRequest();
+              original.setMetadata(
+                  new ObjectMetaBuilder(request.getMetadata())
+                      .withResourceVersion(readVersion)
+                      .build());
+              context
+                  .eventSourceRetriever()
+                  .getControllerEventSource()
+                  .handleRecentResourceUpdate(ResourceID.fromResource(written), written, original);
+            });
+  }
+
+  /**
+   * Writes the request's status; on a conflict, onto the request as the API server has it now.
+   * Empty when the request is gone.
+   */
+  Optional<AwsCredentialRequest> write(AwsCredentialRequest request) {
+    AwsCredentialRequest target = request;
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return Optional.of(store.patchStatus(target));
+      } catch (KubernetesClientException e) {
+        if (e.getCode() != 409 || attempt >= MAX_CONFLICTS) {
+          throw e;
+        }
+        Optional<AwsCredentialRequest> fresh = store.read(request);
+        if (fresh.isEmpty()) {
+          return Optional.empty();
+        }
+        LOG.debugf(
+            "AwsCredentialRequest %s/%s changed while it was reconciled: recording its outcome on"
+                + " the current version",
+            request.getMetadata().getNamespace(), request.getMetadata().getName());
+        fresh.get().setStatus(request.getStatus());
+        request.getMetadata().setResourceVersion(fresh.get().getMetadata().getResourceVersion());
+        target = fresh.get();
+      }
+    }
+  }
+
+  private static String seconds(Duration d) {
+    return String.format(Locale.ROOT, "%.3fs", d.toMillis() / 1000.0);
+  }
+
+  /** The API server, written as the framework writes: server-side apply, the controller's name. */
+  private record ApiServer(KubernetesClient client) implements StatusStore {
+    @Override
+    public AwsCredentialRequest patchStatus(AwsCredentialRequest request) {
+      AwsCredentialRequest copy = new AwsCredentialRequest();
+      copy.setMetadata(
+          new ObjectMetaBuilder()
+              .withName(request.getMetadata().getName())
+              .withNamespace(request.getMetadata().getNamespace())
+              .withResourceVersion(request.getMetadata().getResourceVersion())
+              .build());
+      copy.setStatus(request.getStatus());
+      return client
+          .resource(copy)
+          .subresource("status")
+          .patch(
+              new PatchContext.Builder()
+                  .withPatchType(PatchType.SERVER_SIDE_APPLY)
+                  .withFieldManager(AwsCredentialRequestReconciler.NAME)
+                  .withForce(true)
+                  .build(),
+              copy);
+    }
+
+    @Override
+    public Optional<AwsCredentialRequest> read(AwsCredentialRequest request) {
+      return Optional.ofNullable(client.resource(request).get());
+    }
+
+    @Override
+    public AwsCredentialRequest applyStatus(AwsCredentialRequest request) {
+      return StatusUpdates.applyStatus(client, request, AwsCredentialRequestReconciler.NAME);
+    }
+  }
+}

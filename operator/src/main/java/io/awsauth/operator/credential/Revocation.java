@@ -1,0 +1,147 @@
+package io.awsauth.operator.credential;
+
+import io.awsauth.operator.api.v1alpha1.AwsCredentialRequest;
+import io.awsauth.operator.api.v1alpha1.AwsCredentialRequestStatus;
+import io.awsauth.operator.api.v1alpha1.Groups;
+import io.awsauth.operator.authconfig.AuthConfigs;
+import io.awsauth.operator.authconfig.AuthConfigs.ResolvedAuthConfig;
+import io.awsauth.operator.aws.AwsFailure;
+import io.awsauth.operator.credential.LeasePlan.Revoke;
+import io.awsauth.operator.metrics.OperatorMetrics;
+import io.awsauth.operator.status.EventRecorder;
+import io.awsauth.operator.status.UserError;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import org.jboss.logging.Logger;
+
+/**
+ * Ends leases: the IAM user (iam_user) is deleted with its keys, policies and groups, and the
+ * Secret no longer holds the credential. STS credentials cannot be revoked at AWS; they leave the
+ * Secret and stay valid until they expire. One revocation, one {@code Revoked} Event.
+ */
+@ApplicationScoped
+public class Revocation {
+  private static final Logger LOG = Logger.getLogger(Revocation.class);
+  private static final Duration RETRY_REVOCATION = Duration.ofSeconds(15);
+
+  private final KubernetesClient client;
+  private final AuthConfigs configs;
+  private final Issuer issuer;
+  private final CredentialSecretWriter secrets;
+  private final RequestStatusWriter statusWriter;
+  private final EventRecorder events;
+  private final OperatorMetrics metrics;
+  private final Clock clock;
+
+  public Revocation(
+      KubernetesClient client,
+      AuthConfigs configs,
+      Issuer issuer,
+      CredentialSecretWriter secrets,
+      RequestStatusWriter statusWriter,
+      EventRecorder events,
+      OperatorMetrics metrics,
+      Clock clock) {
+    this.client = client;
+    this.configs = configs;
+    this.issuer = issuer;
+    this.secrets = secrets;
+    this.statusWriter = statusWriter;
+    this.events = events;
+    this.metrics = metrics;
+    this.clock = clock;
+  }
+
+  /** Ends the current lease; returns the request's Secret as it is afterwards. */
+  Optional<Secret> revoke(
+      AwsCredentialRequest request,
+      Optional<Secret> secret,
+      Context<AwsCredentialRequest> context,
+      Revoke why) {
+    AwsCredentialRequestStatus status = request.getStatus();
+    if (status.iamUserName != null) {
+      issuer.revokeUser(configFor(status), status.iamUserName);
+    }
+    Optional<Secret> after = secret;
+    if (secret.isPresent()
+        && CredentialSecret.ownedBy(secret.get(), request)
+        && CredentialSecret.leaseId(secret.get()).isPresent()) {
+      String name = CredentialSecretWriter.secretName(request);
+      after =
+          Optional.of(
+              secrets.write(
+                  request,
+                  context,
+                  secret,
+                  CredentialSecret.revoked(request, name, clock.instant())));
+    }
+    String revoked = status.leaseId == null ? "" : " of lease " + status.leaseId;
+    statusWriter.revoked(request, clock.instant());
+    events.normal(
+        request,
+        "Revoked",
+        "Revoke",
+        "revoked the credential" + revoked + " (" + why.reason() + "): " + why.message());
+    return after;
+  }
+
+  /**
+   * A request being deleted: its IAM user (the only credential AWS can revoke) is deleted before
+   * the finalizer is removed; STS credentials go with the Secret, which the request owns.
+   */
+  UpdateControl<AwsCredentialRequest> whenDeleted(AwsCredentialRequest request) {
+    if (!request.hasFinalizer(AwsCredentialRequestReconciler.FINALIZER)) {
+      metrics.forget(AwsCredentialRequestReconciler.key(request));
+      return UpdateControl.noUpdate();
+    }
+    AwsCredentialRequestStatus status = RequestStatusWriter.statusOf(request);
+    if (status.iamUserName == null) {
+      // The cache may predate the write-ahead that named the user: ask before letting go.
+      AwsCredentialRequest fresh = client.resource(request).get();
+      if (fresh == null) {
+        return UpdateControl.noUpdate();
+      }
+      request = fresh;
+      status = RequestStatusWriter.statusOf(request);
+    }
+    if (status.iamUserName != null) {
+      try {
+        Instant started = clock.instant();
+        issuer.revokeUser(configFor(status), status.iamUserName);
+        metrics.revoked("iam_user", Duration.between(started, clock.instant()));
+        events.normal(
+            request,
+            "Revoked",
+            "Revoke",
+            "request deleted: deleted IAM user " + status.iamUserName + " and its keys");
+      } catch (UserError | AwsFailure e) {
+        String reason = e instanceof UserError u ? u.reason() : ((AwsFailure) e).reason();
+        LOG.infof(
+            "AwsCredentialRequest %s: revocation failed (%s), will retry",
+            AwsCredentialRequestReconciler.key(request), e.getMessage());
+        if (statusWriter.revocationFailed(request, reason, e.getMessage())) {
+          events.warning(request, "RevocationFailed", "Revoke", e.getMessage());
+        }
+        return UpdateControl.<AwsCredentialRequest>noUpdate()
+            .rescheduleAfter(RETRY_REVOCATION.toMillis());
+      }
+    }
+    PrimaryUpdateAndCacheUtils.removeFinalizer(
+        client, request, AwsCredentialRequestReconciler.FINALIZER);
+    metrics.forget(AwsCredentialRequestReconciler.key(request));
+    return UpdateControl.noUpdate();
+  }
+
+  private ResolvedAuthConfig configFor(AwsCredentialRequestStatus status) {
+    return configs.resolve(
+        status.authConfigRef == null ? Groups.DEFAULT_AUTH_CONFIG : status.authConfigRef);
+  }
+}
