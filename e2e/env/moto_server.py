@@ -15,10 +15,12 @@ MOTO_IAM_LOAD_MANAGED_POLICIES defaults to true (AWS managed policies exist).
 Patches (each restores an AWS behaviour; the AWS document it follows is named in its comment):
   1. Errors of IAM/STS auth checks use the awsQuery envelope (ErrorResponse/Error), so the AWS
      SDK for Java reads their codes.
-  2. Request authorization: one evaluator for identity policies, role permissions boundaries,
-     session policies, role trust policies (cross-account too) with Principal/Condition, policy
-     variables; IAM user/role operations get their resource ARN; session tags need
-     sts:TagSession.
+  2. Request authorization: one evaluator for identity policies, user and role permissions
+     boundaries, session policies, role trust policies (cross-account too) with Principal/
+     Condition (String*, Arn*, Bool, Null, Numeric*, Date*; the keys in KNOWN_CONDITION_KEYS),
+     policy variables; fail closed on what it cannot evaluate (a Deny refuses the call); IAM
+     user/role operations get their resource ARN; session tags need sts:TagSession, a source
+     identity sts:SetSourceIdentity.
   3. AssumeRole: trust policy enforced, DurationSeconds range, session policies, packed size.
   4. GetFederationToken / GetSessionToken: real, unique, usable temporary credentials.
   5. Temporary credentials expire; GetSessionToken/GetFederationToken credentials are refused
@@ -26,6 +28,12 @@ Patches (each restores an AWS behaviour; the AWS document it follows is named in
   6. Cost: O(1) lookups of keys and sessions; no IAM backends made for unused partitions.
   7. DescribeInstances: IamInstanceProfile.Id is the instance profile's ID (as iam:GetInstanceProfile
      returns it), not the association's ID.
+  8. Permissions boundaries of IAM users: kept (CreateUser, Put/DeleteUserPermissionsBoundary,
+     GetUser) and enforced.
+  9. Trust policies naming users/roles that do not exist are refused (MalformedPolicyDocument
+     "Invalid principal in policy"); a re-created principal is not trusted.
+ 10. Signatures more than 15 minutes off the server's clock are refused.
+e2e/env/README.md lists every rule with the MotoFidelityIT test that asserts it.
 """
 import argparse
 import datetime
@@ -47,7 +55,7 @@ import moto.server  # noqa: E402
 from moto import settings  # noqa: E402
 from moto.core import DEFAULT_ACCOUNT_ID  # noqa: E402
 from moto.core.exceptions import _RESTError  # noqa: E402
-from moto.core.responses import ActionResult  # noqa: E402
+from moto.core.responses import ActionResult, EmptyResult  # noqa: E402
 from moto.core.utils import utcnow  # noqa: E402
 from moto.iam.models import iam_backends  # noqa: E402
 from moto.iam.responses import IamResponse  # noqa: E402
@@ -117,6 +125,38 @@ def _raise_access_denied(self):
     _orig_raise_denied(self)
 
 
+# AWS doc "Signature Version 4: elements of a request signature" / "Troubleshoot signature
+# errors": a request signed more than 15 minutes before (or after) the server's time is refused:
+# STS/IAM answer SignatureDoesNotMatch "Signature expired: <X-Amz-Date> is now earlier than
+# <now - 15 min> (<now> - 15 min.)" (or "Signature not yet current: ... is still later than ...
+# (<now> + 15 min.)"), EC2 answers RequestExpired.
+SIGNATURE_SKEW = datetime.timedelta(minutes=15)
+
+
+def _check_signature(self):
+    _orig_check_signature(self)
+    stamp = self._headers.get("X-Amz-Date") or ""
+    try:
+        signed = datetime.datetime.strptime(stamp, "%Y%m%dT%H%M%SZ")
+    except ValueError:
+        return  # moto already failed a request without X-Amz-Date
+    now = utcnow().replace(microsecond=0)
+    fmt = "%Y%m%dT%H%M%SZ"
+    if signed < now - SIGNATURE_SKEW:
+        msg = "Signature expired: %s is now earlier than %s (%s - 15 min.)" % (
+            stamp, (now - SIGNATURE_SKEW).strftime(fmt), now.strftime(fmt))
+    elif signed > now + SIGNATURE_SKEW:
+        msg = "Signature not yet current: %s is still later than %s (%s + 15 min.)" % (
+            stamp, (now + SIGNATURE_SKEW).strftime(fmt), now.strftime(fmt))
+    else:
+        return
+    if self._service == "ec2":
+        from moto.ec2.exceptions import EC2ClientError
+
+        raise EC2ClientError("RequestExpired", "Request has expired.")
+    raise QueryError(self._service, "SignatureDoesNotMatch", msg)
+
+
 # =============================================================================================
 # Sessions: every credential set STS issues here, indexed by access key id (O(1) lookups).
 # =============================================================================================
@@ -135,6 +175,9 @@ class Session:
     role_name: str = None  # assumed-role
     role_arn: str = None
     session_policies: list = None  # parsed documents; None = no session policy
+    issued: datetime.datetime = None  # aws:TokenIssueTime
+    source_identity: str = None  # aws:SourceIdentity (kept through role chaining)
+    tags: dict = None  # session tags: aws:PrincipalTag/* (over the role's own tags)
 
 
 SESSIONS = {}
@@ -163,6 +206,7 @@ class Caller:
     user_name: str = None
     role_name: str = None
     role_arn: str = None
+    session: Session = None  # temporary credentials: the STS session behind them
 
     @property
     def principal_arn(self):
@@ -197,11 +241,11 @@ def _user_caller(backend, user, kind="user"):
 
 
 def _session_caller(s):
-    if s.kind == "session-token":
-        return Caller("session-token", s.account, s.partition, s.arn, s.user_id, user_name=s.user_name)
-    if s.kind == "federated-user":
-        return Caller("federated-user", s.account, s.partition, s.arn, s.user_id, user_name=s.user_name)
-    return Caller("assumed-role", s.account, s.partition, s.arn, s.user_id, role_name=s.role_name, role_arn=s.role_arn)
+    if s.kind in ("session-token", "federated-user"):
+        return Caller(s.kind, s.account, s.partition, s.arn, s.user_id, user_name=s.user_name, session=s)
+    return Caller(
+        "assumed-role", s.account, s.partition, s.arn, s.user_id, role_name=s.role_name, role_arn=s.role_arn, session=s
+    )
 
 
 class ExpiredTokenError(_RESTError):
@@ -261,10 +305,12 @@ def _scope_service(headers):
 # and "Cross-account policy evaluation logic" (a role trust policy AND the caller's identity
 # policies must allow sts:AssumeRole; within one account a trust policy naming the caller's
 # ARN suffices). "IAM JSON policy elements: Condition operators" for the Condition block.
-# Limits: moto passes "*" as the resource of most operations (it does not know their ARNs);
-# then an Allow statement applies whatever its Resource, a Deny statement only if its Resource
-# is "*". Supported operators: String*, Arn*, Bool, Null (with IfExists; ForAnyValue/ForAllValues
-# treated like single-valued); a statement with any other operator does not apply.
+# Fail closed: moto passes "*" as the resource of most operations (it does not know their
+# ARNs); then an Allow statement applies whatever its Resource, and a Deny statement whose
+# Resource is not "*" fails the call (it might apply on AWS). Operators: String*, Arn*, Bool,
+# Null, Numeric*, Date* (with IfExists, ForAnyValue/ForAllValues); keys: KNOWN_CONDITION_KEYS.
+# Any other operator or key (IpAddress, BinaryEquals, aws:SourceIp, ...): an Allow statement
+# holding it does not apply, a Deny statement holding it fails the call (Unevaluable).
 # =============================================================================================
 @functools.lru_cache(maxsize=4096)
 def _parse_doc(doc):
@@ -299,14 +345,86 @@ def _wild(pattern, value, ignore_case=False):
     return isinstance(pattern, str) and _wild_re(pattern, ignore_case).fullmatch(value) is not None
 
 
-def _cond_string(op, expected, actual):
-    if op in ("StringEquals", "ArnEquals"):
+class Unevaluable(Exception):
+    """A Condition this emulator cannot evaluate (operator or key). Fail closed: an Allow
+    statement holding it does not apply; a Deny statement holding it (whose Action and Resource
+    match) fails the call (check_action_permitted answers AccessDenied and says why)."""
+
+
+# Condition keys this emulator knows: present with AWS's value, or absent exactly when AWS has
+# no value (AWS doc "AWS global condition context keys", "Actions, resources, and condition
+# keys for AWS STS"). Any other key (aws:SourceIp, aws:MultiFactorAuthPresent, aws:RequestTag/*,
+# service keys such as s3:prefix or iam:PermissionsBoundary, ...) is Unevaluable.
+KNOWN_CONDITION_KEYS = {
+    "aws:principalarn",
+    "aws:principalaccount",
+    "aws:principaltype",
+    "aws:userid",
+    "aws:username",
+    "aws:requestedregion",
+    "aws:securetransport",
+    "aws:currenttime",
+    "aws:epochtime",
+    "aws:tokenissuetime",
+    "aws:sourceidentity",
+    "aws:viaawsservice",
+    "aws:principalisawsservice",
+    "sts:externalid",
+    "sts:rolesessionname",
+    "sts:sourceidentity",
+}
+KNOWN_CONDITION_KEY_PREFIXES = ("aws:principaltag/",)
+
+
+def _known_key(key):
+    k = key.lower()
+    return k in KNOWN_CONDITION_KEYS or any(k.startswith(p) and len(k) > len(p) for p in KNOWN_CONDITION_KEY_PREFIXES)
+
+
+def _number(v):
+    try:
+        return float(v)
+    except ValueError:
+        raise Unevaluable("%r is not a number" % v)
+
+
+def _date(v):
+    """AWS doc "Condition operators: Date": ISO 8601 dates/times or epoch seconds."""
+    v = str(v).strip()
+    try:
+        if re.fullmatch(r"-?\d+(\.\d+)?", v):
+            return datetime.datetime.fromtimestamp(float(v), datetime.timezone.utc)
+        d = datetime.datetime.fromisoformat(v[:-1] + "+00:00" if v.endswith("Z") else v)
+    except ValueError:
+        raise Unevaluable("%r is not a date" % v)
+    return d if d.tzinfo is not None else d.replace(tzinfo=datetime.timezone.utc)
+
+
+_COMPARE = {
+    "Equals": lambda a, e: a == e,
+    "LessThan": lambda a, e: a < e,
+    "LessThanEquals": lambda a, e: a <= e,
+    "GreaterThan": lambda a, e: a > e,
+    "GreaterThanEquals": lambda a, e: a >= e,
+}
+
+
+def _match(op, expected, actual):
+    """Whether one context value matches one of the expected values (positive operators)."""
+    if op == "StringEquals":
         return actual in expected
     if op == "StringEqualsIgnoreCase":
         return actual.lower() in [e.lower() for e in expected]
-    if op in ("StringLike", "ArnLike"):
+    if op in ("StringLike", "ArnEquals", "ArnLike"):  # ArnEquals takes wildcards too (AWS doc)
         return any(_wild(e, actual) for e in expected)
-    return None
+    if op == "Bool":
+        return actual.lower() in [e.lower() for e in expected]
+    for family, convert in (("Numeric", _number), ("Date", _date)):
+        if op.startswith(family) and op[len(family) :] in _COMPARE:
+            cmp = _COMPARE[op[len(family) :]]
+            a = convert(actual)
+            return any(cmp(a, convert(e)) for e in expected)
+    raise Unevaluable("operator %s" % op)
 
 
 _NEGATED = {
@@ -315,40 +433,59 @@ _NEGATED = {
     "StringNotLike": "StringLike",
     "ArnNotEquals": "ArnEquals",
     "ArnNotLike": "ArnLike",
+    "NumericNotEquals": "NumericEquals",
+    "DateNotEquals": "DateEquals",
 }
 
 
+def _cond_value(e):
+    return str(e).lower() if isinstance(e, bool) else str(e)
+
+
 def _conditions_hold(conditions, ctx):
+    """AWS doc "IAM JSON policy elements: Condition operators" and "Multivalued context keys":
+    all operator blocks and all keys must hold (AND), any value of a key (OR). A key absent from
+    the request: Null true; ...IfExists, negated operators (StringNotEquals, ...) and
+    ForAllValues hold; everything else (ForAnyValue included) does not. Raises Unevaluable for
+    operators or keys this emulator does not know (IpAddress, BinaryEquals, aws:SourceIp, ...)."""
+    if not isinstance(conditions or {}, dict):
+        raise Unevaluable("Condition %r" % (conditions,))
     for raw_op, pairs in (conditions or {}).items():
-        op = raw_op.split(":", 1)[-1]  # ForAnyValue:/ForAllValues: prefixes
-        if_exists = op.endswith("IfExists")
-        if if_exists:
-            op = op[: -len("IfExists")]
+        qualifier, _, op = raw_op.rpartition(":")
+        if qualifier not in ("", "ForAnyValue", "ForAllValues") or not isinstance(pairs, dict):
+            raise Unevaluable("operator %s" % raw_op)
+        if_exists = op.endswith("IfExists") and op != "Null"
+        base = op[: -len("IfExists")] if if_exists else op
+        negated = base in _NEGATED
+        positive = _NEGATED.get(base, base)
         for key, expected in pairs.items():
-            expected = [str(e).lower() if isinstance(e, bool) else str(e) for e in _as_list(expected)]
+            if not _known_key(key):
+                raise Unevaluable("key %s" % key)
+            expected = [_cond_value(e) for e in _as_list(expected)]
             actual = ctx.get(key.lower())
-            if op == "Null":
+            if base == "Null":
                 if (actual is None) != (expected[0].lower() == "true"):
                     return False
                 continue
             if actual is None:
-                if if_exists or op in _NEGATED:
+                if positive not in _KNOWN_OPERATORS:
+                    raise Unevaluable("operator %s" % raw_op)
+                if if_exists or negated or qualifier == "ForAllValues":
                     continue
                 return False
-            if op == "Bool":
-                ok = actual.lower() in [e.lower() for e in expected]
-            elif op in _NEGATED:
-                ok = not _cond_string(_NEGATED[op], expected, actual)
-            else:
-                ok = _cond_string(op, expected, actual)
-                if ok is None:
-                    return False  # unsupported operator: the statement does not apply
-            if not ok:
+            values = actual if isinstance(actual, list) else [actual]
+            results = [_match(positive, expected, v) != negated for v in values]
+            if not (all(results) if qualifier == "ForAllValues" else any(results)):
                 return False
     return True
 
 
-def _principal_matches(value, caller):
+_KNOWN_OPERATORS = {"StringEquals", "StringEqualsIgnoreCase", "StringLike", "ArnEquals", "ArnLike", "Bool"} | {
+    family + c for family in ("Numeric", "Date") for c in _COMPARE
+}
+
+
+def _principal_matches(value, caller, role=None):
     """'specific' / 'account' when one Principal AWS value names the caller, else None.
 
     AWS doc "AWS JSON policy elements: Principal": account id or :root ARN = the account
@@ -365,26 +502,28 @@ def _principal_matches(value, caller):
     if service == "iam" and resource == "root":
         return "account"
     if service == "iam" and resource.startswith("user/"):
-        return "specific" if caller.kind in ("user", "session-token") and value == caller.arn else None
+        named = caller.kind in ("user", "session-token") and value == caller.arn
+        return "specific" if named and _still_the_trusted_principal(role, value) else None
     if service == "iam" and resource.startswith("role/"):
-        return "specific" if caller.kind == "assumed-role" and value == caller.role_arn else None
+        named = caller.kind == "assumed-role" and value == caller.role_arn
+        return "specific" if named and _still_the_trusted_principal(role, value) else None
     if service == "sts":
         return "specific" if value == caller.arn else None
     return None
 
 
-def _statement_principal(st, caller):
+def _statement_principal(st, caller, role=None):
     if "NotPrincipal" in st:
         p = st["NotPrincipal"]
         values = _as_list(p.get("AWS", [])) if isinstance(p, dict) else _as_list(p)
-        return None if any(_principal_matches(v, caller) for v in values) else "account"
+        return None if any(_principal_matches(v, caller, role) for v in values) else "account"
     p = st.get("Principal")
     if p is None:
         return None
     values = ["*"] if p == "*" else _as_list(p.get("AWS", [])) if isinstance(p, dict) else []
     best = None
     for v in values:
-        m = _principal_matches(v, caller)
+        m = _principal_matches(v, caller, role)
         if m == "specific":
             return m
         best = best or m
@@ -421,22 +560,32 @@ def _statement_applies(st, action, resource, ctx):
             return False
     elif not any(_wild(a, action, True) for a in _as_list(st.get("Action", []))):
         return False
+    deny = st.get("Effect") == "Deny"
+    unknown_resource = None  # a Deny naming resources of an operation whose resource moto does not know
     if resource is not None:
-        deny = st.get("Effect") == "Deny"
         if "NotResource" in st:
             if resource == "*":
-                if deny:
-                    return False
+                unknown_resource = deny and "NotResource"
             elif any(_wild(_subst(r, ctx), resource) for r in _as_list(st["NotResource"])):
                 return False
         elif "Resource" in st:
             patterns = [_subst(r, ctx) for r in _as_list(st["Resource"])]
             if resource == "*":
-                if deny and "*" not in patterns:
-                    return False
+                unknown_resource = deny and "*" not in patterns and "Resource %s" % json.dumps(st["Resource"])
             elif not any(_wild(r, resource) for r in patterns):
                 return False
-    return _conditions_hold(st.get("Condition"), ctx)
+    sid = " (Sid %s)" % st["Sid"] if "Sid" in st else ""
+    try:
+        holds = _conditions_hold(st.get("Condition"), ctx)
+    except Unevaluable as e:
+        if deny:
+            raise Unevaluable("%s in a Deny statement%s" % (e, sid))
+        return False
+    if holds and unknown_resource:
+        raise Unevaluable(
+            "%s in a Deny statement%s: the emulator does not know the resource of %s" % (unknown_resource, sid, action)
+        )
+    return holds
 
 
 def evaluate(docs, action, resource, ctx):
@@ -451,11 +600,11 @@ def evaluate(docs, action, resource, ctx):
     return ALLOW if allowed else None
 
 
-def evaluate_trust(doc, caller, action, ctx):
+def evaluate_trust(doc, caller, action, ctx, role=None):
     """DENY, None, or how the trust policy's Allow matched the caller: 'specific'/'account'."""
     best = None
     for st in _as_list(doc.get("Statement", [])):
-        match = _statement_principal(st, caller)
+        match = _statement_principal(st, caller, role)
         if match is None or not _statement_applies(st, action, None, ctx):
             continue
         if st.get("Effect") == "Deny":
@@ -489,15 +638,39 @@ def identity_policies(caller):
 
 
 def boundary_policies(caller):
-    """The role's permissions boundary as a list of one document, or None."""
-    if caller.kind != "assumed-role":
-        return None
-    role = _role_by_name(caller.backend, caller.role_name)
-    arn = role and role.permissions_boundary_arn
+    """The permissions boundary of the role, or of the IAM user (also behind its GetSessionToken
+    and GetFederationToken sessions), as a list of one document, or None. AWS doc "Permissions
+    boundaries for IAM entities": users and roles can have one."""
+    b = caller.backend
+    if caller.kind == "assumed-role":
+        entity = _role_by_name(b, caller.role_name)
+    else:
+        entity = b.users.get(caller.user_name)
+    arn = entity and getattr(entity, "permissions_boundary_arn", None)
     if not arn:
         return None
-    pol = caller.backend.managed_policies.get(arn)
+    pol = b.managed_policies.get(arn)
     return [_doc(pol)] if pol is not None else []
+
+
+def principal_tags(caller):
+    """aws:PrincipalTag/*: the user's or role's tags, session tags over them (AWS doc "Passing
+    session tags in AWS STS": a session tag wins over a role tag with the same key)."""
+    b = caller.backend
+    tags = {}
+    if caller.kind == "assumed-role":
+        role = _role_by_name(b, caller.role_name)
+        for t in (role.tags if role is not None else None) or []:
+            tags[t["Key"].lower()] = t["Value"]
+    elif caller.kind in ("user", "session-token"):
+        user = b.users.get(caller.user_name)
+        if user is not None:
+            for t in b.tagger.list_tags_for_resource(user.arn)["Tags"]:
+                tags[t["Key"].lower()] = t["Value"]
+    if caller.session is not None and caller.session.tags:
+        for k, v in caller.session.tags.items():
+            tags[k.lower()] = v
+    return tags
 
 
 def _role_by_name(backend, name):
@@ -528,10 +701,28 @@ def _context(caller, region, request_data):
         "aws:userid": caller.user_id,
         "aws:requestedregion": region,
         "aws:securetransport": "false",
+        "aws:viaawsservice": "false",
+        "aws:principalisawsservice": "false",
     }
+    now = utcnow().replace(tzinfo=datetime.timezone.utc)
+    ctx["aws:currenttime"] = now.strftime("%Y-%m-%dT%H:%M:%SZ")
+    ctx["aws:epochtime"] = str(int(now.timestamp()))
+    s = caller.session
+    if s is not None:
+        # AWS doc "Global condition context keys": aws:TokenIssueTime is present only for
+        # temporary credentials; aws:SourceIdentity only when the session has one.
+        ctx["aws:tokenissuetime"] = s.issued.strftime("%Y-%m-%dT%H:%M:%SZ")
+        if s.source_identity:
+            ctx["aws:sourceidentity"] = s.source_identity
+    for k, v in principal_tags(caller).items():
+        ctx["aws:principaltag/" + k] = v
     if caller.user_name and caller.kind in ("user", "session-token"):
         ctx["aws:username"] = caller.user_name
-    for param, key in (("ExternalId", "sts:externalid"), ("RoleSessionName", "sts:rolesessionname")):
+    for param, key in (
+        ("ExternalId", "sts:externalid"),
+        ("RoleSessionName", "sts:rolesessionname"),
+        ("SourceIdentity", "sts:sourceidentity"),
+    ):
         v = request_data.get(param)
         if v:
             ctx[key] = v[0] if isinstance(v, list) else v
@@ -542,8 +733,49 @@ def _session_creds_denied(service, op):
     return QueryError(service, "AccessDenied", "Cannot call %s with session credentials" % op)
 
 
+def _permitted(key, action, resource, ctx, assume, role):
+    """Whether every applicable policy allows action and none denies it (AWS doc "Policy
+    evaluation logic"): identity policies (or, for AssumeRole within one account, a trust policy
+    naming the caller), the permissions boundary, the session policies, and for AssumeRole the
+    role's trust policy."""
+    caller = key.caller
+    verdict = evaluate(identity_policies(caller), action, resource, ctx)
+    trust = None
+    if assume and role is not None:
+        trust = evaluate_trust(_doc(role.assume_role_policy_document), caller, action, ctx, role)
+        # Same account + a trust policy naming the caller itself: no identity Allow needed.
+        if verdict is None and trust == "specific" and role.account_id == caller.account:
+            verdict = ALLOW
+    if verdict == ALLOW:
+        boundary = boundary_policies(caller)
+        if boundary is not None and evaluate(boundary, action, resource, ctx) != ALLOW:
+            verdict = None
+    if verdict == ALLOW and key.session is not None and key.session.session_policies is not None:
+        if evaluate(key.session.session_policies, action, resource, ctx) != ALLOW:
+            verdict = None
+    if assume and (role is None or trust in (None, DENY)):
+        verdict = None
+    return verdict == ALLOW
+
+
 def check_action_permitted(self, resource):
     """Replaces IAMRequestBase.check_action_permitted (runs when authentication is on)."""
+    try:
+        _check_action_permitted(self, resource)
+    except Unevaluable as e:
+        # Fail closed: a Deny this emulator cannot evaluate might apply on AWS.
+        caller = self._access_key.caller
+        msg = "User: %s is not authorized to perform: %s%s because the AWS emulator cannot evaluate %s (e2e/env/README.md)" % (
+            caller.arn,
+            self._action,
+            " on resource: %s" % resource if resource != "*" else "",
+            e,
+        )
+        print("moto_server.py: fail closed: %s" % msg, file=sys.stderr, flush=True)
+        raise QueryError(self._service, "AccessDenied", msg)
+
+
+def _check_action_permitted(self, resource):
     key = self._access_key
     caller = key.caller
     action = self._action
@@ -568,51 +800,29 @@ def check_action_permitted(self, resource):
         return  # AWS doc "Permissions for GetSessionToken": no permissions are required
 
     ctx = _context(caller, self._region, self._data)
-    verdict = evaluate(identity_policies(caller), action, resource, ctx)
     assume = action == "sts:AssumeRole"
     role = _role_by_arn(resource, caller.partition) if assume else None
-    trust = None
-    if assume and role is not None:
-        trust = evaluate_trust(_doc(role.assume_role_policy_document), caller, action, ctx)
-        # Same account + a trust policy naming the caller itself: no identity Allow needed.
-        if verdict is None and trust == "specific" and role.account_id == caller.account:
-            verdict = ALLOW
-    if verdict == ALLOW:
-        boundary = boundary_policies(caller)
-        if boundary is not None and evaluate(boundary, action, resource, ctx) != ALLOW:
-            verdict = None
-    if verdict == ALLOW and key.session is not None and key.session.session_policies is not None:
-        if evaluate(key.session.session_policies, action, resource, ctx) != ALLOW:
-            verdict = None
-    if assume and (role is None or trust in (None, DENY)):
-        verdict = None
+    verdict = ALLOW if _permitted(key, action, resource, ctx, assume, role) else None
     # AWS doc "Passing session tags in AWS STS": passing Tags needs sts:TagSession in the
     # caller's identity policies and, for AssumeRole, in the role's trust policy. IAM calls that
     # create a tagged user or role need iam:TagUser / iam:TagRole instead (AWS doc "Permissions
-    # required to tag IAM resources").
-    tagged = verdict == ALLOW and any(k.startswith("Tags.member.") for k in self._data)
-    if tagged and service == "iam" and op in ("CreateUser", "CreateRole"):
-        tag_action = "iam:TagUser" if op == "CreateUser" else "iam:TagRole"
-        if evaluate(identity_policies(caller), tag_action, resource, ctx) != ALLOW:
+    # required to tag IAM resources"). AWS doc "Monitor and control actions taken with assumed
+    # roles": passing SourceIdentity (or assuming a role from a session that has one) needs
+    # sts:SetSourceIdentity the same way.
+    extra = []
+    if verdict == ALLOW and any(k.startswith("Tags.member.") for k in self._data):
+        if service == "iam" and op in ("CreateUser", "CreateRole"):
+            extra.append("iam:TagUser" if op == "CreateUser" else "iam:TagRole")
+        else:
+            extra.append("sts:TagSession")
+    if verdict == ALLOW and assume and (self._data.get("SourceIdentity") or (key.session and key.session.source_identity)):
+        extra.append("sts:SetSourceIdentity")
+    for extra_action in extra:
+        if not _permitted(key, extra_action, resource, ctx, assume, role):
             raise QueryError(
                 service,
                 "AccessDenied",
-                "User: %s is not authorized to perform: %s on resource: %s" % (caller.arn, tag_action, resource),
-            )
-        tagged = False
-    if tagged:
-        tag_verdict = evaluate(identity_policies(caller), "sts:TagSession", resource, ctx)
-        if assume:
-            tag_trust = evaluate_trust(_doc(role.assume_role_policy_document), caller, "sts:TagSession", ctx)
-            if tag_verdict is None and tag_trust == "specific" and role.account_id == caller.account:
-                tag_verdict = ALLOW
-            if tag_trust in (None, DENY):
-                tag_verdict = None
-        if tag_verdict != ALLOW:
-            raise QueryError(
-                service,
-                "AccessDenied",
-                "User: %s is not authorized to perform: sts:TagSession on resource: %s" % (caller.arn, resource),
+                "User: %s is not authorized to perform: %s on resource: %s" % (caller.arn, extra_action, resource),
             )
     if verdict != ALLOW:
         # AWS: "User: <arn> is not authorized to perform: <action> on resource: <arn>".
@@ -721,6 +931,17 @@ def _request_caller(self):
     return None
 
 
+def _request_tags(self):
+    """Session tags of an STS request (Tags.member.N.Key/Value), or None."""
+    q = self.querystring
+    tags = {}
+    for k in q:
+        m = re.fullmatch(r"Tags\.member\.(\d+)\.Key", k)
+        if m:
+            tags[q[k][0]] = (q.get("Tags.member.%s.Value" % m.group(1)) or [""])[0]
+    return tags or None
+
+
 def _expiry(duration):
     return (utcnow() + datetime.timedelta(seconds=duration)).replace(microsecond=0)
 
@@ -782,9 +1003,14 @@ def assume_role(self):
         role_name=role.name if role is not None else role_arn.split("/")[-1],
         role_arn=role.arn if role is not None else role_arn,
         session_policies=docs,
+        issued=utcnow().replace(microsecond=0),
+        source_identity=self._get_param("SourceIdentity") or (caller.session.source_identity if caller and caller.session else None),
+        tags=_request_tags(self),
     )
     _register(s)
     result = {"Credentials": _credentials(s), "AssumedRoleUser": {"AssumedRoleId": s.user_id, "Arn": s.arn}}
+    if s.source_identity:
+        result["SourceIdentity"] = s.source_identity
     if packed is not None:
         result["PackedPolicySize"] = packed
     return ActionResult(result)
@@ -817,6 +1043,8 @@ def get_federation_token(self):
         user_id="%s:%s" % (account, name),
         user_name=caller.user_name if caller is not None else None,
         session_policies=docs if docs is not None else [],
+        issued=utcnow().replace(microsecond=0),
+        tags=_request_tags(self),
     )
     _register(s)
     result = {
@@ -849,6 +1077,7 @@ def get_session_token(self):
         arn=caller.arn if caller is not None else "arn:%s:iam::%s:user/moto" % (self.partition, account),
         user_id=caller.user_id if caller is not None else "AIDAMOTOFALLBACKUSER",
         user_name=caller.user_name if caller is not None else None,
+        issued=utcnow().replace(microsecond=0),
     )
     _register(s)
     return ActionResult({"Credentials": _credentials(s)})
@@ -928,6 +1157,140 @@ def get_account_id_from(access_key):
 
 
 # =============================================================================================
+# Patch 8: permissions boundaries of IAM users. AWS doc IAM API Reference "CreateUser"
+# (PermissionsBoundary), "PutUserPermissionsBoundary", "DeleteUserPermissionsBoundary", "GetUser"
+# (User.PermissionsBoundary); moto 5.2.5 drops the parameter and has neither operation. The
+# boundary is enforced by boundary_policies.
+# =============================================================================================
+def _user_permissions_boundary(self):
+    arn = getattr(self, "permissions_boundary_arn", None)
+    if not arn:
+        return None
+    return {"PermissionsBoundaryType": "PermissionsBoundaryPolicy", "PermissionsBoundaryArn": arn}
+
+
+def _checked_boundary(backend, arn):
+    from moto.iam.exceptions import NoSuchEntity, ValidationError
+
+    if not re.fullmatch(r"arn:aws[a-z-]*:iam::(aws|\d{12}):policy/.+", arn or ""):
+        raise ValidationError("Value (%s) for parameter PermissionsBoundary is invalid." % arn)
+    if arn not in backend.managed_policies:
+        raise NoSuchEntity("Policy %s does not exist or is not attachable." % arn)
+    return arn
+
+
+def iam_create_user(self):
+    boundary = self._get_param("PermissionsBoundary")
+    if boundary:
+        _checked_boundary(self.backend, boundary)
+    result = _orig_iam_create_user(self)
+    if boundary:
+        self.backend.get_user(self._get_param("UserName")).permissions_boundary_arn = boundary
+    return result
+
+
+def iam_put_user_permissions_boundary(self):
+    user = self.backend.get_user(self._get_param("UserName"))
+    user.permissions_boundary_arn = _checked_boundary(self.backend, self._get_param("PermissionsBoundary"))
+    return EmptyResult()
+
+
+def iam_delete_user_permissions_boundary(self):
+    self.backend.get_user(self._get_param("UserName")).permissions_boundary_arn = None
+    return EmptyResult()
+
+
+# =============================================================================================
+# Patch 9: trust policies name principals that exist. AWS doc "AWS JSON policy elements:
+# Principal": an IAM user or role ARN in a trust policy is resolved to the principal's unique ID
+# when the policy is saved; a principal that does not exist fails the write with
+# MalformedPolicyDocument 'Invalid principal in policy: "AWS":"<value>"', and a principal deleted
+# (even if re-created under the same name) no longer matches. A wildcard may only stand alone
+# ("*"), not inside an ARN. Account IDs and :root ARNs are accepted for any 12-digit account;
+# role-session and federated-user ARNs are accepted as AWS accepts them.
+# =============================================================================================
+TRUSTED_IDS = {}  # role ARN -> {principal ARN: unique ID of the user/role when the policy was saved}
+
+
+def _principal_entity(value):
+    """The IAM user/role a Principal AWS ARN names, or None; raises MalformedPolicyDocument."""
+    from moto.iam.exceptions import MalformedPolicyDocument
+
+    def invalid():
+        return MalformedPolicyDocument('Invalid principal in policy: "AWS":"%s"' % value)
+
+    if not isinstance(value, str):
+        raise invalid()
+    if value == "*" or re.fullmatch(r"\d{12}", value):
+        return None
+    m = re.fullmatch(r"arn:(aws[a-z-]*):(iam|sts)::(\d{12}):(.+)", value)
+    if not m or "*" in value or "?" in value:
+        raise invalid()
+    partition, service, account, resource = m.groups()
+    if service == "sts":
+        if re.fullmatch(r"(assumed-role/[^/]+/[^/]+|federated-user/[^/]+)", resource):
+            return None
+        raise invalid()
+    if resource == "root":
+        return None
+    backend = iam_backends[account][partition]
+    if resource.startswith("user/"):
+        entity = backend.users.get(resource.rsplit("/", 1)[-1])
+    elif resource.startswith("role/"):
+        entity = _role_by_name(backend, resource.rsplit("/", 1)[-1])
+    else:
+        raise invalid()
+    if entity is None or entity.arn != value:
+        raise invalid()
+    return entity
+
+
+def _check_trust_principals(document):
+    """Validates a trust policy's AWS principals; returns {principal ARN: unique ID}."""
+    try:
+        doc = json.loads(document) if isinstance(document, str) else document
+    except ValueError:
+        return {}  # moto's own validator answers for invalid JSON
+    ids = {}
+    for st in _as_list(doc.get("Statement", [])) if isinstance(doc, dict) else []:
+        for element in ("Principal", "NotPrincipal"):
+            p = st.get(element) if isinstance(st, dict) else None
+            if isinstance(p, dict):
+                for v in _as_list(p.get("AWS", [])):
+                    entity = _principal_entity(v)
+                    if entity is not None:
+                        ids[v] = entity.id
+    return ids
+
+
+def iam_create_role(self):
+    ids = _check_trust_principals(self._get_param("AssumeRolePolicyDocument"))
+    result = _orig_iam_create_role(self)
+    role = self.backend.get_role(self._get_param("RoleName"))
+    TRUSTED_IDS[role.arn] = ids
+    return result
+
+
+def iam_update_assume_role_policy(self):
+    ids = _check_trust_principals(self._get_param("PolicyDocument"))
+    result = _orig_iam_update_assume_role_policy(self)
+    TRUSTED_IDS[self.backend.get_role(self._get_param("RoleName")).arn] = ids
+    return result
+
+
+def _still_the_trusted_principal(role, value):
+    """False when the user/role an ARN named at save time was deleted (or re-created)."""
+    saved = TRUSTED_IDS.get(role.arn) if role is not None else None
+    if saved is None or value not in saved:
+        return True
+    try:
+        entity = _principal_entity(value)
+    except Exception:
+        return False
+    return entity is not None and entity.id == saved[value]
+
+
+# =============================================================================================
 # Seeds survive POST /moto-api/reset.
 # =============================================================================================
 # 7. EC2 API reference, IamInstanceProfile: "Id: The ID of the instance profile." moto puts the
@@ -950,6 +1313,7 @@ SEED = {"accounts": [], "out": None}
 def _reset(self):
     _orig_reset(self)
     SESSIONS.clear()
+    TRUSTED_IDS.clear()
     if SEED["accounts"]:
         moto_bootstrap.seed_in_process(SEED["accounts"], SEED["out"])
 
@@ -957,8 +1321,11 @@ def _reset(self):
 def apply_patches():
     global _orig_raise_signature, _orig_raise_invalid, _orig_raise_denied, _orig_create_access_key
     global _orig_determine_resource, _orig_get_caller_identity, _orig_get_access_key_info, _orig_reset
-    global _orig_iam_determine_resource, _orig_association_init
+    global _orig_iam_determine_resource, _orig_association_init, _orig_check_signature
+    global _orig_iam_create_user, _orig_iam_create_role, _orig_iam_update_assume_role_policy
     IAMRequest = access_control.IAMRequest
+    _orig_check_signature = access_control.IAMRequestBase.check_signature
+    access_control.IAMRequestBase.check_signature = _check_signature
     _orig_raise_signature = IAMRequest._raise_signature_does_not_match
     _orig_raise_invalid = IAMRequest._raise_invalid_access_key
     _orig_raise_denied = IAMRequest._raise_access_denied
@@ -969,6 +1336,24 @@ def apply_patches():
     _orig_create_access_key = access_control.create_access_key
     access_control.create_access_key = _create_access_key
     access_control.IAMRequestBase.check_action_permitted = check_action_permitted
+
+    _orig_iam_create_user = IamResponse.create_user
+    IamResponse.create_user = iam_create_user
+    IamResponse.put_user_permissions_boundary = iam_put_user_permissions_boundary
+    IamResponse.delete_user_permissions_boundary = iam_delete_user_permissions_boundary
+    iam_models.User.permissions_boundary = property(_user_permissions_boundary)
+    from moto.core.serialize import never_return, return_if_not_empty
+
+    IamResponse.RESPONSE_KEY_PATH_TO_TRANSFORMER = {
+        **IamResponse.RESPONSE_KEY_PATH_TO_TRANSFORMER,
+        "CreateUserResponse.User.PermissionsBoundary": return_if_not_empty,
+        "GetUserResponse.User.PermissionsBoundary": return_if_not_empty,
+        "ListUsersResponse.Users.User.PermissionsBoundary": never_return,
+    }
+    _orig_iam_create_role = IamResponse.create_role
+    IamResponse.create_role = iam_create_role
+    _orig_iam_update_assume_role_policy = IamResponse.update_assume_role_policy
+    IamResponse.update_assume_role_policy = iam_update_assume_role_policy
 
     _orig_iam_determine_resource = IamResponse._determine_resource
     IamResponse._determine_resource = _iam_determine_resource

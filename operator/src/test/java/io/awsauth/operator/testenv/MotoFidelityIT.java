@@ -5,6 +5,10 @@ import static org.assertj.core.api.Assertions.fail;
 
 import io.awsauth.operator.testenv.TestEnvironment.AwsAccount;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.UUID;
@@ -18,7 +22,14 @@ import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
+import software.amazon.awssdk.http.ContentStreamProvider;
+import software.amazon.awssdk.http.SdkHttpMethod;
+import software.amazon.awssdk.http.SdkHttpRequest;
 import software.amazon.awssdk.http.apache.ApacheHttpClient;
+import software.amazon.awssdk.http.auth.aws.signer.AwsV4HttpSigner;
+import software.amazon.awssdk.http.auth.spi.signer.HttpSigner;
+import software.amazon.awssdk.http.auth.spi.signer.SignedRequest;
+import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.ec2.Ec2Client;
 import software.amazon.awssdk.services.iam.IamClient;
@@ -119,11 +130,17 @@ class MotoFidelityIT {
                 "arn:aws:sts::" + b.id() + ":assumed-role/" + roleName(roleArn) + "/fidelity");
       }
 
+      String somebodyElse = "somebody-else-" + SUFFIX;
+      String someRoleArn;
+      try (IamClient iamA = iam(env, a)) {
+        iamA.createUser(r -> r.userName(somebodyElse));
+        someRoleArn = createRole(iamA, "some-role", trustPolicy("\"" + a.id() + "\"", null));
+      }
       for (String principal :
           new String[] {
             "\"" + b.id() + "\"",
-            "\"arn:aws:iam::" + a.id() + ":user/somebody-else\"",
-            "\"arn:aws:iam::" + a.id() + ":role/some-role\""
+            "\"arn:aws:iam::" + a.id() + ":user/" + somebodyElse + "\"",
+            "\"" + someRoleArn + "\""
           }) {
         String roleArn = createRole(iamB, "untrusted", trustPolicy(principal, null));
         AwsServiceException denied = awsError(() -> assumeRole(stsA, roleArn, null));
@@ -273,6 +290,475 @@ class MotoFidelityIT {
         assertThat(id.account()).isEqualTo(a.id());
       }
     }
+  }
+
+  private static final String ALLOW_ALL =
+      """
+      {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+      """;
+
+  /**
+   * Condition keys and operators the next features rely on (per-session revocation: a Deny on a
+   * role matching aws:userid / aws:SourceIdentity with aws:TokenIssueTime), evaluated as AWS does:
+   * a Deny whose condition holds refuses the call, one whose condition does not hold leaves it
+   * allowed.
+   */
+  @Test
+  void conditionKeysOfRoleSessionsAreEvaluated(TestEnvironment env) {
+    AwsAccount a = env.accountA();
+    String sourceIdentity = "alice-" + SUFFIX;
+    Instant before = Instant.now().minus(Duration.ofHours(1));
+    Instant after = Instant.now().plus(Duration.ofHours(1));
+    try (IamClient iamA = iam(env, a);
+        StsClient stsA = sts(env, a)) {
+      String roleName = "conditions-" + SUFFIX;
+      var role =
+          iamA.createRole(
+                  r ->
+                      r.roleName(roleName)
+                          .tags(t -> t.key("level").value("high"))
+                          .assumeRolePolicyDocument(
+                              "{\"Version\": \"2012-10-17\", \"Statement\": [{\"Effect\": \"Allow\","
+                                  + " \"Principal\": {\"AWS\": \""
+                                  + a.id()
+                                  + "\"}, \"Action\": [\"sts:AssumeRole\", \"sts:TagSession\","
+                                  + " \"sts:SetSourceIdentity\"]}]}"))
+              .role();
+      iamA.putRolePolicy(r -> r.roleName(roleName).policyName("all").policyDocument(ALLOW_ALL));
+      Credentials creds =
+          stsA.assumeRole(
+                  r ->
+                      r.roleArn(role.arn())
+                          .roleSessionName("s1")
+                          .sourceIdentity(sourceIdentity)
+                          .tags(t -> t.key("team").value("payments")))
+              .credentials();
+      String[][] cases = {
+        {"{\"StringEquals\": {\"aws:SourceIdentity\": \"" + sourceIdentity + "\"}}", "denied"},
+        {"{\"StringEquals\": {\"aws:SourceIdentity\": \"bob\"}}", "allowed"},
+        {"{\"StringLike\": {\"aws:userid\": \"" + role.roleId() + ":*\"}}", "denied"},
+        {"{\"StringEquals\": {\"aws:userid\": \"" + role.roleId() + ":s1\"}}", "denied"},
+        {"{\"StringEquals\": {\"aws:userid\": \"" + role.roleId() + ":other\"}}", "allowed"},
+        {"{\"DateLessThan\": {\"aws:TokenIssueTime\": \"" + after + "\"}}", "denied"},
+        {"{\"DateLessThan\": {\"aws:TokenIssueTime\": \"" + before + "\"}}", "allowed"},
+        {
+          "{\"StringEquals\": {\"aws:SourceIdentity\": \""
+              + sourceIdentity
+              + "\"}, \"DateLessThanEquals\": {\"aws:TokenIssueTime\": \""
+              + after
+              + "\"}}",
+          "denied"
+        },
+        {
+          "{\"StringEquals\": {\"aws:SourceIdentity\": \""
+              + sourceIdentity
+              + "\"}, \"DateLessThan\": {\"aws:TokenIssueTime\": \""
+              + before
+              + "\"}}",
+          "allowed"
+        },
+        {"{\"StringEquals\": {\"aws:PrincipalTag/team\": \"payments\"}}", "denied"},
+        {"{\"StringEquals\": {\"aws:PrincipalTag/team\": \"ledger\"}}", "allowed"},
+        {"{\"StringEquals\": {\"aws:PrincipalTag/level\": \"high\"}}", "denied"},
+        {"{\"DateGreaterThan\": {\"aws:CurrentTime\": \"2020-01-01T00:00:00Z\"}}", "denied"},
+        {"{\"DateGreaterThan\": {\"aws:CurrentTime\": \"2999-01-01T00:00:00Z\"}}", "allowed"},
+        {"{\"NumericGreaterThan\": {\"aws:EpochTime\": \"0\"}}", "denied"},
+        {"{\"Null\": {\"aws:TokenIssueTime\": \"false\"}}", "denied"},
+        {"{\"Null\": {\"aws:SourceIdentity\": \"true\"}}", "allowed"},
+        {
+          "{\"StringNotEqualsIfExists\": {\"aws:SourceIdentity\": \"" + sourceIdentity + "\"}}",
+          "allowed"
+        },
+        {"{\"StringNotEquals\": {\"aws:PrincipalTag/absent\": \"x\"}}", "denied"},
+        {"{\"StringEqualsIfExists\": {\"aws:PrincipalTag/absent\": \"x\"}}", "denied"},
+        {"{\"StringEquals\": {\"aws:PrincipalTag/absent\": \"x\"}}", "allowed"},
+        {"{\"ForAnyValue:StringEquals\": {\"aws:PrincipalTag/absent\": \"x\"}}", "allowed"},
+        {"{\"ForAllValues:StringEquals\": {\"aws:PrincipalTag/absent\": \"x\"}}", "denied"},
+        {"{\"ArnLike\": {\"aws:PrincipalArn\": \"arn:aws:iam::*:role/conditions-*\"}}", "denied"},
+      };
+      try (IamClient session = iam(env, session(creds))) {
+        for (String[] c : cases) {
+          iamA.putRolePolicy(
+              r -> r.roleName(roleName).policyName("probe").policyDocument(denyGetRole(c[0])));
+          String outcome = outcome(() -> session.getRole(r -> r.roleName(roleName)));
+          assertThat(outcome).as("Deny with Condition %s", c[0]).isEqualTo(c[1]);
+        }
+      }
+    }
+  }
+
+  /**
+   * Fail closed: a Deny statement with an operator or key the emulator cannot evaluate (on AWS it
+   * might apply) refuses the call and says why; an Allow statement with one does not apply.
+   */
+  @Test
+  void aDenyTheEmulatorCannotEvaluateRefusesTheCall(TestEnvironment env) {
+    AwsAccount a = env.accountA();
+    try (IamClient iamA = iam(env, a)) {
+      for (String condition :
+          new String[] {
+            "{\"IpAddress\": {\"aws:SourceIp\": \"203.0.113.0/24\"}}",
+            "{\"Bool\": {\"aws:MultiFactorAuthPresent\": \"false\"}}",
+            "{\"StringEquals\": {\"iam:PermissionsBoundary\": \"arn:aws:iam::aws:policy/x\"}}",
+            "{\"BinaryEquals\": {\"aws:userid\": \"QmluYXJ5\"}}"
+          }) {
+        AwsCredentials user = userWithPolicies(iamA, "unevaluable", denyGetRole(condition), null);
+        try (IamClient asUser = iam(env, user)) {
+          AwsServiceException denied =
+              awsError(() -> asUser.getRole(r -> r.roleName("any-" + SUFFIX)));
+          assertThat(denied.awsErrorDetails().errorCode()).as(condition).isEqualTo("AccessDenied");
+          assertThat(denied.awsErrorDetails().errorMessage())
+              .as(condition)
+              .contains("is not authorized to perform: iam:GetRole")
+              .contains("the AWS emulator cannot evaluate");
+          // The Deny does not cover other actions: the Allow still applies to them.
+          assertThat(outcome(() -> asUser.listRoles(r -> r.maxItems(1)))).isEqualTo("allowed");
+        }
+      }
+      // moto does not know the resource of EC2 operations: a Deny naming some fails closed.
+      AwsCredentials user =
+          userWithPolicies(
+              iamA,
+              "ec2-deny",
+              "{\"Version\": \"2012-10-17\", \"Statement\": [{\"Effect\": \"Allow\","
+                  + " \"Action\": \"*\", \"Resource\": \"*\"}, {\"Effect\": \"Deny\", \"Action\":"
+                  + " \"ec2:DescribeInstances\", \"Resource\": \"arn:aws:ec2:*:*:instance/i-1\"}]}",
+              null);
+      try (Ec2Client ec2 = ec2(env, user)) {
+        AwsServiceException denied = awsError(() -> ec2.describeInstances());
+        assertThat(denied.awsErrorDetails().errorMessage())
+            .contains("the AWS emulator cannot evaluate");
+      }
+      // An Allow with an unevaluable condition does not apply: nothing else allows the call.
+      AwsCredentials allowOnly =
+          userWithPolicies(
+              iamA,
+              "unevaluable-allow",
+              "{\"Version\": \"2012-10-17\", \"Statement\": [{\"Effect\": \"Allow\","
+                  + " \"Action\": \"iam:*\", \"Resource\": \"*\", \"Condition\": {\"IpAddress\":"
+                  + " {\"aws:SourceIp\": \"0.0.0.0/0\"}}}]}",
+              null);
+      try (IamClient asUser = iam(env, allowOnly)) {
+        assertThat(errorCode(() -> asUser.listRoles())).isEqualTo("AccessDenied");
+      }
+    }
+  }
+
+  /**
+   * AWS doc "Permissions boundaries for IAM entities": a user's boundary is kept (GetUser), caps
+   * what the user's policies allow (also through GetSessionToken), and can be removed.
+   */
+  @Test
+  void aUsersPermissionsBoundaryIsKeptAndEnforced(TestEnvironment env) {
+    AwsAccount a = env.accountA();
+    try (IamClient iamA = iam(env, a)) {
+      String boundary =
+          iamA.createPolicy(
+                  r ->
+                      r.policyName("boundary-" + SUFFIX)
+                          .policyDocument(
+                              "{\"Version\": \"2012-10-17\", \"Statement\": [{\"Effect\":"
+                                  + " \"Allow\", \"Action\": [\"ec2:Describe*\", \"sts:*\"],"
+                                  + " \"Resource\": \"*\"}]}"))
+              .policy()
+              .arn();
+      String userName = "bounded-" + SUFFIX;
+      AwsCredentials user = userNamed(iamA, userName, ALLOW_ALL, boundary);
+      assertThat(iamA.getUser(r -> r.userName(userName)).user().permissionsBoundary())
+          .satisfies(
+              b -> {
+                assertThat(b.permissionsBoundaryArn()).isEqualTo(boundary);
+                assertThat(b.permissionsBoundaryTypeAsString())
+                    .isEqualTo("PermissionsBoundaryPolicy");
+              });
+      try (IamClient asUser = iam(env, user);
+          Ec2Client ec2 = ec2(env, user);
+          StsClient sts = sts(env, user)) {
+        assertThat(outcome(() -> ec2.describeInstances())).isEqualTo("allowed");
+        assertThat(errorCode(() -> asUser.listRoles())).isEqualTo("AccessDenied");
+        Credentials sessionCreds = sts.getSessionToken(r -> r.durationSeconds(900)).credentials();
+        try (Ec2Client sessionEc2 = ec2(env, session(sessionCreds))) {
+          assertThat(outcome(() -> sessionEc2.describeInstances())).isEqualTo("allowed");
+        }
+        iamA.deleteUserPermissionsBoundary(r -> r.userName(userName));
+        assertThat(iamA.getUser(r -> r.userName(userName)).user().permissionsBoundary()).isNull();
+        assertThat(outcome(() -> asUser.listRoles(r -> r.maxItems(1)))).isEqualTo("allowed");
+        iamA.putUserPermissionsBoundary(r -> r.userName(userName).permissionsBoundary(boundary));
+        assertThat(errorCode(() -> asUser.listRoles())).isEqualTo("AccessDenied");
+      }
+      AwsServiceException missing =
+          awsError(
+              () ->
+                  iamA.createUser(
+                      r ->
+                          r.userName("unbounded-" + SUFFIX)
+                              .permissionsBoundary(
+                                  "arn:aws:iam::" + a.id() + ":policy/absent-" + SUFFIX)));
+      assertThat(missing.awsErrorDetails().errorCode()).isEqualTo("NoSuchEntity");
+    }
+  }
+
+  /**
+   * AWS doc "AWS JSON policy elements: Principal": a trust policy naming a user or role that does
+   * not exist, or a wildcard inside an ARN, is refused when written; a principal deleted and
+   * re-created under the same name is another principal and is no longer trusted.
+   */
+  @Test
+  void trustPoliciesNamingUnknownPrincipalsAreRefused(TestEnvironment env) {
+    AwsAccount a = env.accountA();
+    try (IamClient iamA = iam(env, a)) {
+      for (String principal :
+          new String[] {
+            "arn:aws:iam::" + a.id() + ":user/nobody-" + SUFFIX,
+            "arn:aws:iam::" + a.id() + ":role/no-role-" + SUFFIX,
+            "arn:aws:iam::" + a.id() + ":user/*",
+            "arn:aws::iam::" + a.id() + ":root"
+          }) {
+        AwsServiceException refused =
+            awsError(() -> createRole(iamA, "invalid", trustPolicy("\"" + principal + "\"", null)));
+        assertThat(refused.awsErrorDetails().errorCode()).isEqualTo("MalformedPolicyDocument");
+        assertThat(refused.awsErrorDetails().errorMessage())
+            .isEqualTo("Invalid principal in policy: \"AWS\":\"" + principal + "\"");
+        assertThat(refused.statusCode()).isEqualTo(400);
+      }
+      String valid = createRole(iamA, "valid", trustPolicy("\"" + a.id() + "\"", null));
+      String unknown = "arn:aws:iam::" + a.id() + ":user/nobody-" + SUFFIX;
+      assertThat(
+              errorCode(
+                  () ->
+                      iamA.updateAssumeRolePolicy(
+                          r ->
+                              r.roleName(roleName(valid))
+                                  .policyDocument(trustPolicy("\"" + unknown + "\"", null)))))
+          .isEqualTo("MalformedPolicyDocument");
+      // Role-session ARNs are accepted as principals (AWS does not check that sessions exist).
+      createRole(
+          iamA,
+          "session-principal",
+          trustPolicy("\"arn:aws:sts::" + a.id() + ":assumed-role/some-role/some-session\"", null));
+
+      String userName = "recreated-" + SUFFIX;
+      AwsCredentials first = userNamed(iamA, userName, ALLOW_ALL, null);
+      String userArn = "arn:aws:iam::" + a.id() + ":user/" + userName;
+      String trusting = createRole(iamA, "trusting", trustPolicy("\"" + userArn + "\"", null));
+      try (StsClient sts = sts(env, first)) {
+        assertThat(assumeRole(sts, trusting, null).assumedRoleUser().arn()).contains("trusting");
+      }
+      iamA.listAccessKeys(r -> r.userName(userName))
+          .accessKeyMetadata()
+          .forEach(
+              k -> iamA.deleteAccessKey(r -> r.userName(userName).accessKeyId(k.accessKeyId())));
+      iamA.deleteUserPolicy(r -> r.userName(userName).policyName("policy"));
+      iamA.deleteUser(r -> r.userName(userName));
+      AwsCredentials second = userNamed(iamA, userName, ALLOW_ALL, null);
+      try (StsClient sts = sts(env, second)) {
+        assertThat(errorCode(() -> assumeRole(sts, trusting, null))).isEqualTo("AccessDenied");
+      }
+    }
+  }
+
+  /** Passing SourceIdentity needs sts:SetSourceIdentity in the role's trust policy. */
+  @Test
+  void sourceIdentityNeedsSetSourceIdentityInTheTrustPolicy(TestEnvironment env) {
+    AwsAccount a = env.accountA();
+    try (IamClient iamA = iam(env, a);
+        StsClient stsA = sts(env, a)) {
+      String roleArn =
+          createRole(iamA, "no-source-identity", trustPolicy("\"" + a.id() + "\"", null));
+      AwsServiceException denied =
+          awsError(
+              () ->
+                  stsA.assumeRole(
+                      r -> r.roleArn(roleArn).roleSessionName("s1").sourceIdentity("alice")));
+      assertThat(denied.awsErrorDetails().errorMessage())
+          .isEqualTo(
+              "User: arn:aws:iam::"
+                  + a.id()
+                  + ":user/aao-admin is not authorized to perform: sts:SetSourceIdentity on"
+                  + " resource: "
+                  + roleArn);
+      assertThat(assumeRole(stsA, roleArn, null).sourceIdentity()).isNull();
+    }
+  }
+
+  /**
+   * AWS doc "Troubleshoot signature errors": a request signed more than 15 minutes before or after
+   * the server's clock is refused (SignatureDoesNotMatch, "Signature expired" / "Signature not yet
+   * current"); within 15 minutes it is accepted.
+   */
+  @Test
+  void signaturesOutsideFifteenMinutesAreRefused(TestEnvironment env) throws Exception {
+    AwsAccount a = env.accountA();
+    String stamp = "\\d{8}T\\d{6}Z";
+    assertThat(signedGetCallerIdentity(env, a, Duration.ofMinutes(-14)))
+        .contains("<GetCallerIdentityResult>");
+    assertThat(signedGetCallerIdentity(env, a, Duration.ofMinutes(-16)))
+        .containsPattern("<Code>SignatureDoesNotMatch</Code>")
+        .containsPattern(
+            "<Message>Signature expired: "
+                + stamp
+                + " is now earlier than "
+                + stamp
+                + " \\("
+                + stamp
+                + " - 15 min\\.\\)</Message>");
+    assertThat(signedGetCallerIdentity(env, a, Duration.ofMinutes(16)))
+        .containsPattern("<Code>SignatureDoesNotMatch</Code>")
+        .containsPattern(
+            "<Message>Signature not yet current: "
+                + stamp
+                + " is still later than "
+                + stamp
+                + " \\("
+                + stamp
+                + " \\+ 15 min\\.\\)</Message>");
+  }
+
+  /** An Inactive or deleted key, or session credentials without their token, do not sign. */
+  @Test
+  void inactiveOrDeletedKeysAndSessionsWithoutTokenAreRefused(TestEnvironment env) {
+    AwsAccount a = env.accountA();
+    try (IamClient iamA = iam(env, a);
+        StsClient stsA = sts(env, a)) {
+      String userName = "keys-" + SUFFIX;
+      AwsCredentials key = userNamed(iamA, userName, ALLOW_ALL, null);
+      try (StsClient asUser = sts(env, key)) {
+        assertThat(asUser.getCallerIdentity().arn()).endsWith(":user/" + userName);
+        iamA.updateAccessKey(
+            r -> r.userName(userName).accessKeyId(key.accessKeyId()).status("Inactive"));
+        assertThat(errorCode(() -> asUser.getCallerIdentity())).isEqualTo("InvalidClientTokenId");
+        iamA.updateAccessKey(
+            r -> r.userName(userName).accessKeyId(key.accessKeyId()).status("Active"));
+        assertThat(asUser.getCallerIdentity().arn()).endsWith(":user/" + userName);
+        iamA.deleteAccessKey(r -> r.userName(userName).accessKeyId(key.accessKeyId()));
+        assertThat(errorCode(() -> asUser.getCallerIdentity())).isEqualTo("InvalidClientTokenId");
+      }
+      Credentials creds = stsA.getSessionToken(r -> r.durationSeconds(900)).credentials();
+      try (StsClient noToken = sts(env, basic(creds.accessKeyId(), creds.secretAccessKey()))) {
+        assertThat(errorCode(() -> noToken.getCallerIdentity())).isEqualTo("InvalidClientTokenId");
+      }
+    }
+  }
+
+  /**
+   * Session policies: invalid JSON is MalformedPolicyDocument, more than 2,048 characters is a
+   * ValidationError; policy variables in a Resource resolve to the caller's values.
+   */
+  @Test
+  void sessionPoliciesAreValidatedAndPolicyVariablesResolve(TestEnvironment env) {
+    AwsAccount a = env.accountA();
+    try (IamClient iamA = iam(env, a);
+        StsClient stsA = sts(env, a)) {
+      assertThat(errorCode(() -> stsA.getFederationToken(r -> r.name("bad").policy("{not json"))))
+          .isEqualTo("MalformedPolicyDocument");
+      String padded =
+          "{\"Version\": \"2012-10-17\", \"Statement\": [{\"Effect\": \"Allow\", \"Action\":"
+              + " \"sts:GetCallerIdentity\", \"Resource\": \"*\"}]}"
+              + " ".repeat(2100);
+      assertThat(errorCode(() -> stsA.getFederationToken(r -> r.name("long").policy(padded))))
+          .isEqualTo("ValidationError");
+
+      String userName = "self-" + SUFFIX;
+      AwsCredentials key =
+          userNamed(
+              iamA,
+              userName,
+              "{\"Version\": \"2012-10-17\", \"Statement\": [{\"Effect\": \"Allow\", \"Action\":"
+                  + " \"iam:GetUser\", \"Resource\": \"arn:aws:iam::*:user/${aws:username}\"}]}",
+              null);
+      try (IamClient asUser = iam(env, key)) {
+        assertThat(asUser.getUser(r -> r.userName(userName)).user().userName())
+            .isEqualTo(userName);
+        assertThat(errorCode(() -> asUser.getUser(r -> r.userName("aao-admin"))))
+            .isEqualTo("AccessDenied");
+      }
+    }
+  }
+
+  /** A GetCallerIdentity signed {@code skew} away from now, sent as is; returns the body. */
+  private static String signedGetCallerIdentity(TestEnvironment env, AwsAccount a, Duration skew)
+      throws Exception {
+    String body = "Action=GetCallerIdentity&Version=2011-06-15";
+    SdkHttpRequest request =
+        SdkHttpRequest.builder()
+            .method(SdkHttpMethod.POST)
+            .uri(URI.create(env.awsEndpoint() + "/"))
+            .putHeader("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")
+            .build();
+    SignedRequest signed =
+        AwsV4HttpSigner.create()
+            .sign(
+                r ->
+                    r.identity(AwsCredentialsIdentity.create(a.accessKeyId(), a.secretAccessKey()))
+                        .request(request)
+                        .payload(ContentStreamProvider.fromUtf8String(body))
+                        .putProperty(AwsV4HttpSigner.SERVICE_SIGNING_NAME, "sts")
+                        .putProperty(AwsV4HttpSigner.REGION_NAME, "us-east-1")
+                        .putProperty(
+                            HttpSigner.SIGNING_CLOCK, Clock.offset(Clock.systemUTC(), skew)));
+    HttpRequest.Builder http =
+        HttpRequest.newBuilder(URI.create(env.awsEndpoint() + "/"))
+            .POST(HttpRequest.BodyPublishers.ofString(body));
+    signed
+        .request()
+        .headers()
+        .forEach(
+            (k, vs) -> {
+              if (!k.equalsIgnoreCase("Host")) {
+                vs.forEach(v -> http.header(k, v));
+              }
+            });
+    return HttpClient.newHttpClient()
+        .send(http.build(), HttpResponse.BodyHandlers.ofString())
+        .body();
+  }
+
+  private static String denyGetRole(String conditionJson) {
+    return "{\"Version\": \"2012-10-17\", \"Statement\": [{\"Effect\": \"Allow\", \"Action\": \"*\","
+        + " \"Resource\": \"*\"}, {\"Effect\": \"Deny\", \"Action\": \"iam:GetRole\", \"Resource\":"
+        + " \"*\", \"Condition\": "
+        + conditionJson
+        + "}]}";
+  }
+
+  /**
+   * "allowed" when the call succeeds or fails for another reason than AccessDenied, else "denied".
+   */
+  private static String outcome(Runnable call) {
+    try {
+      call.run();
+      return "allowed";
+    } catch (AwsServiceException e) {
+      return "AccessDenied".equals(e.awsErrorDetails().errorCode()) ? "denied" : "allowed";
+    }
+  }
+
+  private static AwsCredentials userWithPolicies(
+      IamClient iam, String prefix, String inlinePolicy, String boundaryArn) {
+    return userNamed(
+        iam,
+        prefix + "-" + UUID.randomUUID().toString().substring(0, 8),
+        inlinePolicy,
+        boundaryArn);
+  }
+
+  /** Creates user {@code name} with one inline policy (and a boundary); returns its key. */
+  private static AwsCredentials userNamed(
+      IamClient iam, String name, String inlinePolicy, String boundaryArn) {
+    iam.createUser(r -> r.userName(name).permissionsBoundary(boundaryArn));
+    iam.putUserPolicy(r -> r.userName(name).policyName("policy").policyDocument(inlinePolicy));
+    var key = iam.createAccessKey(r -> r.userName(name)).accessKey();
+    return basic(key.accessKeyId(), key.secretAccessKey());
+  }
+
+  private static Ec2Client ec2(TestEnvironment env, AwsCredentials credentials) {
+    return Ec2Client.builder()
+        .region(Region.US_EAST_1)
+        .endpointOverride(URI.create(env.awsEndpoint()))
+        .credentialsProvider(StaticCredentialsProvider.create(credentials))
+        .httpClient(ApacheHttpClient.create())
+        .overrideConfiguration(c -> c.retryStrategy(AwsRetryStrategy.doNotRetry()))
+        .build();
   }
 
   private static String trustPolicy(String principalJson, String conditionJson) {
