@@ -96,6 +96,26 @@ class QueryError(_RESTError):
         )
 
 
+class Ec2Error(_RESTError):
+    """EC2's error envelope (EC2 API Reference "Error codes": Response/Errors/Error, RequestID)."""
+
+    def __init__(self, code, message, status=400):
+        super().__init__(code, message)
+        self.code = status
+        self.description = (
+            '<?xml version="1.0" encoding="UTF-8"?>\n'
+            "<Response><Errors><Error><Code>%s</Code><Message>%s</Message></Error></Errors>"
+            "<RequestID>00000000-0000-0000-0000-000000000000</RequestID></Response>" % (_xml(code), _xml(message))
+        )
+
+
+def _denied(service, message):
+    """AccessDenied (IAM/STS, 403), EC2's UnauthorizedOperation (403)."""
+    if service == "ec2":
+        return Ec2Error("UnauthorizedOperation", "You are not authorized to perform this operation. " + message, 403)
+    return QueryError(service, "AccessDenied", message)
+
+
 def _xml(s):
     return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
@@ -118,6 +138,8 @@ def _raise_invalid_access_key(self, reason):
 
 
 def _raise_access_denied(self):
+    if self._service == "ec2":
+        raise _denied("ec2", "User: %s is not authorized to perform: %s" % (self._access_key.arn, self._action))
     if self._service in QUERY_XMLNS:
         raise QueryError(
             self._service, "AccessDenied", "User: %s is not authorized to perform: %s" % (self._access_key.arn, self._action)
@@ -151,9 +173,7 @@ def _check_signature(self):
     else:
         return
     if self._service == "ec2":
-        from moto.ec2.exceptions import EC2ClientError
-
-        raise EC2ClientError("RequestExpired", "Request has expired.")
+        raise Ec2Error("RequestExpired", "Request has expired.")
     raise QueryError(self._service, "SignatureDoesNotMatch", msg)
 
 
@@ -276,7 +296,7 @@ def _create_access_key(account_id, partition, access_key_id, headers):
     key = backend.access_keys.get(access_key_id)
     if key is not None and key.user_name is not None:
         user = backend.users.get(key.user_name)
-        if user is None or key.status != "Active":
+        if user is None or key.status != "Active" or _pending(NEW_KEYS, access_key_id):
             raise access_control.CreateAccessKeyFailure(reason="InvalidId")
         if token is not None:
             raise access_control.CreateAccessKeyFailure(reason="InvalidToken")
@@ -485,7 +505,7 @@ _KNOWN_OPERATORS = {"StringEquals", "StringEqualsIgnoreCase", "StringLike", "Arn
 }
 
 
-def _principal_matches(value, caller, role=None):
+def _principal_matches(value, caller, ids=None):
     """'specific' / 'account' when one Principal AWS value names the caller, else None.
 
     AWS doc "AWS JSON policy elements: Principal": account id or :root ARN = the account
@@ -503,27 +523,27 @@ def _principal_matches(value, caller, role=None):
         return "account"
     if service == "iam" and resource.startswith("user/"):
         named = caller.kind in ("user", "session-token") and value == caller.arn
-        return "specific" if named and _still_the_trusted_principal(role, value) else None
+        return "specific" if named and _still_the_trusted_principal(ids, value) else None
     if service == "iam" and resource.startswith("role/"):
         named = caller.kind == "assumed-role" and value == caller.role_arn
-        return "specific" if named and _still_the_trusted_principal(role, value) else None
+        return "specific" if named and _still_the_trusted_principal(ids, value) else None
     if service == "sts":
         return "specific" if value == caller.arn else None
     return None
 
 
-def _statement_principal(st, caller, role=None):
+def _statement_principal(st, caller, ids=None):
     if "NotPrincipal" in st:
         p = st["NotPrincipal"]
         values = _as_list(p.get("AWS", [])) if isinstance(p, dict) else _as_list(p)
-        return None if any(_principal_matches(v, caller, role) for v in values) else "account"
+        return None if any(_principal_matches(v, caller, ids) for v in values) else "account"
     p = st.get("Principal")
     if p is None:
         return None
     values = ["*"] if p == "*" else _as_list(p.get("AWS", [])) if isinstance(p, dict) else []
     best = None
     for v in values:
-        m = _principal_matches(v, caller, role)
+        m = _principal_matches(v, caller, ids)
         if m == "specific":
             return m
         best = best or m
@@ -600,11 +620,11 @@ def evaluate(docs, action, resource, ctx):
     return ALLOW if allowed else None
 
 
-def evaluate_trust(doc, caller, action, ctx, role=None):
+def evaluate_trust(doc, caller, action, ctx, ids=None):
     """DENY, None, or how the trust policy's Allow matched the caller: 'specific'/'account'."""
     best = None
     for st in _as_list(doc.get("Statement", [])):
-        match = _statement_principal(st, caller, role)
+        match = _statement_principal(st, caller, ids)
         if match is None or not _statement_applies(st, action, None, ctx):
             continue
         if st.get("Effect") == "Deny":
@@ -615,26 +635,15 @@ def evaluate_trust(doc, caller, action, ctx, role=None):
 
 
 def identity_policies(caller):
-    """The caller's identity-based policies, read live (AWS evaluates the current policies)."""
-    b = caller.backend
-    docs = []
-    if caller.kind == "assumed-role":
-        role = _role_by_name(b, caller.role_name)
-        if role is None:
-            return docs
-        docs += [_doc(p) for p in role.policies.values()]
-        docs += [_doc(p) for p in role.managed_policies.values()]
-        return docs
-    user = b.users.get(caller.user_name)
-    if user is None:
-        return docs
-    docs += [_doc(p) for p in user.policies.values()]
-    docs += [_doc(p) for p in user.managed_policies.values()]
-    for g in b.groups.values():
-        if user in g.users:
-            docs += [_doc(p) for p in g.policies.values()]
-            docs += [_doc(p) for p in g.managed_policies.values()]
-    return docs
+    """The caller's identity-based policies, read live (AWS evaluates the current policies), or
+    the previous ones while a change is still propagating (Patch 11)."""
+    kind, name = ("role", caller.role_name) if caller.kind == "assumed-role" else ("user", caller.user_name)
+    pending = PENDING_POLICIES.get((caller.account, kind, name))
+    if pending is not None:
+        if _time.monotonic() < pending[1]:
+            return pending[0]
+        PENDING_POLICIES.pop((caller.account, kind, name), None)
+    return _live_policies(caller.backend, kind, name)
 
 
 def boundary_policies(caller):
@@ -741,8 +750,11 @@ def _permitted(key, action, resource, ctx, assume, role):
     caller = key.caller
     verdict = evaluate(identity_policies(caller), action, resource, ctx)
     trust = None
+    if assume and role is not None and _pending(NEW_ROLES, role.arn):
+        role = None  # a new role is not assumable until it has propagated
     if assume and role is not None:
-        trust = evaluate_trust(_doc(role.assume_role_policy_document), caller, action, ctx, role)
+        doc, ids = trust_in_effect(role)
+        trust = evaluate_trust(_doc(doc), caller, action, ctx, ids)
         # Same account + a trust policy naming the caller itself: no identity Allow needed.
         if verdict is None and trust == "specific" and role.account_id == caller.account:
             verdict = ALLOW
@@ -760,6 +772,12 @@ def _permitted(key, action, resource, ctx, assume, role):
 
 def check_action_permitted(self, resource):
     """Replaces IAMRequestBase.check_action_permitted (runs when authentication is on)."""
+    _throttle(self.account_id, self._action, self._service)
+    op = self._action.partition(":")[2]
+    if self._service == "iam" and op.startswith(("Get", "List")):
+        name = (self._data.get("UserName") or [None])[0]
+        if name is not None and _pending(NEW_USERS, (self.account_id, name)):
+            raise QueryError("iam", "NoSuchEntity", "The user with name %s cannot be found." % name, status=404)
     try:
         _check_action_permitted(self, resource)
     except Unevaluable as e:
@@ -772,7 +790,7 @@ def check_action_permitted(self, resource):
             e,
         )
         print("moto_server.py: fail closed: %s" % msg, file=sys.stderr, flush=True)
-        raise QueryError(self._service, "AccessDenied", msg)
+        raise _denied(self._service, msg)
 
 
 def _check_action_permitted(self, resource):
@@ -1186,6 +1204,9 @@ def iam_create_user(self):
     result = _orig_iam_create_user(self)
     if boundary:
         self.backend.get_user(self._get_param("UserName")).permissions_boundary_arn = boundary
+    until = _visible_at(self.current_account, "user")
+    if until is not None:
+        NEW_USERS[(self.current_account, self._get_param("UserName"))] = until
     return result
 
 
@@ -1268,19 +1289,40 @@ def iam_create_role(self):
     result = _orig_iam_create_role(self)
     role = self.backend.get_role(self._get_param("RoleName"))
     TRUSTED_IDS[role.arn] = ids
+    until = _visible_at(self.current_account, "role")
+    if until is not None:
+        NEW_ROLES[role.arn] = until
     return result
 
 
 def iam_update_assume_role_policy(self):
     ids = _check_trust_principals(self._get_param("PolicyDocument"))
+    role = self.backend.get_role(self._get_param("RoleName"))
+    previous = (role.assume_role_policy_document, TRUSTED_IDS.get(role.arn))
     result = _orig_iam_update_assume_role_policy(self)
-    TRUSTED_IDS[self.backend.get_role(self._get_param("RoleName")).arn] = ids
+    until = _visible_at(self.current_account, "trust")
+    if until is not None:
+        held = PENDING_TRUST.get(role.arn)
+        if held is not None and held[2] > _time.monotonic():
+            previous = held[:2]
+        PENDING_TRUST[role.arn] = previous + (until,)
+    TRUSTED_IDS[role.arn] = ids
     return result
 
 
-def _still_the_trusted_principal(role, value):
+def trust_in_effect(role):
+    """(trust document, its principal IDs) AssumeRole evaluates: the previous ones while an
+    update is still propagating (Patch 11)."""
+    held = PENDING_TRUST.get(role.arn)
+    if held is not None:
+        if _time.monotonic() < held[2]:
+            return held[0], held[1]
+        PENDING_TRUST.pop(role.arn, None)
+    return role.assume_role_policy_document, TRUSTED_IDS.get(role.arn)
+
+
+def _still_the_trusted_principal(saved, value):
     """False when the user/role an ARN named at save time was deleted (or re-created)."""
-    saved = TRUSTED_IDS.get(role.arn) if role is not None else None
     if saved is None or value not in saved:
         return True
     try:
@@ -1288,6 +1330,245 @@ def _still_the_trusted_principal(role, value):
     except Exception:
         return False
     return entity is not None and entity.id == saved[value]
+
+
+# =============================================================================================
+# Patch 11: time. AWS doc "Troubleshoot IAM: Changes that I make are not always immediately
+# visible" (IAM is eventually consistent: new users, roles, keys and policy changes take time to
+# reach every endpoint) and "IAM and AWS STS quotas" / "How do I resolve API throttling or 'Rate
+# exceeded' errors for IAM and AWS STS?" (IAM/STS answer Throttling "Rate exceeded" with HTTP 400;
+# EC2 answers RequestLimitExceeded, HTTP 503). Configured per account (TIME_SETTINGS, below):
+#   propagation seconds, per kind of change, during which:
+#     accessKey  a new access key is refused (InvalidClientTokenId);
+#     user       IAM reads (Get*/List* naming it) do not find a new user (NoSuchEntity); writes
+#                naming it (PutUserPolicy, CreateAccessKey, ...) succeed;
+#     role       a new role cannot be assumed (AccessDenied on sts:AssumeRole);
+#     trust      AssumeRole still evaluates the previous trust policy;
+#     policy     the evaluator still sees a user's/role's previous identity policies (inline,
+#                attached, group membership and group policies);
+#   throttle: token buckets per account and API (service:Operation), {"rate": per second,
+#     "burst": bucket size}, by service ("iam", "sts", "ec2") or by API ("iam:CreateUser").
+# Settings come from AAO_MOTO_TIME (JSON, the shape of GET /moto-api/fidelity/time) and can be
+# changed at run time: POST /moto-api/fidelity/time with {"default": {...}} and/or
+# {"accounts": {"111111111111": {...}}} (merged into what is set; an account set to null goes
+# back to the default; a throttle entry set to null or rate 0 is removed); GET shows them.
+# =============================================================================================
+import time as _time  # noqa: E402
+
+PROPAGATION_KINDS = ("accessKey", "user", "role", "trust", "policy")
+TIME_SETTINGS = {"default": {"propagation": {}, "throttle": {}}, "accounts": {}}
+NEW_KEYS = {}  # access key id -> monotonic time it becomes visible
+NEW_USERS = {}  # (account, user name) -> visible at
+NEW_ROLES = {}  # role ARN -> visible at
+PENDING_TRUST = {}  # role ARN -> (previous trust document, its TRUSTED_IDS, visible at)
+PENDING_POLICIES = {}  # (account, "user"|"role", name) -> (previous docs, visible at)
+BUCKETS = {}  # (account, api) -> [tokens, last refill]
+_time_lock = threading.Lock()
+
+
+def _merge_time(target, update):
+    prop = update.get("propagation")
+    if isinstance(prop, (int, float)):
+        prop = {k: float(prop) for k in PROPAGATION_KINDS}
+    for k, v in (prop or {}).items():
+        if k not in PROPAGATION_KINDS:
+            raise ValueError("unknown propagation kind %r (one of %s)" % (k, ", ".join(PROPAGATION_KINDS)))
+        target.setdefault("propagation", {})[k] = float(v)
+    for api, bucket in (update.get("throttle") or {}).items():
+        if bucket is None or float(bucket.get("rate", 0)) <= 0:
+            target.setdefault("throttle", {}).pop(api, None)
+        else:
+            rate = float(bucket["rate"])
+            target.setdefault("throttle", {})[api] = {"rate": rate, "burst": float(bucket.get("burst", max(1.0, rate)))}
+
+
+def configure_time(update):
+    with _time_lock:
+        if "default" in update:
+            _merge_time(TIME_SETTINGS["default"], update["default"])
+        for account, settings in (update.get("accounts") or {}).items():
+            if settings is None:
+                TIME_SETTINGS["accounts"].pop(str(account), None)  # back to the default
+            else:
+                _merge_time(TIME_SETTINGS["accounts"].setdefault(str(account), {}), settings)
+        BUCKETS.clear()
+
+
+def propagation(account, kind):
+    a = TIME_SETTINGS["accounts"].get(account, {}).get("propagation", {})
+    return a.get(kind, TIME_SETTINGS["default"]["propagation"].get(kind, 0.0))
+
+
+def _bucket_settings(account, api):
+    service = api.split(":", 1)[0]
+    for scope in (TIME_SETTINGS["accounts"].get(account, {}).get("throttle", {}), TIME_SETTINGS["default"]["throttle"]):
+        for k in (api, service):
+            if k in scope:
+                return scope[k]
+    return None
+
+
+def _throttle(account, api, service):
+    b = _bucket_settings(account, api)
+    if b is None:
+        return
+    now = _time.monotonic()
+    with _time_lock:
+        tokens, last = BUCKETS.get((account, api), (b["burst"], now))
+        tokens = min(b["burst"], tokens + (now - last) * b["rate"])
+        if tokens < 1:
+            BUCKETS[(account, api)] = (tokens, now)
+            throttled = True
+        else:
+            BUCKETS[(account, api)] = (tokens - 1, now)
+            throttled = False
+    if throttled:
+        if service == "ec2":
+            raise Ec2Error("RequestLimitExceeded", "Request limit exceeded.", 503)
+        raise QueryError(service, "Throttling", "Rate exceeded", status=400)
+
+
+def _visible_at(account, kind):
+    p = propagation(account, kind)
+    return _time.monotonic() + p if p > 0 else None
+
+
+def _pending(table, key):
+    until = table.get(key)
+    if until is None:
+        return False
+    if _time.monotonic() >= until:
+        table.pop(key, None)
+        return False
+    return True
+
+
+def iam_create_access_key(self):
+    result = _orig_iam_create_access_key(self)
+    until = _visible_at(self.current_account, "accessKey")
+    if until is not None:
+        NEW_KEYS[result.result["AccessKey"].access_key_id] = until
+    return result
+
+
+def _live_policies(backend, kind, name):
+    docs = []
+    if kind == "role":
+        role = _role_by_name(backend, name)
+        if role is not None:
+            docs += [_doc(p) for p in role.policies.values()]
+            docs += [_doc(p) for p in role.managed_policies.values()]
+        return docs
+    user = backend.users.get(name)
+    if user is None:
+        return docs
+    docs += [_doc(p) for p in user.policies.values()]
+    docs += [_doc(p) for p in user.managed_policies.values()]
+    for g in backend.groups.values():
+        if user in g.users:
+            docs += [_doc(p) for p in g.policies.values()]
+            docs += [_doc(p) for p in g.managed_policies.values()]
+    return docs
+
+
+def _policy_entities(self):
+    data = self._get_param
+    if data("RoleName"):
+        return [("role", data("RoleName"))]
+    if data("UserName"):
+        return [("user", data("UserName"))]
+    if data("GroupName"):
+        group = self.backend.groups.get(data("GroupName"))
+        return [("user", u.name) for u in (group.users if group is not None else [])]
+    return []
+
+
+def _propagating_policy_change(orig):
+    def wrapper(self):
+        until = _visible_at(self.current_account, "policy")
+        if until is None:
+            return orig(self)
+        entities = _policy_entities(self)
+        before = {e: _live_policies(self.backend, *e) for e in entities}
+        result = orig(self)
+        now = _time.monotonic()
+        for e, docs in before.items():
+            key = (self.current_account,) + e
+            prev = PENDING_POLICIES.get(key)
+            PENDING_POLICIES[key] = (prev[0] if prev and prev[1] > now else docs, until)
+        return result
+
+    return wrapper
+
+
+POLICY_CHANGES = (
+    "put_user_policy",
+    "delete_user_policy",
+    "attach_user_policy",
+    "detach_user_policy",
+    "add_user_to_group",
+    "remove_user_from_group",
+    "put_group_policy",
+    "delete_group_policy",
+    "attach_group_policy",
+    "detach_group_policy",
+    "put_role_policy",
+    "delete_role_policy",
+    "attach_role_policy",
+    "detach_role_policy",
+)
+
+
+def _fidelity_endpoint(environ, start_response):
+    """GET/POST /moto-api/fidelity/time (see Patch 11)."""
+    if environ.get("REQUEST_METHOD") == "POST":
+        try:
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+            configure_time(json.loads(environ["wsgi.input"].read(length) or b"{}"))
+        except (ValueError, TypeError, AttributeError) as e:
+            body = json.dumps({"error": str(e)}).encode()
+            start_response("400 Bad Request", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+            return [body]
+    body = json.dumps(TIME_SETTINGS, indent=1, sort_keys=True).encode()
+    start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+    return [body]
+
+
+def _session_endpoint(environ, start_response):
+    """GET /moto-api/fidelity/session?accessKeyId=ASIA...: what STS recorded for a session it
+    issued (no secret, no token): ARN, kind, session policies, source identity, tags, times. AWS
+    has no such read-back; tests use it to prove which session policy a credential carries."""
+    from urllib.parse import parse_qs
+
+    kid = (parse_qs(environ.get("QUERY_STRING", "")).get("accessKeyId") or [""])[0]
+    s = SESSIONS.get(kid)
+    if s is None:
+        status, body = "404 Not Found", {"error": "no session with that access key id"}
+    else:
+        status = "200 OK"
+        body = {
+            "arn": s.arn,
+            "kind": s.kind,
+            "account": s.account,
+            "userId": s.user_id,
+            "sessionPolicies": s.session_policies,
+            "sourceIdentity": s.source_identity,
+            "tags": s.tags or {},
+            "issued": s.issued.strftime("%Y-%m-%dT%H:%M:%SZ") if s.issued else None,
+            "expiration": s.expiration.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        }
+    data = json.dumps(body, sort_keys=True).encode()
+    start_response(status, [("Content-Type", "application/json"), ("Content-Length", str(len(data)))])
+    return [data]
+
+
+def _dispatch(self, environ, start_response):
+    path = environ.get("PATH_INFO")
+    if path == "/moto-api/fidelity/time":
+        return _fidelity_endpoint(environ, start_response)
+    if path == "/moto-api/fidelity/session":
+        return _session_endpoint(environ, start_response)
+    return _orig_dispatch(self, environ, start_response)
 
 
 # =============================================================================================
@@ -1314,6 +1595,8 @@ def _reset(self):
     _orig_reset(self)
     SESSIONS.clear()
     TRUSTED_IDS.clear()
+    for table in (NEW_KEYS, NEW_USERS, NEW_ROLES, PENDING_TRUST, PENDING_POLICIES, BUCKETS):
+        table.clear()
     if SEED["accounts"]:
         moto_bootstrap.seed_in_process(SEED["accounts"], SEED["out"])
 
@@ -1350,6 +1633,15 @@ def apply_patches():
         "GetUserResponse.User.PermissionsBoundary": return_if_not_empty,
         "ListUsersResponse.Users.User.PermissionsBoundary": never_return,
     }
+    global _orig_iam_create_access_key, _orig_dispatch
+    _orig_iam_create_access_key = IamResponse.create_access_key
+    IamResponse.create_access_key = iam_create_access_key
+    for name in POLICY_CHANGES:
+        setattr(IamResponse, name, _propagating_policy_change(getattr(IamResponse, name)))
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication
+
+    _orig_dispatch = DomainDispatcherApplication.__call__
+    DomainDispatcherApplication.__call__ = _dispatch
     _orig_iam_create_role = IamResponse.create_role
     IamResponse.create_role = iam_create_role
     _orig_iam_update_assume_role_policy = IamResponse.update_assume_role_policy
@@ -1384,6 +1676,7 @@ def main(argv=None):
     p.add_argument("--seed-out", default=None, metavar="FILE")
     args, moto_argv = p.parse_known_args(argv if argv is not None else sys.argv[1:])
     apply_patches()
+    configure_time(json.loads(os.environ.get("AAO_MOTO_TIME") or "{}"))
     if args.seed:
         SEED["accounts"] = moto_bootstrap.parse_accounts(args.seed)
         SEED["out"] = args.seed_out

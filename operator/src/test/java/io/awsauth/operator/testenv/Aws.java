@@ -1,15 +1,20 @@
 package io.awsauth.operator.testenv;
 
 import io.awsauth.operator.testenv.TestEnvironment.AwsAccount;
+import io.fabric8.kubernetes.api.model.Secret;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Base64;
 import java.util.UUID;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.ec2.Ec2Client;
 import software.amazon.awssdk.services.iam.IamClient;
 import software.amazon.awssdk.services.iam.model.AccessKey;
 import software.amazon.awssdk.services.sts.StsClient;
@@ -53,6 +58,43 @@ public final class Aws {
         .credentialsProvider(StaticCredentialsProvider.create(credentials))
         .httpClient(HTTP)
         .build();
+  }
+
+  /** IAM as whoever holds {@code credentials}, e.g. a Secret's. */
+  public static IamClient iam(
+      TestEnvironment env, software.amazon.awssdk.auth.credentials.AwsCredentials credentials) {
+    return IamClient.builder()
+        .region(Region.US_EAST_1)
+        .endpointOverride(URI.create(env.awsEndpoint()))
+        .credentialsProvider(StaticCredentialsProvider.create(credentials))
+        .httpClient(HTTP)
+        .build();
+  }
+
+  /** EC2 as whoever holds {@code credentials}. */
+  public static Ec2Client ec2(
+      TestEnvironment env, software.amazon.awssdk.auth.credentials.AwsCredentials credentials) {
+    return Ec2Client.builder()
+        .region(Region.US_EAST_1)
+        .endpointOverride(URI.create(env.awsEndpoint()))
+        .credentialsProvider(StaticCredentialsProvider.create(credentials))
+        .httpClient(HTTP)
+        .build();
+  }
+
+  /** The credential a Secret the operator wrote holds (AWS_ACCESS_KEY_ID, ..., token if any). */
+  public static software.amazon.awssdk.auth.credentials.AwsCredentials credentialsIn(
+      Secret secret) {
+    String keyId = decoded(secret, "AWS_ACCESS_KEY_ID");
+    String secretKey = decoded(secret, "AWS_SECRET_ACCESS_KEY");
+    return secret.getData().containsKey("AWS_SESSION_TOKEN")
+        ? AwsSessionCredentials.create(keyId, secretKey, decoded(secret, "AWS_SESSION_TOKEN"))
+        : AwsBasicCredentials.create(keyId, secretKey);
+  }
+
+  private static String decoded(Secret secret, String key) {
+    return new String(
+        Base64.getDecoder().decode(secret.getData().get(key)), StandardCharsets.UTF_8);
   }
 
   /** A short random suffix, so that reruns against the same emulator do not collide. */

@@ -114,6 +114,7 @@ class MotoFidelityIT {
     String callerArn = "arn:aws:iam::" + a.id() + ":user/aao-admin";
     try (IamClient iamB = iam(env, b);
         StsClient stsA = sts(env, a)) {
+      java.util.Map<String, String> trusted = new java.util.LinkedHashMap<>();
       for (String principal :
           new String[] {
             "\"" + a.id() + "\"",
@@ -122,7 +123,28 @@ class MotoFidelityIT {
             "\"*\"",
             "[\"arn:aws:iam::" + b.id() + ":root\", \"" + callerArn + "\"]"
           }) {
-        String roleArn = createRole(iamB, "trusted", trustPolicy(principal, null));
+        trusted.put(principal, createRole(iamB, "trusted", trustPolicy(principal, null)));
+      }
+      String somebodyElse = "somebody-else-" + SUFFIX;
+      String someRoleArn;
+      try (IamClient iamA = iam(env, a)) {
+        iamA.createUser(r -> r.userName(somebodyElse));
+        someRoleArn = createRole(iamA, "some-role", trustPolicy("\"" + a.id() + "\"", null));
+      }
+      java.util.List<String> untrusted = new java.util.ArrayList<>();
+      for (String principal :
+          new String[] {
+            "\"" + b.id() + "\"",
+            "\"arn:aws:iam::" + a.id() + ":user/" + somebodyElse + "\"",
+            "\"" + someRoleArn + "\""
+          }) {
+        untrusted.add(createRole(iamB, "untrusted", trustPolicy(principal, null)));
+      }
+      Emulator.settle(env);
+
+      for (var t : trusted.entrySet()) {
+        String principal = t.getKey();
+        String roleArn = t.getValue();
         AssumeRoleResponse assumed = assumeRole(stsA, roleArn, null);
         assertThat(assumed.assumedRoleUser().arn())
             .as("trust principal %s", principal)
@@ -130,19 +152,7 @@ class MotoFidelityIT {
                 "arn:aws:sts::" + b.id() + ":assumed-role/" + roleName(roleArn) + "/fidelity");
       }
 
-      String somebodyElse = "somebody-else-" + SUFFIX;
-      String someRoleArn;
-      try (IamClient iamA = iam(env, a)) {
-        iamA.createUser(r -> r.userName(somebodyElse));
-        someRoleArn = createRole(iamA, "some-role", trustPolicy("\"" + a.id() + "\"", null));
-      }
-      for (String principal :
-          new String[] {
-            "\"" + b.id() + "\"",
-            "\"arn:aws:iam::" + a.id() + ":user/" + somebodyElse + "\"",
-            "\"" + someRoleArn + "\""
-          }) {
-        String roleArn = createRole(iamB, "untrusted", trustPolicy(principal, null));
+      for (String roleArn : untrusted) {
         AwsServiceException denied = awsError(() -> assumeRole(stsA, roleArn, null));
         assertThat(denied.awsErrorDetails().errorCode()).isEqualTo("AccessDenied");
         assertThat(denied.awsErrorDetails().errorMessage())
@@ -167,14 +177,15 @@ class MotoFidelityIT {
         IamClient iamB = iam(env, b);
         StsClient stsA = sts(env, a)) {
       String crossAccount = createRole(iamB, "extid", trustPolicy("\"" + a.id() + "\"", condition));
+      String sameAccount =
+          createRole(iamA, "extid-same", trustPolicy("\"" + a.id() + "\"", condition));
+      Emulator.settle(env);
       assertThat(assumeRole(stsA, crossAccount, "ext-" + SUFFIX).credentials().accessKeyId())
           .startsWith("ASIA");
       assertThat(errorCode(() -> assumeRole(stsA, crossAccount, "wrong")))
           .isEqualTo("AccessDenied");
       assertThat(errorCode(() -> assumeRole(stsA, crossAccount, null))).isEqualTo("AccessDenied");
 
-      String sameAccount =
-          createRole(iamA, "extid-same", trustPolicy("\"" + a.id() + "\"", condition));
       assertThat(assumeRole(stsA, sameAccount, "ext-" + SUFFIX).credentials().accessKeyId())
           .startsWith("ASIA");
       assertThat(errorCode(() -> assumeRole(stsA, sameAccount, null))).isEqualTo("AccessDenied");
@@ -193,6 +204,7 @@ class MotoFidelityIT {
               r.roleName(roleName(roleArn))
                   .policyName("caller-identity-only")
                   .policyDocument(ALLOW_CALLER_IDENTITY));
+      Emulator.settle(env);
       Credentials creds =
           stsA.assumeRole(r -> r.roleArn(roleArn).roleSessionName("limited").durationSeconds(900))
               .credentials();
@@ -311,34 +323,12 @@ class MotoFidelityIT {
     Instant after = Instant.now().plus(Duration.ofHours(1));
     try (IamClient iamA = iam(env, a);
         StsClient stsA = sts(env, a)) {
-      String roleName = "conditions-" + SUFFIX;
-      var role =
-          iamA.createRole(
-                  r ->
-                      r.roleName(roleName)
-                          .tags(t -> t.key("level").value("high"))
-                          .assumeRolePolicyDocument(
-                              "{\"Version\": \"2012-10-17\", \"Statement\": [{\"Effect\": \"Allow\","
-                                  + " \"Principal\": {\"AWS\": \""
-                                  + a.id()
-                                  + "\"}, \"Action\": [\"sts:AssumeRole\", \"sts:TagSession\","
-                                  + " \"sts:SetSourceIdentity\"]}]}"))
-              .role();
-      iamA.putRolePolicy(r -> r.roleName(roleName).policyName("all").policyDocument(ALLOW_ALL));
-      Credentials creds =
-          stsA.assumeRole(
-                  r ->
-                      r.roleArn(role.arn())
-                          .roleSessionName("s1")
-                          .sourceIdentity(sourceIdentity)
-                          .tags(t -> t.key("team").value("payments")))
-              .credentials();
       String[][] cases = {
         {"{\"StringEquals\": {\"aws:SourceIdentity\": \"" + sourceIdentity + "\"}}", "denied"},
         {"{\"StringEquals\": {\"aws:SourceIdentity\": \"bob\"}}", "allowed"},
-        {"{\"StringLike\": {\"aws:userid\": \"" + role.roleId() + ":*\"}}", "denied"},
-        {"{\"StringEquals\": {\"aws:userid\": \"" + role.roleId() + ":s1\"}}", "denied"},
-        {"{\"StringEquals\": {\"aws:userid\": \"" + role.roleId() + ":other\"}}", "allowed"},
+        {"{\"StringLike\": {\"aws:userid\": \"" + "ROLEID:*\"}}", "denied"},
+        {"{\"StringEquals\": {\"aws:userid\": \"" + "ROLEID:s1\"}}", "denied"},
+        {"{\"StringEquals\": {\"aws:userid\": \"" + "ROLEID:other\"}}", "allowed"},
         {"{\"DateLessThan\": {\"aws:TokenIssueTime\": \"" + after + "\"}}", "denied"},
         {"{\"DateLessThan\": {\"aws:TokenIssueTime\": \"" + before + "\"}}", "allowed"},
         {
@@ -376,12 +366,44 @@ class MotoFidelityIT {
         {"{\"ForAllValues:StringEquals\": {\"aws:PrincipalTag/absent\": \"x\"}}", "denied"},
         {"{\"ArnLike\": {\"aws:PrincipalArn\": \"arn:aws:iam::*:role/conditions-*\"}}", "denied"},
       };
-      try (IamClient session = iam(env, session(creds))) {
-        for (String[] c : cases) {
-          iamA.putRolePolicy(
-              r -> r.roleName(roleName).policyName("probe").policyDocument(denyGetRole(c[0])));
-          String outcome = outcome(() -> session.getRole(r -> r.roleName(roleName)));
-          assertThat(outcome).as("Deny with Condition %s", c[0]).isEqualTo(c[1]);
+      // One role per case (its trust allows tagging and a source identity), then one wait for
+      // the emulator's propagation delay, then one session per role.
+      String trust =
+          "{\"Version\": \"2012-10-17\", \"Statement\": [{\"Effect\": \"Allow\", \"Principal\":"
+              + " {\"AWS\": \""
+              + a.id()
+              + "\"}, \"Action\": [\"sts:AssumeRole\", \"sts:TagSession\","
+              + " \"sts:SetSourceIdentity\"]}]}";
+      java.util.List<software.amazon.awssdk.services.iam.model.Role> roles =
+          new java.util.ArrayList<>();
+      for (int i = 0; i < cases.length; i++) {
+        String roleName = "conditions-" + i + "-" + SUFFIX;
+        var role =
+            iamA.createRole(
+                    r ->
+                        r.roleName(roleName)
+                            .tags(t -> t.key("level").value("high"))
+                            .assumeRolePolicyDocument(trust))
+                .role();
+        String condition = cases[i][0].replace("ROLEID", role.roleId());
+        iamA.putRolePolicy(
+            r -> r.roleName(roleName).policyName("probe").policyDocument(denyGetRole(condition)));
+        roles.add(role);
+      }
+      Emulator.settle(env);
+      for (int i = 0; i < cases.length; i++) {
+        var role = roles.get(i);
+        Credentials creds =
+            stsA.assumeRole(
+                    r ->
+                        r.roleArn(role.arn())
+                            .roleSessionName("s1")
+                            .sourceIdentity(sourceIdentity)
+                            .tags(t -> t.key("team").value("payments")))
+                .credentials();
+        try (IamClient session = iam(env, session(creds))) {
+          String outcome = outcome(() -> session.getRole(r -> r.roleName(role.roleName())));
+          assertThat(outcome).as("Deny with Condition %s", cases[i][0]).isEqualTo(cases[i][1]);
         }
       }
     }
@@ -395,6 +417,7 @@ class MotoFidelityIT {
   void aDenyTheEmulatorCannotEvaluateRefusesTheCall(TestEnvironment env) {
     AwsAccount a = env.accountA();
     try (IamClient iamA = iam(env, a)) {
+      java.util.Map<String, AwsCredentials> users = new java.util.LinkedHashMap<>();
       for (String condition :
           new String[] {
             "{\"IpAddress\": {\"aws:SourceIp\": \"203.0.113.0/24\"}}",
@@ -402,8 +425,30 @@ class MotoFidelityIT {
             "{\"StringEquals\": {\"iam:PermissionsBoundary\": \"arn:aws:iam::aws:policy/x\"}}",
             "{\"BinaryEquals\": {\"aws:userid\": \"QmluYXJ5\"}}"
           }) {
-        AwsCredentials user = userWithPolicies(iamA, "unevaluable", denyGetRole(condition), null);
-        try (IamClient asUser = iam(env, user)) {
+        users.put(condition, userWithPolicies(iamA, "unevaluable", denyGetRole(condition), null));
+      }
+      // moto does not know the resource of EC2 operations: a Deny naming some fails closed.
+      AwsCredentials ec2User =
+          userWithPolicies(
+              iamA,
+              "ec2-deny",
+              "{\"Version\": \"2012-10-17\", \"Statement\": [{\"Effect\": \"Allow\","
+                  + " \"Action\": \"*\", \"Resource\": \"*\"}, {\"Effect\": \"Deny\", \"Action\":"
+                  + " \"ec2:DescribeInstances\", \"Resource\": \"arn:aws:ec2:*:*:instance/i-1\"}]}",
+              null);
+      // An Allow with an unevaluable condition does not apply: nothing else allows the call.
+      AwsCredentials allowOnly =
+          userWithPolicies(
+              iamA,
+              "unevaluable-allow",
+              "{\"Version\": \"2012-10-17\", \"Statement\": [{\"Effect\": \"Allow\","
+                  + " \"Action\": \"iam:*\", \"Resource\": \"*\", \"Condition\": {\"IpAddress\":"
+                  + " {\"aws:SourceIp\": \"0.0.0.0/0\"}}}]}",
+              null);
+      Emulator.settle(env);
+      for (var u : users.entrySet()) {
+        String condition = u.getKey();
+        try (IamClient asUser = iam(env, u.getValue())) {
           AwsServiceException denied =
               awsError(() -> asUser.getRole(r -> r.roleName("any-" + SUFFIX)));
           assertThat(denied.awsErrorDetails().errorCode()).as(condition).isEqualTo("AccessDenied");
@@ -415,29 +460,11 @@ class MotoFidelityIT {
           assertThat(outcome(() -> asUser.listRoles(r -> r.maxItems(1)))).isEqualTo("allowed");
         }
       }
-      // moto does not know the resource of EC2 operations: a Deny naming some fails closed.
-      AwsCredentials user =
-          userWithPolicies(
-              iamA,
-              "ec2-deny",
-              "{\"Version\": \"2012-10-17\", \"Statement\": [{\"Effect\": \"Allow\","
-                  + " \"Action\": \"*\", \"Resource\": \"*\"}, {\"Effect\": \"Deny\", \"Action\":"
-                  + " \"ec2:DescribeInstances\", \"Resource\": \"arn:aws:ec2:*:*:instance/i-1\"}]}",
-              null);
-      try (Ec2Client ec2 = ec2(env, user)) {
+      try (Ec2Client ec2 = ec2(env, ec2User)) {
         AwsServiceException denied = awsError(() -> ec2.describeInstances());
         assertThat(denied.awsErrorDetails().errorMessage())
             .contains("the AWS emulator cannot evaluate");
       }
-      // An Allow with an unevaluable condition does not apply: nothing else allows the call.
-      AwsCredentials allowOnly =
-          userWithPolicies(
-              iamA,
-              "unevaluable-allow",
-              "{\"Version\": \"2012-10-17\", \"Statement\": [{\"Effect\": \"Allow\","
-                  + " \"Action\": \"iam:*\", \"Resource\": \"*\", \"Condition\": {\"IpAddress\":"
-                  + " {\"aws:SourceIp\": \"0.0.0.0/0\"}}}]}",
-              null);
       try (IamClient asUser = iam(env, allowOnly)) {
         assertThat(errorCode(() -> asUser.listRoles())).isEqualTo("AccessDenied");
       }
@@ -464,6 +491,7 @@ class MotoFidelityIT {
               .arn();
       String userName = "bounded-" + SUFFIX;
       AwsCredentials user = userNamed(iamA, userName, ALLOW_ALL, boundary);
+      Emulator.settle(env);
       assertThat(iamA.getUser(r -> r.userName(userName)).user().permissionsBoundary())
           .satisfies(
               b -> {
@@ -541,6 +569,7 @@ class MotoFidelityIT {
       AwsCredentials first = userNamed(iamA, userName, ALLOW_ALL, null);
       String userArn = "arn:aws:iam::" + a.id() + ":user/" + userName;
       String trusting = createRole(iamA, "trusting", trustPolicy("\"" + userArn + "\"", null));
+      Emulator.settle(env);
       try (StsClient sts = sts(env, first)) {
         assertThat(assumeRole(sts, trusting, null).assumedRoleUser().arn()).contains("trusting");
       }
@@ -551,6 +580,7 @@ class MotoFidelityIT {
       iamA.deleteUserPolicy(r -> r.userName(userName).policyName("policy"));
       iamA.deleteUser(r -> r.userName(userName));
       AwsCredentials second = userNamed(iamA, userName, ALLOW_ALL, null);
+      Emulator.settle(env);
       try (StsClient sts = sts(env, second)) {
         assertThat(errorCode(() -> assumeRole(sts, trusting, null))).isEqualTo("AccessDenied");
       }
@@ -565,6 +595,7 @@ class MotoFidelityIT {
         StsClient stsA = sts(env, a)) {
       String roleArn =
           createRole(iamA, "no-source-identity", trustPolicy("\"" + a.id() + "\"", null));
+      Emulator.settle(env);
       AwsServiceException denied =
           awsError(
               () ->
@@ -622,6 +653,7 @@ class MotoFidelityIT {
         StsClient stsA = sts(env, a)) {
       String userName = "keys-" + SUFFIX;
       AwsCredentials key = userNamed(iamA, userName, ALLOW_ALL, null);
+      Emulator.settle(env);
       try (StsClient asUser = sts(env, key)) {
         assertThat(asUser.getCallerIdentity().arn()).endsWith(":user/" + userName);
         iamA.updateAccessKey(
@@ -666,12 +698,131 @@ class MotoFidelityIT {
               "{\"Version\": \"2012-10-17\", \"Statement\": [{\"Effect\": \"Allow\", \"Action\":"
                   + " \"iam:GetUser\", \"Resource\": \"arn:aws:iam::*:user/${aws:username}\"}]}",
               null);
+      Emulator.settle(env);
       try (IamClient asUser = iam(env, key)) {
-        assertThat(asUser.getUser(r -> r.userName(userName)).user().userName())
-            .isEqualTo(userName);
+        assertThat(asUser.getUser(r -> r.userName(userName)).user().userName()).isEqualTo(userName);
         assertThat(errorCode(() -> asUser.getUser(r -> r.userName("aao-admin"))))
             .isEqualTo("AccessDenied");
       }
+    }
+  }
+
+  /**
+   * Patch 11: in an account with a propagation delay, a new user, a new access key, a policy
+   * change, a new role and a trust-policy change take that long to be seen, each refused meanwhile
+   * with the error AWS gives. Account B, 3 s, restored afterwards.
+   */
+  @Test
+  void changesPropagateAfterTheAccountsDelay(TestEnvironment env) throws Exception {
+    AwsAccount b = env.accountB();
+    Duration delay = Duration.ofSeconds(3);
+    Emulator.configure(
+        env, "{\"accounts\": {\"" + b.id() + "\": {\"propagation\": " + delay.toSeconds() + "}}}");
+    try (IamClient iamB = iam(env, b);
+        StsClient stsB = sts(env, b)) {
+      String userName = "propagating-" + SUFFIX;
+      Instant created = Instant.now();
+      iamB.createUser(r -> r.userName(userName));
+      assertVisibleAfter(
+          created, delay, "NoSuchEntity", () -> iamB.getUser(r -> r.userName(userName)));
+
+      var key = iamB.createAccessKey(r -> r.userName(userName)).accessKey();
+      Instant keyCreated = Instant.now();
+      try (StsClient asUser = sts(env, basic(key.accessKeyId(), key.secretAccessKey()));
+          IamClient iamAsUser = iam(env, basic(key.accessKeyId(), key.secretAccessKey()))) {
+        assertVisibleAfter(
+            keyCreated, delay, "InvalidClientTokenId", () -> asUser.getCallerIdentity());
+
+        Instant granted = Instant.now();
+        iamB.putUserPolicy(
+            r ->
+                r.userName(userName)
+                    .policyName("list-roles")
+                    .policyDocument(
+                        "{\"Version\": \"2012-10-17\", \"Statement\": [{\"Effect\": \"Allow\","
+                            + " \"Action\": \"iam:ListRoles\", \"Resource\": \"*\"}]}"));
+        assertVisibleAfter(
+            granted, delay, "AccessDenied", () -> iamAsUser.listRoles(r -> r.maxItems(1)));
+      }
+
+      Instant roleCreated = Instant.now();
+      String roleArn = createRole(iamB, "propagating", trustPolicy("\"" + b.id() + "\"", null));
+      assertVisibleAfter(roleCreated, delay, "AccessDenied", () -> assumeRole(stsB, roleArn, null));
+
+      Instant trustChanged = Instant.now();
+      iamB.updateAssumeRolePolicy(
+          r ->
+              r.roleName(roleName(roleArn))
+                  .policyDocument(trustPolicy("\"" + env.accountA().id() + "\"", null)));
+      // The previous trust policy is still the one in effect, until the change has propagated.
+      assertThat(assumeRole(stsB, roleArn, null).credentials().accessKeyId()).startsWith("ASIA");
+      await(trustChanged.plus(delay).plusMillis(200));
+      assertThat(errorCode(() -> assumeRole(stsB, roleArn, null))).isEqualTo("AccessDenied");
+    } finally {
+      Emulator.configure(env, "{\"accounts\": {\"" + b.id() + "\": null}}");
+    }
+  }
+
+  /** Patch 11: a token bucket per account and API; AWS answers Throttling "Rate exceeded", 400. */
+  @Test
+  void anApiIsThrottledPastItsRate(TestEnvironment env) throws Exception {
+    AwsAccount a = env.accountA();
+    String api = "iam:GetAccountSummary";
+    Emulator.configure(
+        env,
+        "{\"accounts\": {\""
+            + a.id()
+            + "\": {\"throttle\": {\""
+            + api
+            + "\": {\"rate\": 1, \"burst\": 3}}}}}");
+    try (IamClient iamA = iam(env, a)) {
+      for (int i = 0; i < 3; i++) {
+        assertThat(iamA.getAccountSummary().summaryMap()).isNotEmpty();
+      }
+      AwsServiceException throttled = awsError(() -> iamA.getAccountSummary());
+      assertThat(throttled.statusCode()).isEqualTo(400);
+      assertThat(throttled.awsErrorDetails().errorCode()).isEqualTo("Throttling");
+      assertThat(throttled.awsErrorDetails().errorMessage()).isEqualTo("Rate exceeded");
+      assertThat(throttled.isThrottlingException()).isTrue();
+      // Other APIs have their own buckets.
+      assertThat(iamA.listRoles(r -> r.maxItems(1)).roles()).isNotNull();
+      Thread.sleep(1100);
+      assertThat(iamA.getAccountSummary().summaryMap()).isNotEmpty();
+    } finally {
+      Emulator.configure(
+          env, "{\"accounts\": {\"" + a.id() + "\": {\"throttle\": {\"" + api + "\": null}}}}");
+    }
+  }
+
+  /**
+   * Polls {@code call} until it succeeds: it must fail with {@code code} before {@code since +
+   * delay} and succeed from then on (within 5 s more).
+   */
+  private static void assertVisibleAfter(Instant since, Duration delay, String code, Runnable call)
+      throws InterruptedException {
+    Instant visible = since.plus(delay);
+    while (true) {
+      Instant attempt = Instant.now();
+      try {
+        call.run();
+        assertThat(attempt)
+            .as("visible only after the delay")
+            .isAfterOrEqualTo(visible.minusMillis(300));
+        return;
+      } catch (AwsServiceException e) {
+        assertThat(e.awsErrorDetails().errorCode()).isEqualTo(code);
+        assertThat(attempt)
+            .as("visible once the delay has passed")
+            .isBefore(visible.plusSeconds(5));
+      }
+      Thread.sleep(250);
+    }
+  }
+
+  private static void await(Instant instant) throws InterruptedException {
+    long millis = Duration.between(Instant.now(), instant).toMillis();
+    if (millis > 0) {
+      Thread.sleep(millis);
     }
   }
 
@@ -721,15 +872,17 @@ class MotoFidelityIT {
         + "}]}";
   }
 
-  /**
-   * "allowed" when the call succeeds or fails for another reason than AccessDenied, else "denied".
-   */
+  /** "allowed", or "denied" when AWS answers AccessDenied / UnauthorizedOperation (EC2). */
   private static String outcome(Runnable call) {
     try {
       call.run();
       return "allowed";
     } catch (AwsServiceException e) {
-      return "AccessDenied".equals(e.awsErrorDetails().errorCode()) ? "denied" : "allowed";
+      String code = e.awsErrorDetails().errorCode();
+      if ("AccessDenied".equals(code) || "UnauthorizedOperation".equals(code)) {
+        return "denied";
+      }
+      throw e;
     }
   }
 
