@@ -110,6 +110,15 @@ def sha256_file(path):
     return "sha256:" + h.hexdigest()
 
 
+def full_name(name):
+    """repository:tag as containerd names it (docker.io/library/ for a bare name)."""
+    repo, _, tag = name.rpartition(":")
+    first = repo.split("/")[0]
+    if "/" in repo and ("." in first or ":" in first or first == "localhost"):
+        return f"{repo}:{tag}"
+    return f"docker.io/{repo}:{tag}" if "/" in repo else f"docker.io/library/{repo}:{tag}"
+
+
 def blob(data):
     return "sha256:" + hashlib.sha256(data).hexdigest(), len(data)
 
@@ -121,15 +130,27 @@ def main():
     ap.add_argument("--layer", action="append", required=True)
     ap.add_argument("--jdk-release")
     ap.add_argument("--packages")
+    # The operator image's settings are the defaults; other images (the local node's busybox and
+    # AWS CLI images, e2e/env/images) set their own.
+    ap.add_argument("--title", default="aws-auth-operator")
+    ap.add_argument("--description", default="Leased AWS credentials and verified workload identities as Kubernetes resources")
+    ap.add_argument("--user", default=USER)
+    ap.add_argument("--port", default=PORT)
+    ap.add_argument("--no-port", action="store_true")
+    ap.add_argument("--entrypoint", default=json.dumps(ENTRYPOINT), help="JSON list")
+    ap.add_argument("--cmd", help="JSON list")
+    ap.add_argument("--env", action="append", help="NAME=value (replaces the default environment)")
+    ap.add_argument("--workdir", default="/app")
+    ap.add_argument("--tag", action="append", default=[], help="another repository:tag for the same image")
     a = ap.parse_args()
     repo, _, tag = a.name.rpartition(":")
     if not repo or "/" in tag:
         raise SystemExit(f"--name must be repository:tag, got {a.name}")
 
     labels = {
-        "org.opencontainers.image.title": "aws-auth-operator",
+        "org.opencontainers.image.title": a.title,
         "org.opencontainers.image.version": tag,
-        "org.opencontainers.image.description": "Leased AWS credentials and verified workload identities as Kubernetes resources",
+        "org.opencontainers.image.description": a.description,
     }
     if a.jdk_release:
         with open(a.jdk_release) as f:
@@ -151,15 +172,15 @@ def main():
             "architecture": "amd64",
             "os": "linux",
             "config": {
-                "User": USER,
-                "ExposedPorts": {PORT: {}},
-                "Env": [
+                "User": a.user,
+                "Env": a.env
+                or [
                     "PATH=/opt/java/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
                     "JAVA_HOME=/opt/java",
                     "LANG=C.UTF-8",
                 ],
-                "Entrypoint": ENTRYPOINT,
-                "WorkingDir": "/app",
+                "Entrypoint": json.loads(a.entrypoint),
+                "WorkingDir": a.workdir,
                 "Labels": labels,
             },
             "rootfs": {"type": "layers", "diff_ids": [l[1] for l in layers]},
@@ -168,6 +189,10 @@ def main():
                 for l in layers
             ],
         }
+        if not a.no_port:
+            config["config"]["ExposedPorts"] = {a.port: {}}
+        if a.cmd:
+            config["config"]["Cmd"] = json.loads(a.cmd)
         config_bytes = json.dumps(config, sort_keys=True, separators=(",", ":")).encode()
         config_digest, config_size = blob(config_bytes)
         manifest = {
@@ -185,7 +210,7 @@ def main():
         }
         manifest_bytes = json.dumps(manifest, sort_keys=True, separators=(",", ":")).encode()
         manifest_digest, manifest_size = blob(manifest_bytes)
-        full_name = repo if "/" in repo.split(":")[0] and "." in repo.split("/")[0] else "docker.io/library/" + repo if "/" not in repo else "docker.io/" + repo
+        names = [a.name] + a.tag
         index = {
             "schemaVersion": 2,
             "mediaType": "application/vnd.oci.image.index.v1+json",
@@ -195,16 +220,17 @@ def main():
                     "digest": manifest_digest,
                     "size": manifest_size,
                     "annotations": {
-                        "io.containerd.image.name": f"{full_name}:{tag}",
-                        "org.opencontainers.image.ref.name": tag,
+                        "io.containerd.image.name": full_name(n),
+                        "org.opencontainers.image.ref.name": n.rpartition(":")[2],
                     },
                 }
+                for n in names
             ],
         }
         docker_manifest = [
             {
                 "Config": "blobs/sha256/" + config_digest.split(":")[1],
-                "RepoTags": [a.name],
+                "RepoTags": names,
                 "Layers": ["blobs/sha256/" + l[2].split(":")[1] for l in layers],
             }
         ]

@@ -32,7 +32,9 @@ import org.junit.jupiter.api.TestMethodOrder;
  * The chart installed (CRDs included) into the real API server of {@code e2e/local-env}: it is
  * accepted, its pods pass the {@code restricted} Pod Security Standard, and its ServiceAccount has
  * exactly the permissions docs/configuration.md lists (SubjectAccessReview for allowed and denied
- * verbs). The local environment has no kubelet: pods are created and admitted, never run.
+ * verbs). The chart's default values (no hostNetwork) are what a real cluster gets; the local node
+ * runs only hostNetwork pods, so these are admitted but never start. The chart installed and
+ * running as a pod on the local node: {@code io.awsauth.e2e.node.OperatorPodE2E}.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)

@@ -27,7 +27,8 @@ import java.util.stream.Stream;
  *
  * <ul>
  *   <li>{@code local} (default): kube-apiserver, etcd, kube-controller-manager and moto,
- *       provisioned and started by {@code e2e/local-env up};
+ *       provisioned and started by {@code e2e/local-env up --no-node}; {@link #withNode()} adds the
+ *       node (kube-scheduler, containerd, kubelet: real pods, docs/local-node.md);
  *   <li>{@code k3s}: K3s through Testcontainers (needs a Docker engine; without one the run fails,
  *       it never skips), with moto from {@code e2e/local-env}.
  * </ul>
@@ -39,6 +40,7 @@ public final class TestEnvironment {
   private static TestEnvironment instance;
 
   private final Map<String, String> env;
+  private boolean node;
   private final String kubeconfig;
   private final KubernetesClient client;
 
@@ -57,9 +59,27 @@ public final class TestEnvironment {
     return instance;
   }
 
+  /**
+   * The environment with its node: pods run (hostNetwork only) on node {@code 127.0.0.1}. Local
+   * cluster only; the first call builds kubelet/kube-scheduler and fetches containerd when they are
+   * not cached.
+   */
+  public static synchronized TestEnvironment withNode() {
+    if (!"local".equals(System.getProperty("e2e.cluster", "local"))) {
+      throw new IllegalStateException(
+          "the pod-level e2e tests need the local cluster's node (-De2e.cluster=local)");
+    }
+    TestEnvironment env = get();
+    if (!env.node) {
+      env.env.putAll(localEnvUp(true));
+      env.node = true;
+    }
+    return env;
+  }
+
   private static TestEnvironment start() {
     String cluster = System.getProperty("e2e.cluster", "local");
-    Map<String, String> exports = localEnvUp();
+    Map<String, String> exports = localEnvUp(false);
     switch (cluster) {
       case "local":
         return new TestEnvironment(exports, read(Path.of(exports.get("KUBECONFIG"))));
@@ -71,14 +91,17 @@ public final class TestEnvironment {
     }
   }
 
-  /** Runs {@code e2e/local-env up} and parses the {@code export NAME='value'} lines it prints. */
-  static Map<String, String> localEnvUp() {
+  /**
+   * Runs {@code e2e/local-env up} (with the node, or {@code --no-node}) and parses the {@code
+   * export NAME='value'} lines it prints.
+   */
+  static Map<String, String> localEnvUp(boolean node) {
     Path script = repoRoot().resolve("e2e/local-env");
     try {
+      List<String> command =
+          node ? List.of(script.toString(), "up") : List.of(script.toString(), "up", "--no-node");
       Process p =
-          new ProcessBuilder(script.toString(), "up")
-              .redirectError(ProcessBuilder.Redirect.INHERIT)
-              .start();
+          new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
       p.getOutputStream().close();
       ByteArrayOutputStream out = new ByteArrayOutputStream();
       try (InputStream in = p.getInputStream()) {
@@ -99,9 +122,10 @@ public final class TestEnvironment {
 
   /**
    * Runs {@code e2e/local-env <action> <component>} on this environment (action: stop, kill, start,
-   * restart; component: etcd, kube-apiserver, kube-controller-manager, moto): the component goes
-   * away or comes back in place, with the same ports, certificates and data. {@code start} returns
-   * once the component is healthy. Local cluster only.
+   * restart; component: etcd, kube-apiserver, kube-controller-manager, moto, and with the node
+   * kube-scheduler, containerd, kubelet): the component goes away or comes back in place, with the
+   * same ports, certificates and data. {@code start} returns once the component is healthy. Local
+   * cluster only.
    */
   public void component(String action, String component) {
     if (!"local".equals(System.getProperty("e2e.cluster", "local"))) {
