@@ -11,7 +11,6 @@ import io.awsauth.operator.aws.AwsClients;
 import io.awsauth.operator.aws.AwsFailure;
 import io.awsauth.operator.aws.CallerIdentity;
 import io.awsauth.operator.aws.sdk.AwsErrors;
-import io.awsauth.operator.identity.IdentityDocumentVerifier;
 import io.awsauth.operator.metrics.OperatorMetrics;
 import io.awsauth.operator.status.Conditions;
 import io.awsauth.operator.status.EventRecorder;
@@ -118,7 +117,7 @@ public class AwsAuthConfigReconciler implements Reconciler<AwsAuthConfig> {
     String pem = spec.identityDocumentCertificates;
     if (pem != null && !pem.isBlank()) {
       try {
-        IdentityDocumentVerifier.parseCertificates(pem);
+        IdentityDocumentCertificates.parse(pem);
       } catch (IllegalArgumentException e) {
         throw new UserError(
             "IdentityDocumentCertificatesInvalid",

@@ -7,6 +7,7 @@ import io.awsauth.operator.api.v1alpha1.RoleBindings;
 import io.awsauth.operator.api.v1alpha1.VaultAwsRole;
 import io.awsauth.operator.authconfig.AuthConfigs;
 import io.awsauth.operator.authconfig.AuthConfigs.ResolvedAuthConfig;
+import io.awsauth.operator.authconfig.IdentityDocumentCertificates;
 import io.awsauth.operator.aws.AwsClientSettings;
 import io.awsauth.operator.aws.AwsClients;
 import io.awsauth.operator.aws.Ec2Gateway;
@@ -197,7 +198,7 @@ public class Ec2IdentityVerifier implements IdentityVerifier {
     }
     List<java.security.cert.X509Certificate> certificates;
     try {
-      certificates = IdentityDocumentVerifier.parseCertificates(pem);
+      certificates = IdentityDocumentCertificates.parse(pem);
     } catch (IllegalArgumentException e) {
       return IdentityVerdict.deny(
           "IdentityDocumentCertificatesInvalid",

@@ -5,13 +5,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.awsauth.operator.api.v1alpha1.ApiPatterns;
 import io.awsauth.operator.status.UserError;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.security.PublicKey;
 import java.security.cert.CertificateEncodingException;
 import java.security.cert.CertificateException;
-import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.security.interfaces.RSAPublicKey;
 import java.util.ArrayList;
@@ -80,25 +77,6 @@ public final class IdentityDocumentVerifier {
       }
     }
     this.trusted = List.copyOf(holders);
-  }
-
-  /** X.509 certificates from PEM text (one or several {@code BEGIN CERTIFICATE} blocks). */
-  public static List<X509Certificate> parseCertificates(String pem) {
-    try {
-      CertificateFactory factory = CertificateFactory.getInstance("X.509");
-      List<X509Certificate> certificates = new ArrayList<>();
-      for (var c :
-          factory.generateCertificates(
-              new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII)))) {
-        certificates.add((X509Certificate) c);
-      }
-      if (certificates.isEmpty()) {
-        throw new IllegalArgumentException("no certificate in the PEM text");
-      }
-      return certificates;
-    } catch (CertificateException e) {
-      throw new IllegalArgumentException("not PEM X.509 certificates", e);
-    }
   }
 
   /** The verified document, or a {@link UserError} naming why it is refused. */

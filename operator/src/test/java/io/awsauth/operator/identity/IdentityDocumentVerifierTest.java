@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import io.awsauth.operator.authconfig.IdentityDocumentCertificates;
 import io.awsauth.operator.status.UserError;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
@@ -318,11 +319,10 @@ class IdentityDocumentVerifierTest {
             + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
                 .encodeToString(awsCert.getEncoded())
             + "\n-----END CERTIFICATE-----\n";
-    assertThat(IdentityDocumentVerifier.parseCertificates(pem + pem))
-        .containsExactly(awsCert, awsCert);
-    assertThatThrownBy(() -> IdentityDocumentVerifier.parseCertificates("nothing"))
+    assertThat(IdentityDocumentCertificates.parse(pem + pem)).containsExactly(awsCert, awsCert);
+    assertThatThrownBy(() -> IdentityDocumentCertificates.parse("nothing"))
         .isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> IdentityDocumentVerifier.parseCertificates(""))
+    assertThatThrownBy(() -> IdentityDocumentCertificates.parse(""))
         .isInstanceOf(IllegalArgumentException.class);
   }
 
