@@ -3,6 +3,7 @@ package io.awsauth.operator.authconfig;
 import io.awsauth.operator.api.v1alpha1.AwsAuthConfig;
 import io.awsauth.operator.api.v1alpha1.AwsAuthConfigSpec;
 import io.awsauth.operator.api.v1alpha1.AwsAuthConfigSpec.Credentials.Source;
+import io.awsauth.operator.api.v1alpha1.DependencyReason;
 import io.awsauth.operator.api.v1alpha1.SecretReference;
 import io.awsauth.operator.aws.AwsClientSettings;
 import io.awsauth.operator.aws.AwsCredentials;
@@ -116,7 +117,8 @@ public class AuthConfigSettings {
     Secret secret = client.secrets().inNamespace(ref.namespace).withName(ref.name).get();
     if (secret == null) {
       throw new UserError(
-          "SecretNotFound", "Secret " + ref + " named by " + field + " does not exist");
+          DependencyReason.SecretNotFound,
+          "Secret " + ref + " named by " + field + " does not exist");
     }
     watch(secret);
     Map<String, String> data = secret.getData() == null ? Map.of() : secret.getData();
@@ -167,7 +169,8 @@ public class AuthConfigSettings {
         .orElseThrow(
             () ->
                 new UserError(
-                    "SecretKeyMissing", "Secret " + ref + " has no non-empty key '" + key + "'"));
+                    DependencyReason.SecretKeyMissing,
+                    "Secret " + ref + " has no non-empty key '" + key + "'"));
   }
 
   private static Optional<String> optional(Map<String, String> data, String key) {

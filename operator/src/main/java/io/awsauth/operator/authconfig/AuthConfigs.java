@@ -1,6 +1,7 @@
 package io.awsauth.operator.authconfig;
 
 import io.awsauth.operator.api.v1alpha1.AwsAuthConfig;
+import io.awsauth.operator.api.v1alpha1.DependencyReason;
 import io.awsauth.operator.aws.AwsClientSettings;
 import io.awsauth.operator.cache.ClusterCaches;
 import io.awsauth.operator.status.Conditions;
@@ -31,7 +32,8 @@ public class AuthConfigs {
             .orElseGet(() -> client.resources(AwsAuthConfig.class).withName(name).get());
     if (config == null) {
       throw new UserError(
-          "AuthConfigNotFound", "AwsAuthConfig '" + name + "' (authConfigRef) does not exist");
+          DependencyReason.AuthConfigNotFound,
+          "AwsAuthConfig '" + name + "' (authConfigRef) does not exist");
     }
     if (config.getStatus() == null || !config.getStatus().isTrue(Conditions.READY)) {
       String why =
@@ -39,7 +41,8 @@ public class AuthConfigs {
               ? "not reconciled yet"
               : config.getStatus().condition(Conditions.READY).map(c -> c.getReason()).orElse("");
       throw new UserError(
-          "AuthConfigNotReady", "AwsAuthConfig '" + name + "' is not Ready (" + why + ")");
+          DependencyReason.AuthConfigNotReady,
+          "AwsAuthConfig '" + name + "' is not Ready (" + why + ")");
     }
     return new ResolvedAuthConfig(config, settings.settings(config));
   }

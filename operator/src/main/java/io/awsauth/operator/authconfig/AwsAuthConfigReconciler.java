@@ -2,10 +2,11 @@ package io.awsauth.operator.authconfig;
 
 import static io.awsauth.operator.status.Conditions.READY;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.awsauth.operator.api.v1alpha1.AwsAuthConfig;
+import io.awsauth.operator.api.v1alpha1.AwsAuthConfigReason;
 import io.awsauth.operator.api.v1alpha1.AwsAuthConfigSpec;
 import io.awsauth.operator.api.v1alpha1.AwsAuthConfigStatus;
+import io.awsauth.operator.api.v1alpha1.Reason;
 import io.awsauth.operator.aws.AwsClientSettings;
 import io.awsauth.operator.aws.AwsClients;
 import io.awsauth.operator.aws.AwsFailure;
@@ -14,7 +15,7 @@ import io.awsauth.operator.aws.sdk.AwsErrors;
 import io.awsauth.operator.metrics.OperatorMetrics;
 import io.awsauth.operator.status.Conditions;
 import io.awsauth.operator.status.EventRecorder;
-import io.awsauth.operator.status.StatusUpdates;
+import io.awsauth.operator.status.StatusAggregator;
 import io.awsauth.operator.status.UserError;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
@@ -76,37 +77,33 @@ public class AwsAuthConfigReconciler implements Reconciler<AwsAuthConfig> {
   @Override
   public UpdateControl<AwsAuthConfig> reconcile(
       AwsAuthConfig config, Context<AwsAuthConfig> context) {
-    JsonNode before = StatusUpdates.snapshot(config.getStatus());
-    AwsAuthConfigStatus status = statusOf(config);
-    long generation = config.getMetadata().getGeneration();
+    var status = StatusAggregator.of(config, AwsAuthConfigStatus::new, conditions);
     try {
       checkBeforeCalling(config.getSpec());
       AwsClientSettings current = settings.refresh(config);
       CallerIdentity caller = clients.sts(current).getCallerIdentity();
-      status.callerArn = caller.arn();
-      status.accountId = caller.account();
-      status.sessionCredentials = caller.isSession();
-      conditions.set(
-          status,
-          generation,
+      status.status().callerArn = caller.arn();
+      status.status().accountId = caller.account();
+      status.status().sessionCredentials = caller.isSession();
+      status.condition(
           READY,
           true,
-          "CallerVerified",
+          AwsAuthConfigReason.CallerVerified,
           "sts:GetCallerIdentity succeeded as " + caller.arn());
       if (RootKeyRotation.applies(config, caller)) {
         rotateRootKey(config, caller, current);
       }
     } catch (UserError e) {
-      notReady(status, generation, e.reason(), e.getMessage());
+      notReady(status, e.reason(), e.getMessage());
     } catch (AwsFailure e) {
       if (!e.isTerminal()) {
         throw e;
       }
-      notReady(status, generation, e.reason(), e.getMessage());
+      notReady(status, e.reason(), e.getMessage());
     }
-    status.observedGeneration = generation;
-    events.announceTransition(config, before, config.getStatus(), READY, "Verify");
-    return StatusUpdates.patchIfChanged(config, before);
+    events.announceTransition(config, status.before(), status.build(true), READY, "Verify");
+    // Every reason waits for a change (the config, its Secret) or the periodic look.
+    return status.updateControl();
   }
 
   /**
@@ -120,7 +117,7 @@ public class AwsAuthConfigReconciler implements Reconciler<AwsAuthConfig> {
         IdentityDocumentCertificates.parse(pem);
       } catch (IllegalArgumentException e) {
         throw new UserError(
-            "IdentityDocumentCertificatesInvalid",
+            AwsAuthConfigReason.IdentityDocumentCertificatesInvalid,
             "identityDocumentCertificates: " + e.getMessage());
       }
     }
@@ -178,34 +175,21 @@ public class AwsAuthConfigReconciler implements Reconciler<AwsAuthConfig> {
   @Override
   public ErrorStatusUpdateControl<AwsAuthConfig> updateErrorStatus(
       AwsAuthConfig config, Context<AwsAuthConfig> context, Exception e) {
-    JsonNode before = StatusUpdates.snapshot(config.getStatus());
+    var status = StatusAggregator.of(config, AwsAuthConfigStatus::new, conditions);
     AwsFailure failure = AwsErrors.classify("reconcile", e);
     LOG.infof(
         "AwsAuthConfig %s: %s (will retry)", config.getMetadata().getName(), failure.getMessage());
-    notReady(
-        statusOf(config),
-        config.getMetadata().getGeneration(),
-        failure.reason(),
-        failure.getMessage());
-    events.announceTransition(config, before, config.getStatus(), READY, "Verify");
-    return StatusUpdates.changed(before, config.getStatus())
-        ? ErrorStatusUpdateControl.patchStatus(config)
-        : ErrorStatusUpdateControl.noStatusUpdate();
+    notReady(status, failure.reason(), failure.getMessage());
+    events.announceTransition(config, status.before(), status.build(false), READY, "Verify");
+    return status.errorStatusUpdateControl();
   }
 
   private void notReady(
-      AwsAuthConfigStatus status, long generation, String reason, String message) {
-    metrics.reconcileError("AwsAuthConfig", reason);
-    status.callerArn = null;
-    status.accountId = null;
-    status.sessionCredentials = null;
-    conditions.set(status, generation, READY, false, reason, message);
-  }
-
-  private static AwsAuthConfigStatus statusOf(AwsAuthConfig config) {
-    if (config.getStatus() == null) {
-      config.setStatus(new AwsAuthConfigStatus());
-    }
-    return config.getStatus();
+      StatusAggregator<AwsAuthConfig, AwsAuthConfigStatus> status, Reason reason, String message) {
+    metrics.reconcileError("AwsAuthConfig", reason.name());
+    status.status().callerArn = null;
+    status.status().accountId = null;
+    status.status().sessionCredentials = null;
+    status.condition(READY, false, reason, message);
   }
 }

@@ -1,5 +1,7 @@
 package io.awsauth.operator.aws;
 
+import io.awsauth.operator.api.v1alpha1.Reason;
+
 /**
  * An AWS call that failed, classified once. Terminal failures become a condition and are not
  * retried until something changes; transient ones are rethrown so the framework retries with
@@ -13,9 +15,9 @@ public class AwsFailure extends RuntimeException {
 
   private final Kind kind;
   private final String code;
-  private final String reason;
+  private final Reason reason;
 
-  public AwsFailure(Kind kind, String code, String reason, String message, Throwable cause) {
+  public AwsFailure(Kind kind, String code, Reason reason, String message, Throwable cause) {
     super(message, cause, false, false);
     this.kind = kind;
     this.code = code;
@@ -35,8 +37,8 @@ public class AwsFailure extends RuntimeException {
     return code;
   }
 
-  /** The CamelCase reason for a condition, e.g. InvalidCredentials. */
-  public String reason() {
+  /** The reason for a condition, e.g. InvalidCredentials. */
+  public Reason reason() {
     return reason;
   }
 }

@@ -156,7 +156,7 @@ public class AwsCredentialRequestReconciler implements Reconciler<AwsCredentialR
         throw e;
       }
       statusWriter.notIssued(request, e.reason(), e.getMessage());
-      next = LeasePlan.AFTER_AWS_REFUSAL;
+      next = LeasePlan.waitFor(e.reason());
     }
     status.observedGeneration = request.getMetadata().getGeneration();
     if (!issuedNow(before, status)) {

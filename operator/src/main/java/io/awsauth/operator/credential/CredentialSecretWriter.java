@@ -1,6 +1,7 @@
 package io.awsauth.operator.credential;
 
 import io.awsauth.operator.api.v1alpha1.AwsCredentialRequest;
+import io.awsauth.operator.api.v1alpha1.AwsCredentialRequestReason;
 import io.awsauth.operator.status.UserError;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
@@ -129,7 +130,7 @@ public class CredentialSecretWriter {
 
   private static UserError notOwned(AwsCredentialRequest request, String secretName) {
     return new UserError(
-        "SecretNotOwned",
+        AwsCredentialRequestReason.SecretNotOwned,
         "Secret "
             + request.getMetadata().getNamespace()
             + "/"

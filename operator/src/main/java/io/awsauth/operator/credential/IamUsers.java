@@ -2,6 +2,7 @@ package io.awsauth.operator.credential;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.awsauth.operator.api.v1alpha1.AwsCredentialRequestReason;
 import io.awsauth.operator.api.v1alpha1.VaultAwsRoleSpec;
 import io.awsauth.operator.aws.AccessKey;
 import io.awsauth.operator.aws.AwsFailure;
@@ -51,7 +52,7 @@ final class IamUsers {
       User existing = iam.getUser(userName).orElseThrow(() -> e);
       if (!requestUid.equals(existing.tags().get(OwnerTags.UID))) {
         throw new UserError(
-            "IamUserNameTaken",
+            AwsCredentialRequestReason.IamUserNameTaken,
             "IAM user "
                 + userName
                 + " exists and was not created for this request; change the AwsAuthConfig's"

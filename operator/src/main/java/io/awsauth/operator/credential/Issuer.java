@@ -3,6 +3,8 @@ package io.awsauth.operator.credential;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.awsauth.operator.api.v1alpha1.AwsCredentialRequest;
+import io.awsauth.operator.api.v1alpha1.AwsCredentialRequestReason;
+import io.awsauth.operator.api.v1alpha1.AwsReason;
 import io.awsauth.operator.api.v1alpha1.VaultAwsRole;
 import io.awsauth.operator.api.v1alpha1.VaultAwsRoleSpec;
 import io.awsauth.operator.authconfig.AuthConfigSettings;
@@ -178,7 +180,7 @@ public class Issuer {
           throw new AwsFailure(
               AwsFailure.Kind.TRANSIENT,
               "KeyNotUsable",
-              "KeyNotUsable",
+              AwsCredentialRequestReason.KeyNotUsable,
               "the new access key of "
                   + key.userName()
                   + " did not work within "
@@ -214,7 +216,7 @@ public class Issuer {
                 new AwsFailure(
                     AwsFailure.Kind.TRANSIENT,
                     "NoSuchEntity",
-                    "NotFound",
+                    AwsReason.NotFound,
                     "IAM user " + userName + " of the pending lease is not visible yet",
                     null));
   }

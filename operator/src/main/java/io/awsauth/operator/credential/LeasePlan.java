@@ -3,9 +3,11 @@ package io.awsauth.operator.credential;
 import static io.awsauth.operator.status.Conditions.READY;
 
 import io.awsauth.operator.api.v1alpha1.AwsCredentialRequest;
+import io.awsauth.operator.api.v1alpha1.AwsCredentialRequestReason;
 import io.awsauth.operator.api.v1alpha1.AwsCredentialRequestStatus;
 import io.awsauth.operator.api.v1alpha1.AwsCredentialRequestStatus.PendingLease;
 import io.awsauth.operator.api.v1alpha1.Durations;
+import io.awsauth.operator.api.v1alpha1.Reason;
 import io.awsauth.operator.api.v1alpha1.VaultAwsRole;
 import io.awsauth.operator.credential.CredentialSecret.HeldLease;
 import io.awsauth.operator.identity.IdentityVerdict;
@@ -13,7 +15,6 @@ import io.fabric8.kubernetes.api.model.Secret;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * What a reconcile does with a request's lease: a pure decision over what it read (the request's
@@ -24,20 +25,6 @@ import java.util.Set;
  * issuance and recording a lease whose status write was lost.
  */
 public final class LeasePlan {
-  /**
-   * Denials that say the workload's proof cannot be checked again (it aged past what STS accepts,
-   * or its Secret is gone), not that the workload is someone else: the lease held stays until it
-   * expires, and the next one waits for a fresh proof.
-   */
-  static final Set<String> PROOF_UNAVAILABLE =
-      Set.of(
-          "ProofRefused",
-          "ProofExpired",
-          "ProofSecretNotFound",
-          "ProofIncomplete",
-          "StsAnswerInvalid",
-          "IdentityDocumentSecretNotFound");
-
   static final Duration WAIT_FOR_DEPENDENCIES = Duration.ofSeconds(20);
   static final Duration RECHECK_IDENTITY = Duration.ofMinutes(1);
   static final Duration POD_RECHECK = Duration.ofSeconds(15);
@@ -48,30 +35,22 @@ public final class LeasePlan {
   private LeasePlan() {}
 
   /** How soon to look again after a refusal with this reason (null: only on a change). */
-  static Duration waitFor(String reason) {
-    return switch (reason) {
-      case "RoleNotReady",
-          "AuthConfigNotReady",
-          "AuthConfigNotFound",
-          "TrustNotReady",
-          "NoTrustForAccount" ->
-          WAIT_FOR_DEPENDENCIES;
-      case "ServiceAccountNotFound",
-          "PodNotFound",
-          "PodNotScheduled",
-          "NodeNotFound",
-          "InstanceNotFound",
-          "SecretNotOwned",
-          "ProofSecretNotFound",
-          "ProofIncomplete",
-          "ProofRefused",
-          "ProofExpired",
-          "StsAnswerInvalid",
-          "IdentityDocumentSecretNotFound" ->
-          // Tenant Secrets, pods and instances are not watched: look again.
-          RECHECK_IDENTITY;
-      default -> null;
+  static Duration waitFor(Reason reason) {
+    return switch (reason.recheck()) {
+      case WAIT_FOR_DEPENDENCY -> WAIT_FOR_DEPENDENCIES;
+      // Tenant Secrets, pods and instances are not watched: look again.
+      case POLL -> RECHECK_IDENTITY;
+      case AFTER_REFUSAL -> AFTER_AWS_REFUSAL;
+      case RETRY_SOON, WAIT_FOR_CHANGE -> null;
     };
+  }
+
+  /**
+   * Whether a denial leaves the lease held in place: the proof cannot be checked again right now
+   * ({@link AwsCredentialRequestReason#proofUnavailable()}), which says nothing of who asks.
+   */
+  static boolean keepsLease(Reason denial) {
+    return denial instanceof AwsCredentialRequestReason r && r.proofUnavailable();
   }
 
   /**
@@ -200,14 +179,17 @@ public final class LeasePlan {
     }
   }
 
-  /** End the current lease (delete the IAM user, empty the Secret), saying why. */
+  /**
+   * End the current lease (delete the IAM user, empty the Secret), saying why ({@code reason}, for
+   * the Revoked Event: a condition reason, or LeaseExpired).
+   */
   public record Revoke(String reason, String message) {}
 
   /** The step after any revocation. */
   public sealed interface Next {}
 
   /** Nothing can be issued: a condition with this reason, and no AWS call. */
-  public record Refuse(String reason, String message) implements Next {}
+  public record Refuse(Reason reason, String message) implements Next {}
 
   /**
    * Ask who is asking, then {@link #afterIdentity}. {@code fresh}: the proof must be checked now,
@@ -239,15 +221,15 @@ public final class LeasePlan {
     if (!role.exists()) {
       String message = "VaultAwsRole '" + role.name() + "' (roleRef) does not exist";
       if (revoke.isEmpty() && f.holdsLease()) {
-        revoke = Optional.of(new Revoke("RoleNotFound", message));
+        revoke = Optional.of(new Revoke(AwsCredentialRequestReason.RoleNotFound.name(), message));
       }
-      return Plan.revokeThen(revoke, new Refuse("RoleNotFound", message));
+      return Plan.revokeThen(revoke, new Refuse(AwsCredentialRequestReason.RoleNotFound, message));
     }
     if (!role.ready()) {
       return Plan.revokeThen(
           revoke,
           new Refuse(
-              "RoleNotReady",
+              AwsCredentialRequestReason.RoleNotReady,
               "VaultAwsRole '" + role.name() + "' is not Ready (" + role.notReadyBecause() + ")"));
     }
     return Plan.revokeThen(revoke, new Verify(!f.steady()));
@@ -260,8 +242,8 @@ public final class LeasePlan {
   public static Plan afterIdentity(Facts f, IdentityVerdict verdict, boolean sts) {
     if (!verdict.allowed()) {
       Optional<Revoke> revoke =
-          f.holdsLease() && !PROOF_UNAVAILABLE.contains(verdict.reason())
-              ? Optional.of(new Revoke(verdict.reason(), verdict.message()))
+          f.holdsLease() && !keepsLease(verdict.reason())
+              ? Optional.of(new Revoke(verdict.reason().name(), verdict.message()))
               : Optional.empty();
       return Plan.revokeThen(revoke, new Refuse(verdict.reason(), verdict.message()));
     }

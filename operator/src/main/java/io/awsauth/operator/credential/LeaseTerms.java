@@ -1,6 +1,7 @@
 package io.awsauth.operator.credential;
 
 import io.awsauth.operator.api.v1alpha1.AwsCredentialRequest;
+import io.awsauth.operator.api.v1alpha1.AwsCredentialRequestReason;
 import io.awsauth.operator.api.v1alpha1.AwsCredentialRequestSpec;
 import io.awsauth.operator.api.v1alpha1.CredentialType;
 import io.awsauth.operator.api.v1alpha1.Durations;
@@ -82,7 +83,7 @@ public record LeaseTerms(
     }
     if (role.credentialType != CredentialType.IAM_USER && ttl.compareTo(STS_MIN_TTL) < 0) {
       throw new UserError(
-          "TtlOutOfRange",
+          AwsCredentialRequestReason.TtlOutOfRange,
           "ttl "
               + Durations.format(ttl)
               + " is shorter than the 15m that AWS requires for "
@@ -90,7 +91,7 @@ public record LeaseTerms(
               + " credentials");
     }
     if (ttl.isZero()) {
-      throw new UserError("TtlOutOfRange", "ttl must be longer than 0s");
+      throw new UserError(AwsCredentialRequestReason.TtlOutOfRange, "ttl must be longer than 0s");
     }
     String session =
         spec.roleSessionName != null
@@ -114,7 +115,7 @@ public record LeaseTerms(
     if (role.credentialType != CredentialType.ASSUMED_ROLE) {
       if (spec.roleArn != null) {
         throw new UserError(
-            "RoleArnNotInRole",
+            AwsCredentialRequestReason.RoleArnNotInRole,
             "spec.roleArn is only used with assumed_role roles; this role issues "
                 + role.credentialType.wireName());
       }
@@ -125,12 +126,13 @@ public record LeaseTerms(
         return Optional.of(arns.get(0));
       }
       throw new UserError(
-          "RoleArnRequired",
+          AwsCredentialRequestReason.RoleArnRequired,
           "the role has " + arns.size() + " roleArns: choose one with spec.roleArn " + arns);
     }
     if (!arns.contains(spec.roleArn)) {
       throw new UserError(
-          "RoleArnNotInRole", "spec.roleArn " + spec.roleArn + " is not one of the role's " + arns);
+          AwsCredentialRequestReason.RoleArnNotInRole,
+          "spec.roleArn " + spec.roleArn + " is not one of the role's " + arns);
     }
     return Optional.of(spec.roleArn);
   }

@@ -4,8 +4,10 @@ import static io.awsauth.operator.status.Conditions.READY;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.awsauth.operator.api.v1alpha1.AwsCredentialRequest;
+import io.awsauth.operator.api.v1alpha1.AwsCredentialRequestReason;
 import io.awsauth.operator.api.v1alpha1.AwsCredentialRequestStatus;
 import io.awsauth.operator.api.v1alpha1.Durations;
+import io.awsauth.operator.api.v1alpha1.Reason;
 import io.awsauth.operator.api.v1alpha1.VaultAwsRole;
 import io.awsauth.operator.faults.CrashPoints;
 import io.awsauth.operator.identity.IdentityVerdict;
@@ -96,8 +98,8 @@ public class RequestStatusWriter {
   /**
    * No (next) credential: the reason on Ready and Issued, or on Ready's message while one holds.
    */
-  void notIssued(AwsCredentialRequest request, String reason, String message) {
-    metrics.reconcileError("AwsCredentialRequest", reason);
+  void notIssued(AwsCredentialRequest request, Reason reason, String message) {
+    metrics.reconcileError("AwsCredentialRequest", reason.name());
     AwsCredentialRequestStatus status = statusOf(request);
     long generation = request.getMetadata().getGeneration();
     if (holdsLease(status) && status.pendingLease == null) {
@@ -107,13 +109,13 @@ public class RequestStatusWriter {
           generation,
           READY,
           true,
-          "CredentialReady",
+          AwsCredentialRequestReason.CredentialReady,
           "Secret "
               + status.secretName
               + " holds a working credential until "
               + status.expiresAt
               + "; the next one cannot be issued yet ("
-              + reason
+              + reason.name()
               + ": "
               + message
               + ")");
@@ -163,14 +165,14 @@ public class RequestStatusWriter {
         generation,
         AwsCredentialRequestReconciler.ISSUED,
         true,
-        "Issued",
+        AwsCredentialRequestReason.Issued,
         terms.type().wireName() + " credential for " + status.principalArn + ", " + ttl);
     conditions.set(
         status,
         generation,
         READY,
         true,
-        "CredentialReady",
+        AwsCredentialRequestReason.CredentialReady,
         "Secret " + status.secretName + " holds a working credential until " + status.expiresAt);
   }
 
@@ -196,7 +198,7 @@ public class RequestStatusWriter {
    * The IAM user of a request being deleted is not gone yet: RevocationFailed says why, written at
    * once (the reconcile returns without a status write). Returns whether it changed.
    */
-  boolean revocationFailed(AwsCredentialRequest request, String reason, String message) {
+  boolean revocationFailed(AwsCredentialRequest request, Reason reason, String message) {
     AwsCredentialRequestStatus status = statusOf(request);
     JsonNode before = StatusUpdates.snapshot(status);
     conditions.set(

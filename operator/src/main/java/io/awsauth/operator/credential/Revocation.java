@@ -3,6 +3,7 @@ package io.awsauth.operator.credential;
 import io.awsauth.operator.api.v1alpha1.AwsCredentialRequest;
 import io.awsauth.operator.api.v1alpha1.AwsCredentialRequestStatus;
 import io.awsauth.operator.api.v1alpha1.Groups;
+import io.awsauth.operator.api.v1alpha1.Reason;
 import io.awsauth.operator.authconfig.AuthConfigs;
 import io.awsauth.operator.authconfig.AuthConfigs.ResolvedAuthConfig;
 import io.awsauth.operator.aws.AwsFailure;
@@ -123,7 +124,7 @@ public class Revocation {
             "Revoke",
             "request deleted: deleted IAM user " + status.iamUserName + " and its keys");
       } catch (UserError | AwsFailure e) {
-        String reason = e instanceof UserError u ? u.reason() : ((AwsFailure) e).reason();
+        Reason reason = e instanceof UserError u ? u.reason() : ((AwsFailure) e).reason();
         LOG.infof(
             "AwsCredentialRequest %s: revocation failed (%s), will retry",
             AwsCredentialRequestReconciler.key(request), e.getMessage());

@@ -2,6 +2,7 @@ package io.awsauth.operator.identity;
 
 import io.awsauth.operator.api.v1alpha1.AuthType;
 import io.awsauth.operator.api.v1alpha1.AwsCredentialRequest;
+import io.awsauth.operator.api.v1alpha1.AwsCredentialRequestReason;
 import io.awsauth.operator.api.v1alpha1.AwsCredentialRequestSpec.Identity;
 import io.awsauth.operator.api.v1alpha1.RoleBindings;
 import io.awsauth.operator.api.v1alpha1.VaultAwsRole;
@@ -91,7 +92,7 @@ public class Ec2IdentityVerifier implements IdentityVerifier {
     }
     if (identity == null || identity.podName == null) {
       return IdentityVerdict.deny(
-          "PodRequired",
+          AwsCredentialRequestReason.PodRequired,
           "role "
               + roleName
               + " has authType ec2: set identity.podName to the pod whose node is verified");
@@ -100,23 +101,26 @@ public class Ec2IdentityVerifier implements IdentityVerifier {
       Pod pod = client.pods().inNamespace(namespace).withName(identity.podName).get();
       if (pod == null) {
         return IdentityVerdict.deny(
-            "PodNotFound", "pod " + namespace + "/" + identity.podName + " does not exist");
+            AwsCredentialRequestReason.PodNotFound,
+            "pod " + namespace + "/" + identity.podName + " does not exist");
       }
       String nodeName = pod.getSpec() == null ? null : pod.getSpec().getNodeName();
       if (nodeName == null || nodeName.isEmpty()) {
         return IdentityVerdict.deny(
-            "PodNotScheduled", "pod " + namespace + "/" + identity.podName + " has no node yet");
+            AwsCredentialRequestReason.PodNotScheduled,
+            "pod " + namespace + "/" + identity.podName + " has no node yet");
       }
       Node node = client.nodes().withName(nodeName).get();
       if (node == null) {
         return IdentityVerdict.deny(
-            "NodeNotFound", "node " + nodeName + " of pod " + identity.podName + " does not exist");
+            AwsCredentialRequestReason.NodeNotFound,
+            "node " + nodeName + " of pod " + identity.podName + " does not exist");
       }
       String providerId = node.getSpec() == null ? null : node.getSpec().getProviderID();
       Optional<NodeProviderId> parsed = NodeProviderId.parse(providerId);
       if (parsed.isEmpty()) {
         return IdentityVerdict.deny(
-            "NodeNotEc2",
+            AwsCredentialRequestReason.NodeNotEc2,
             "node "
                 + nodeName
                 + " has spec.providerID "
@@ -130,7 +134,7 @@ public class Ec2IdentityVerifier implements IdentityVerifier {
           find(config, accounts, id.region(), id.instanceId(), role.getSpec().bindings);
       if (instance.isEmpty()) {
         return IdentityVerdict.deny(
-            "InstanceNotFound",
+            AwsCredentialRequestReason.InstanceNotFound,
             "instance "
                 + id.instanceId()
                 + " of node "
@@ -145,7 +149,7 @@ public class Ec2IdentityVerifier implements IdentityVerifier {
         return denied.get();
       }
       return IdentityVerdict.allow(
-          "Ec2InstanceVerified",
+          AwsCredentialRequestReason.Ec2InstanceVerified,
           "pod "
               + identity.podName
               + " runs on node "
@@ -173,7 +177,7 @@ public class Ec2IdentityVerifier implements IdentityVerifier {
     Secret secret = client.secrets().inNamespace(namespace).withName(secretName).get();
     if (secret == null) {
       return IdentityVerdict.deny(
-          "IdentityDocumentSecretNotFound",
+          AwsCredentialRequestReason.IdentityDocumentSecretNotFound,
           "identity document Secret "
               + namespace
               + "/"
@@ -186,14 +190,15 @@ public class Ec2IdentityVerifier implements IdentityVerifier {
             : decode(secret.getData().get(DOCUMENT_KEY));
     if (pkcs7 == null || pkcs7.isBlank()) {
       return IdentityVerdict.deny(
-          "IdentityDocumentMissing", "Secret " + secretName + " has no key " + DOCUMENT_KEY);
+          AwsCredentialRequestReason.IdentityDocumentMissing,
+          "Secret " + secretName + " has no key " + DOCUMENT_KEY);
     }
     ResolvedAuthConfig config = configs.resolve(role.getSpec().authConfigRef);
     String pem = config.config().getSpec().identityDocumentCertificates;
     String configName = config.config().getMetadata().getName();
     if (pem == null || pem.isBlank()) {
       return IdentityVerdict.deny(
-          "NoIdentityDocumentCertificates",
+          AwsCredentialRequestReason.NoIdentityDocumentCertificates,
           "AwsAuthConfig '" + configName + "' sets no identityDocumentCertificates");
     }
     List<java.security.cert.X509Certificate> certificates;
@@ -201,14 +206,14 @@ public class Ec2IdentityVerifier implements IdentityVerifier {
       certificates = IdentityDocumentCertificates.parse(pem);
     } catch (IllegalArgumentException e) {
       return IdentityVerdict.deny(
-          "IdentityDocumentCertificatesInvalid",
+          AwsCredentialRequestReason.IdentityDocumentCertificatesInvalid,
           "AwsAuthConfig '" + configName + "' identityDocumentCertificates: " + e.getMessage());
     }
     InstanceIdentityDocument document = new IdentityDocumentVerifier(certificates).verify(pkcs7);
     List<String> accounts = accounts(role.getSpec().bindings, config);
     if (!accounts.contains(document.accountId())) {
       return IdentityVerdict.deny(
-          "InstanceNotBound",
+          AwsCredentialRequestReason.InstanceNotBound,
           "bindings.accountIds of role "
               + roleName
               + ": the identity document's account "
@@ -225,7 +230,7 @@ public class Ec2IdentityVerifier implements IdentityVerifier {
             role.getSpec().bindings);
     if (instance.isEmpty()) {
       return IdentityVerdict.deny(
-          "InstanceNotFound",
+          AwsCredentialRequestReason.InstanceNotFound,
           "instance "
               + document.instanceId()
               + " of the identity document is not in region "
@@ -238,7 +243,7 @@ public class Ec2IdentityVerifier implements IdentityVerifier {
       return denied.get();
     }
     return IdentityVerdict.allow(
-        "Ec2InstanceVerified",
+        AwsCredentialRequestReason.Ec2InstanceVerified,
         "the signed identity document of instance "
             + document.instanceId()
             + " of account "
@@ -253,7 +258,9 @@ public class Ec2IdentityVerifier implements IdentityVerifier {
     if (decision instanceof BindingDecision.Denied denied) {
       return Optional.of(
           IdentityVerdict.deny(
-              "instance.state".equals(denied.binding()) ? "InstanceNotRunning" : "InstanceNotBound",
+              "instance.state".equals(denied.binding())
+                  ? AwsCredentialRequestReason.InstanceNotRunning
+                  : AwsCredentialRequestReason.InstanceNotBound,
               denied.binding()
                   + " of role "
                   + role.getMetadata().getName()
@@ -268,7 +275,8 @@ public class Ec2IdentityVerifier implements IdentityVerifier {
       return new String(Base64.getDecoder().decode(base64), StandardCharsets.US_ASCII);
     } catch (IllegalArgumentException e) {
       throw new UserError(
-          "IdentityDocumentMalformed", "key " + DOCUMENT_KEY + " of the Secret is not base64");
+          AwsCredentialRequestReason.IdentityDocumentMalformed,
+          "key " + DOCUMENT_KEY + " of the Secret is not base64");
     }
   }
 

@@ -3,6 +3,7 @@ package io.awsauth.operator.identity;
 import io.awsauth.operator.api.v1alpha1.AuthType;
 import io.awsauth.operator.api.v1alpha1.AwsAuthConfigSpec;
 import io.awsauth.operator.api.v1alpha1.AwsCredentialRequest;
+import io.awsauth.operator.api.v1alpha1.AwsCredentialRequestReason;
 import io.awsauth.operator.api.v1alpha1.AwsCredentialRequestSpec.Identity;
 import io.awsauth.operator.api.v1alpha1.VaultAwsRole;
 import io.awsauth.operator.authconfig.AuthConfigs;
@@ -90,7 +91,7 @@ public class IamIdentityVerifier implements IdentityVerifier {
         || identity.iamProofSecretRef == null
         || identity.iamProofSecretRef.name == null) {
       return IdentityVerdict.deny(
-          "ProofSecretRequired",
+          AwsCredentialRequestReason.ProofSecretRequired,
           "role "
               + roleName
               + " has authType iam: set identity.iamProofSecretRef to a Secret holding a signed"
@@ -102,7 +103,7 @@ public class IamIdentityVerifier implements IdentityVerifier {
       Secret secret = client.secrets().inNamespace(namespace).withName(secretName).get();
       if (secret == null) {
         return IdentityVerdict.deny(
-            "ProofSecretNotFound",
+            AwsCredentialRequestReason.ProofSecretNotFound,
             "proof Secret " + namespace + "/" + secretName + " (iamProofSecretRef) does not exist");
       }
       ResolvedAuthConfig config = configs.resolve(role.getSpec().authConfigRef);
@@ -111,7 +112,7 @@ public class IamIdentityVerifier implements IdentityVerifier {
         endpoint = StsEndpoint.ofOverride(stsOverride(config));
       } catch (IllegalArgumentException e) {
         return IdentityVerdict.deny(
-            "StsEndpointInvalid",
+            AwsCredentialRequestReason.StsEndpointInvalid,
             "AwsAuthConfig '"
                 + config.config().getMetadata().getName()
                 + "' endpoints.sts: "
@@ -133,7 +134,7 @@ public class IamIdentityVerifier implements IdentityVerifier {
         if (!proof.fresh(clock.instant())) {
           // STS refuses it too; an emulator may not, and either way it is not sent.
           return IdentityVerdict.deny(
-              "ProofExpired",
+              AwsCredentialRequestReason.ProofExpired,
               "the proof in Secret "
                   + secretName
                   + " was signed at "
@@ -145,12 +146,12 @@ public class IamIdentityVerifier implements IdentityVerifier {
           answer = sender.send(proof);
         } catch (IllegalArgumentException e) {
           return IdentityVerdict.deny(
-              "StsAnswerInvalid",
+              AwsCredentialRequestReason.StsAnswerInvalid,
               "the answer of " + endpoint.uri() + " to the proof was refused: " + e.getMessage());
         }
         if (answer instanceof StsAnswer.Refused refused) {
           return IdentityVerdict.deny(
-              "ProofRefused",
+              AwsCredentialRequestReason.ProofRefused,
               "STS refused the proof in Secret "
                   + secretName
                   + ": "
@@ -165,11 +166,13 @@ public class IamIdentityVerifier implements IdentityVerifier {
               role.getSpec().bindings, caller, c -> roleOf(config, c), uniqueIds(role));
       if (decision instanceof BindingDecision.Denied denied) {
         return IdentityVerdict.deny(
-            "bindings.accountIds".equals(denied.binding()) ? "AccountNotBound" : "CallerNotBound",
+            "bindings.accountIds".equals(denied.binding())
+                ? AwsCredentialRequestReason.AccountNotBound
+                : AwsCredentialRequestReason.CallerNotBound,
             denied.binding() + " of role " + roleName + ": " + denied.message());
       }
       return IdentityVerdict.allow(
-          "IamPrincipalVerified",
+          AwsCredentialRequestReason.IamPrincipalVerified,
           "IAM principal " + SafeText.of(caller.arn()) + " is bound to role " + roleName);
     } catch (UserError e) {
       return IdentityVerdict.deny(e.reason(), e.getMessage());
@@ -213,7 +216,8 @@ public class IamIdentityVerifier implements IdentityVerifier {
                   Base64.getDecoder().decode(secret.getData().get(key)), StandardCharsets.UTF_8));
         } catch (IllegalArgumentException e) {
           throw new UserError(
-              "ProofMalformed", "key " + key + " of the proof Secret is not base64");
+              AwsCredentialRequestReason.ProofMalformed,
+              "key " + key + " of the proof Secret is not base64");
         }
       } else if (secret.getStringData() != null && secret.getStringData().get(key) != null) {
         fields.put(key, secret.getStringData().get(key));

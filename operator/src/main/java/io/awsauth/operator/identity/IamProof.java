@@ -1,5 +1,6 @@
 package io.awsauth.operator.identity;
 
+import io.awsauth.operator.api.v1alpha1.AwsCredentialRequestReason;
 import io.awsauth.operator.status.UserError;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -93,7 +94,8 @@ public record IamProof(String method, String url, String body, String headers) {
             .orElseThrow(
                 () ->
                     new UserError(
-                        "ProofUnsigned", "the proof has no Authorization header: it is unsigned"));
+                        AwsCredentialRequestReason.ProofUnsigned,
+                        "the proof has no Authorization header: it is unsigned"));
     SigV4Authorization sig = SigV4Authorization.parse(authorization);
 
     String host = checkHost(given, endpoint, target);
@@ -120,12 +122,14 @@ public record IamProof(String method, String url, String body, String headers) {
 
   private void checkMethod() {
     if (method == null || method.isEmpty()) {
-      throw new UserError("ProofIncomplete", "the proof has no " + METHOD_FIELD);
+      throw new UserError(
+          AwsCredentialRequestReason.ProofIncomplete, "the proof has no " + METHOD_FIELD);
     }
     // Vault, too, takes only POST: a GET would carry the action in its query.
     if (!method.equals("POST")) {
       throw new UserError(
-          "ProofNotPost", METHOD_FIELD + " is " + SafeText.of(method) + "; only POST is accepted");
+          AwsCredentialRequestReason.ProofNotPost,
+          METHOD_FIELD + " is " + SafeText.of(method) + "; only POST is accepted");
     }
   }
 
@@ -133,17 +137,18 @@ public record IamProof(String method, String url, String body, String headers) {
     String text = decodeField(URL_FIELD, url, MAX_URL_FIELD_CHARS);
     if (!PRINTABLE.matcher(text).matches()) {
       throw new UserError(
-          "ProofMalformed", URL_FIELD + " holds spaces, line breaks or non-ASCII characters");
+          AwsCredentialRequestReason.ProofMalformed,
+          URL_FIELD + " holds spaces, line breaks or non-ASCII characters");
     }
     URI uri;
     try {
       uri = new URI(text);
     } catch (URISyntaxException e) {
-      throw new UserError("ProofMalformed", URL_FIELD + " is not a URL");
+      throw new UserError(AwsCredentialRequestReason.ProofMalformed, URL_FIELD + " is not a URL");
     }
     if (!endpoint.sameOrigin(uri) || uri.getRawUserInfo() != null || uri.getRawFragment() != null) {
       throw new UserError(
-          "ProofWrongEndpoint",
+          AwsCredentialRequestReason.ProofWrongEndpoint,
           "the proof is addressed to "
               + SafeText.of(uri.getScheme() + "://" + uri.getRawAuthority())
               + ", not to the configured STS endpoint "
@@ -153,13 +158,13 @@ public record IamProof(String method, String url, String body, String headers) {
     }
     if (uri.getRawQuery() != null) {
       throw new UserError(
-          "ProofHasQuery",
+          AwsCredentialRequestReason.ProofHasQuery,
           "the proof's URL has a query; GetCallerIdentity must be in the body, not the URL");
     }
     String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
     if (!path.equals(endpoint.path())) {
       throw new UserError(
-          "ProofWrongPath",
+          AwsCredentialRequestReason.ProofWrongPath,
           "the proof's URL path is " + SafeText.of(path) + ", not " + endpoint.path());
     }
     return uri;
@@ -178,27 +183,32 @@ public record IamProof(String method, String url, String body, String headers) {
       if (pair.startsWith("Action=")) {
         if (action || !pair.equals("Action=GetCallerIdentity")) {
           throw new UserError(
-              "ProofWrongAction",
+              AwsCredentialRequestReason.ProofWrongAction,
               "the proof's body must hold Action=GetCallerIdentity once and no other action");
         }
         action = true;
       } else if (pair.startsWith("Version=")) {
         if (version || !pair.equals("Version=2011-06-15")) {
           throw new UserError(
-              "ProofWrongVersion", "the proof's body must hold Version=2011-06-15 once");
+              AwsCredentialRequestReason.ProofWrongVersion,
+              "the proof's body must hold Version=2011-06-15 once");
         }
         version = true;
       } else {
         throw new UserError(
-            "ProofExtraParameter",
+            AwsCredentialRequestReason.ProofExtraParameter,
             "the proof's body may hold only Action=GetCallerIdentity and Version=2011-06-15");
       }
     }
     if (!action) {
-      throw new UserError("ProofWrongAction", "the proof's body has no Action=GetCallerIdentity");
+      throw new UserError(
+          AwsCredentialRequestReason.ProofWrongAction,
+          "the proof's body has no Action=GetCallerIdentity");
     }
     if (!version) {
-      throw new UserError("ProofWrongVersion", "the proof's body has no Version=2011-06-15");
+      throw new UserError(
+          AwsCredentialRequestReason.ProofWrongVersion,
+          "the proof's body has no Version=2011-06-15");
     }
     return form;
   }
@@ -211,7 +221,7 @@ public record IamProof(String method, String url, String body, String headers) {
     Optional<String> host = given.single("Host");
     if (host.isPresent() && !endpoint.isHost(host.get())) {
       throw new UserError(
-          "ProofWrongHost",
+          AwsCredentialRequestReason.ProofWrongHost,
           "the proof's Host header "
               + SafeText.of(host.get())
               + " is not the configured STS endpoint "
@@ -222,18 +232,20 @@ public record IamProof(String method, String url, String body, String headers) {
 
   private static void checkSigned(ProofHeaders given, SigV4Authorization sig) {
     if (!sig.signs("host")) {
-      throw new UserError("ProofHeaderUnsigned", "the proof's Host header is not signed");
+      throw new UserError(
+          AwsCredentialRequestReason.ProofHeaderUnsigned, "the proof's Host header is not signed");
     }
     for (String name : sig.signed()) {
       if (!name.equals("host") && !given.has(name)) {
         throw new UserError(
-            "ProofSignedHeaderMissing", "the proof signs a " + name + " header it does not carry");
+            AwsCredentialRequestReason.ProofSignedHeaderMissing,
+            "the proof signs a " + name + " header it does not carry");
       }
     }
     for (ProofHeaders.Header header : given.all()) {
       if (HOP_BY_HOP.contains(header.name().toLowerCase(Locale.ROOT))) {
         throw new UserError(
-            "ProofForbiddenHeader",
+            AwsCredentialRequestReason.ProofForbiddenHeader,
             "the proof carries a " + header.name() + " header, which cannot be forwarded");
       }
     }
@@ -244,19 +256,28 @@ public record IamProof(String method, String url, String body, String headers) {
     String date =
         given
             .single("X-Amz-Date")
-            .orElseThrow(() -> new UserError("ProofUndated", "the proof has no X-Amz-Date header"));
+            .orElseThrow(
+                () ->
+                    new UserError(
+                        AwsCredentialRequestReason.ProofUndated,
+                        "the proof has no X-Amz-Date header"));
     if (!sig.signs("x-amz-date")) {
-      throw new UserError("ProofHeaderUnsigned", "the proof's X-Amz-Date header is not signed");
+      throw new UserError(
+          AwsCredentialRequestReason.ProofHeaderUnsigned,
+          "the proof's X-Amz-Date header is not signed");
     }
     Instant at;
     try {
       at = LocalDateTime.parse(date, AMZ_DATE).toInstant(ZoneOffset.UTC);
     } catch (DateTimeParseException e) {
-      throw new UserError("ProofUndated", "the proof's X-Amz-Date is not yyyyMMddTHHmmssZ");
+      throw new UserError(
+          AwsCredentialRequestReason.ProofUndated,
+          "the proof's X-Amz-Date is not yyyyMMddTHHmmssZ");
     }
     if (!date.startsWith(sig.scopeDate())) {
       throw new UserError(
-          "ProofUndated", "the proof's X-Amz-Date is not the day of its credential scope");
+          AwsCredentialRequestReason.ProofUndated,
+          "the proof's X-Amz-Date is not the day of its credential scope");
     }
     return at;
   }
@@ -269,7 +290,7 @@ public record IamProof(String method, String url, String body, String headers) {
     Optional<ProofHeaders.Header> header = given.get(SERVER_ID_HEADER);
     if (header.isEmpty()) {
       throw new UserError(
-          "ProofServerIdMissing",
+          AwsCredentialRequestReason.ProofServerIdMissing,
           "the proof has no "
               + SERVER_ID_HEADER
               + " header; the AwsAuthConfig requires one (iamServerIdHeaderValue)");
@@ -277,14 +298,14 @@ public record IamProof(String method, String url, String body, String headers) {
     // Not a secret: a plain comparison is fine. The value is not echoed: it may be long.
     if (!String.join(",", header.get().values()).equals(serverId)) {
       throw new UserError(
-          "ProofServerIdMismatch",
+          AwsCredentialRequestReason.ProofServerIdMismatch,
           "the proof's "
               + SERVER_ID_HEADER
               + " header is not the AwsAuthConfig's iamServerIdHeaderValue");
     }
     if (!sig.signs(SERVER_ID_HEADER)) {
       throw new UserError(
-          "ProofServerIdUnsigned",
+          AwsCredentialRequestReason.ProofServerIdUnsigned,
           "the proof's " + SERVER_ID_HEADER + " header is not among its signed headers");
     }
   }
@@ -295,7 +316,7 @@ public record IamProof(String method, String url, String body, String headers) {
       String normalized = type.get().toLowerCase(Locale.ROOT).replace(" ", "");
       if (!normalized.equals(FORM) && !normalized.equals(FORM + ";charset=utf-8")) {
         throw new UserError(
-            "ProofWrongContentType",
+            AwsCredentialRequestReason.ProofWrongContentType,
             "the proof's Content-Type is not " + FORM + " (it is " + SafeText.of(type.get()) + ")");
       }
     }
@@ -303,28 +324,32 @@ public record IamProof(String method, String url, String body, String headers) {
     if (length.isPresent()
         && !length.get().equals(String.valueOf(form.getBytes(StandardCharsets.UTF_8).length))) {
       throw new UserError(
-          "ProofInvalidHeader", "the proof's Content-Length is not the length of its body");
+          AwsCredentialRequestReason.ProofInvalidHeader,
+          "the proof's Content-Length is not the length of its body");
     }
   }
 
   private static String decodeField(String name, String value, int maxChars) {
     if (value == null || value.isBlank()) {
-      throw new UserError("ProofIncomplete", "the proof has no " + name);
+      throw new UserError(AwsCredentialRequestReason.ProofIncomplete, "the proof has no " + name);
     }
     if (value.length() > maxChars) {
-      throw new UserError("ProofTooLarge", name + " is longer than " + maxChars + " characters");
+      throw new UserError(
+          AwsCredentialRequestReason.ProofTooLarge,
+          name + " is longer than " + maxChars + " characters");
     }
     byte[] bytes;
     try {
       bytes = Base64.getDecoder().decode(value.strip());
     } catch (IllegalArgumentException e) {
-      throw new UserError("ProofMalformed", name + " is not valid base64");
+      throw new UserError(AwsCredentialRequestReason.ProofMalformed, name + " is not valid base64");
     }
     String text = new String(bytes, StandardCharsets.US_ASCII);
     for (byte b : bytes) {
       if (b < 0x20 || b == 0x7F) {
         throw new UserError(
-            "ProofMalformed", name + " holds control characters or non-ASCII bytes");
+            AwsCredentialRequestReason.ProofMalformed,
+            name + " holds control characters or non-ASCII bytes");
       }
     }
     return text;

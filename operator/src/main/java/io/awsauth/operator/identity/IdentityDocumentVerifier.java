@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.awsauth.operator.api.v1alpha1.ApiPatterns;
+import io.awsauth.operator.api.v1alpha1.AwsCredentialRequestReason;
 import io.awsauth.operator.status.UserError;
 import java.io.IOException;
 import java.security.PublicKey;
@@ -86,13 +87,15 @@ public final class IdentityDocumentVerifier {
         || !(signed.getSignedContent().getContent() instanceof byte[] content)
         || content.length == 0) {
       throw new UserError(
-          "IdentityDocumentNoContent", "the PKCS#7 signature does not contain the document");
+          AwsCredentialRequestReason.IdentityDocumentNoContent,
+          "the PKCS#7 signature does not contain the document");
     }
     List<SignerInformation> signers = List.copyOf(signed.getSignerInfos().getSigners());
     // AWS signs with one key; a second signer would only be something added to the message.
     if (signers.size() != 1) {
       throw new UserError(
-          "IdentityDocumentMalformed", "the PKCS#7 signature must have exactly one signer");
+          AwsCredentialRequestReason.IdentityDocumentMalformed,
+          "the PKCS#7 signature must have exactly one signer");
     }
     SignerInformation signer = signers.get(0);
     checkAlgorithms(signer);
@@ -100,14 +103,14 @@ public final class IdentityDocumentVerifier {
         trusted.stream().filter(c -> signer.getSID().match(c)).toList();
     if (candidates.isEmpty()) {
       throw new UserError(
-          "IdentityDocumentUnknownSigner",
+          AwsCredentialRequestReason.IdentityDocumentUnknownSigner,
           "the document is not signed by any of the configured AWS certificates");
     }
     List<X509CertificateHolder> strong =
         candidates.stream().filter(IdentityDocumentVerifier::strongKey).toList();
     if (strong.isEmpty()) {
       throw new UserError(
-          "IdentityDocumentWeakSignature",
+          AwsCredentialRequestReason.IdentityDocumentWeakSignature,
           "the certificate that signed the document is not an RSA key of at least "
               + MIN_RSA_BITS
               + " bits (use the rsa2048 document and certificate)");
@@ -118,18 +121,20 @@ public final class IdentityDocumentVerifier {
       }
     }
     throw new UserError(
-        "IdentityDocumentBadSignature",
+        AwsCredentialRequestReason.IdentityDocumentBadSignature,
         "the document's signature does not verify with the configured AWS certificate (the"
             + " document was changed, or the certificate is not the one that signed it)");
   }
 
   private static CMSSignedData parse(String pkcs7) {
     if (pkcs7 == null || pkcs7.isBlank()) {
-      throw new UserError("IdentityDocumentMissing", "no PKCS#7 identity document was given");
+      throw new UserError(
+          AwsCredentialRequestReason.IdentityDocumentMissing,
+          "no PKCS#7 identity document was given");
     }
     if (pkcs7.length() > MAX_CHARS) {
       throw new UserError(
-          "IdentityDocumentTooLarge",
+          AwsCredentialRequestReason.IdentityDocumentTooLarge,
           "the PKCS#7 text is longer than " + MAX_CHARS + " characters");
     }
     String base64 = stripArmour(pkcs7).replaceAll("\\s", "");
@@ -138,7 +143,8 @@ public final class IdentityDocumentVerifier {
     } catch (CMSException | RuntimeException e) {
       // RuntimeException: BouncyCastle reports some malformed structures as unchecked ones.
       throw new UserError(
-          "IdentityDocumentMalformed", "the pkcs7 value is not base64 of a PKCS#7 SignedData");
+          AwsCredentialRequestReason.IdentityDocumentMalformed,
+          "the pkcs7 value is not base64 of a PKCS#7 SignedData");
     }
   }
 
@@ -152,7 +158,8 @@ public final class IdentityDocumentVerifier {
     }
     if (!trimmed.startsWith(begin) || !trimmed.endsWith(end)) {
       throw new UserError(
-          "IdentityDocumentMalformed", "PEM armour other than BEGIN PKCS7 / END PKCS7");
+          AwsCredentialRequestReason.IdentityDocumentMalformed,
+          "PEM armour other than BEGIN PKCS7 / END PKCS7");
     }
     return trimmed.substring(begin.length(), trimmed.length() - end.length());
   }
@@ -161,14 +168,14 @@ public final class IdentityDocumentVerifier {
     String digest = signer.getDigestAlgOID();
     if (!STRONG_DIGESTS.contains(digest)) {
       throw new UserError(
-          "IdentityDocumentWeakSignature",
+          AwsCredentialRequestReason.IdentityDocumentWeakSignature,
           "the document is signed with "
               + DIGEST_NAMES.getOrDefault(digest, "digest " + digest)
               + "; only SHA-256 or stronger is accepted (use the rsa2048 document)");
     }
     if (!RSA_SIGNATURES.contains(signer.getEncryptionAlgOID())) {
       throw new UserError(
-          "IdentityDocumentWeakSignature",
+          AwsCredentialRequestReason.IdentityDocumentWeakSignature,
           "the document is not signed with RSA and SHA-256 or stronger");
     }
   }
@@ -232,6 +239,7 @@ public final class IdentityDocumentVerifier {
   }
 
   private static UserError invalid(String why) {
-    return new UserError("IdentityDocumentInvalid", "the signed identity document " + why);
+    return new UserError(
+        AwsCredentialRequestReason.IdentityDocumentInvalid, "the signed identity document " + why);
   }
 }

@@ -2,6 +2,7 @@ package io.awsauth.operator.identity;
 
 import io.awsauth.operator.api.v1alpha1.AuthType;
 import io.awsauth.operator.api.v1alpha1.AwsCredentialRequest;
+import io.awsauth.operator.api.v1alpha1.AwsCredentialRequestReason;
 import io.awsauth.operator.api.v1alpha1.AwsCredentialRequestSpec.Identity;
 import io.awsauth.operator.api.v1alpha1.VaultAwsRole;
 import io.awsauth.operator.cache.ClusterCaches;
@@ -49,8 +50,8 @@ public class IdentityVerification {
         instanceof BindingDecision.Denied denied) {
       return IdentityVerdict.deny(
           "bindings.namespaces".equals(denied.binding())
-              ? "NamespaceNotBound"
-              : "ServiceAccountNotBound",
+              ? AwsCredentialRequestReason.NamespaceNotBound
+              : AwsCredentialRequestReason.ServiceAccountNotBound,
           denied.binding() + " of role " + role.getMetadata().getName() + ": " + denied.message());
     }
     if (!beforeIssuing && identity.podName != null) {
@@ -58,7 +59,7 @@ public class IdentityVerification {
       Pod pod = client.pods().inNamespace(namespace).withName(identity.podName).get();
       if (pod == null || pod.getMetadata().getDeletionTimestamp() != null) {
         return IdentityVerdict.deny(
-            "PodNotFound",
+            AwsCredentialRequestReason.PodNotFound,
             "pod "
                 + namespace
                 + "/"
@@ -68,7 +69,7 @@ public class IdentityVerification {
     }
     if (!beforeIssuing) {
       return IdentityVerdict.allow(
-          "ServiceAccountBound",
+          AwsCredentialRequestReason.ServiceAccountBound,
           "service account "
               + namespace
               + "/"
@@ -78,20 +79,21 @@ public class IdentityVerification {
     }
     if (!caches.serviceAccountExists(namespace, serviceAccount)) {
       return IdentityVerdict.deny(
-          "ServiceAccountNotFound",
+          AwsCredentialRequestReason.ServiceAccountNotFound,
           "service account " + namespace + "/" + serviceAccount + " does not exist");
     }
     if (identity.podName != null) {
       Pod pod = client.pods().inNamespace(namespace).withName(identity.podName).get();
       if (pod == null) {
         return IdentityVerdict.deny(
-            "PodNotFound", "pod " + namespace + "/" + identity.podName + " does not exist");
+            AwsCredentialRequestReason.PodNotFound,
+            "pod " + namespace + "/" + identity.podName + " does not exist");
       }
       String podServiceAccount =
           Objects.requireNonNullElse(pod.getSpec().getServiceAccountName(), "default");
       if (!podServiceAccount.equals(serviceAccount)) {
         return IdentityVerdict.deny(
-            "PodServiceAccountMismatch",
+            AwsCredentialRequestReason.PodServiceAccountMismatch,
             "pod "
                 + identity.podName
                 + " runs as service account "
@@ -103,7 +105,7 @@ public class IdentityVerification {
     AuthType type = role.getSpec().authType == null ? AuthType.KUBERNETES : role.getSpec().authType;
     if (type == AuthType.KUBERNETES) {
       return IdentityVerdict.allow(
-          "ServiceAccountBound",
+          AwsCredentialRequestReason.ServiceAccountBound,
           "service account "
               + namespace
               + "/"
@@ -114,7 +116,7 @@ public class IdentityVerification {
     List<IdentityVerifier> matching = verifiers.stream().filter(v -> v.authType() == type).toList();
     if (matching.isEmpty()) {
       return IdentityVerdict.deny(
-          "AuthTypeUnavailable",
+          AwsCredentialRequestReason.AuthTypeUnavailable,
           "this operator build cannot verify authType " + type.wireName() + " yet");
     }
     return matching.get(0).verify(request, role);

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.awsauth.operator.api.v1alpha1.AwsCredentialRequestReason;
 import io.awsauth.operator.status.UserError;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -56,11 +57,13 @@ final class ProofHeaders {
 
   static ProofHeaders parse(String field) {
     if (field == null || field.isBlank()) {
-      throw new UserError("ProofIncomplete", "the proof has no iam_request_headers");
+      throw new UserError(
+          AwsCredentialRequestReason.ProofIncomplete, "the proof has no iam_request_headers");
     }
     if (field.length() > MAX_FIELD_CHARS) {
       throw new UserError(
-          "ProofTooLarge", "iam_request_headers is longer than " + MAX_FIELD_CHARS + " characters");
+          AwsCredentialRequestReason.ProofTooLarge,
+          "iam_request_headers is longer than " + MAX_FIELD_CHARS + " characters");
     }
     String text = field.strip();
     ProofHeaders headers = new ProofHeaders();
@@ -98,7 +101,7 @@ final class ProofHeaders {
     List<String> distinct = header.get().values().stream().distinct().toList();
     if (distinct.size() != 1) {
       throw new UserError(
-          "ProofAmbiguousHeader",
+          AwsCredentialRequestReason.ProofAmbiguousHeader,
           "the proof gives the " + header.get().name() + " header several different values");
     }
     return Optional.of(distinct.get(0));
@@ -168,11 +171,12 @@ final class ProofHeaders {
     if (name.length() > MAX_NAME_CHARS || !TOKEN.matcher(name).matches()) {
       // The name itself is not repeated: it may hold the very characters refused.
       throw new UserError(
-          "ProofInvalidHeader", "a header name in the proof is not a valid HTTP header name");
+          AwsCredentialRequestReason.ProofInvalidHeader,
+          "a header name in the proof is not a valid HTTP header name");
     }
     if (value.length() > MAX_VALUE_CHARS || !VALUE.matcher(value).matches()) {
       throw new UserError(
-          "ProofInvalidHeader",
+          AwsCredentialRequestReason.ProofInvalidHeader,
           "the "
               + name
               + " header of the proof holds a line break, a control character, non-ASCII text, or"
@@ -181,7 +185,9 @@ final class ProofHeaders {
               + " characters");
     }
     if (++valueCount > MAX_VALUES) {
-      throw new UserError("ProofTooLarge", "the proof has more than " + MAX_VALUES + " headers");
+      throw new UserError(
+          AwsCredentialRequestReason.ProofTooLarge,
+          "the proof has more than " + MAX_VALUES + " headers");
     }
     byLowerName
         .computeIfAbsent(name.toLowerCase(Locale.ROOT), k -> new Header(name, new ArrayList<>()))
@@ -211,6 +217,6 @@ final class ProofHeaders {
   }
 
   private static UserError malformed(String what) {
-    return new UserError("ProofMalformed", "iam_request_headers " + what);
+    return new UserError(AwsCredentialRequestReason.ProofMalformed, "iam_request_headers " + what);
   }
 }

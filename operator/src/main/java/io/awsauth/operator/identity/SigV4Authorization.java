@@ -1,5 +1,6 @@
 package io.awsauth.operator.identity;
 
+import io.awsauth.operator.api.v1alpha1.AwsCredentialRequestReason;
 import io.awsauth.operator.status.UserError;
 import java.util.HashMap;
 import java.util.List;
@@ -56,7 +57,7 @@ record SigV4Authorization(String scopeDate, String region, String service, List<
     }
     if (!credential.group("service").equals("sts")) {
       throw new UserError(
-          "ProofWrongService",
+          AwsCredentialRequestReason.ProofWrongService,
           "the proof is signed for the service "
               + credential.group("service")
               + ", not sts: it is not a GetCallerIdentity request");
@@ -73,6 +74,8 @@ record SigV4Authorization(String scopeDate, String region, String service, List<
   }
 
   private static UserError notSigV4(String why) {
-    return new UserError("ProofNotSigV4", "the proof is not an AWS Signature Version 4: " + why);
+    return new UserError(
+        AwsCredentialRequestReason.ProofNotSigV4,
+        "the proof is not an AWS Signature Version 4: " + why);
   }
 }

@@ -1,5 +1,6 @@
 package io.awsauth.operator.identity;
 
+import io.awsauth.operator.api.v1alpha1.AwsCredentialRequestReason;
 import io.awsauth.operator.aws.AwsFailure;
 import java.io.IOException;
 import java.io.InputStream;
@@ -102,7 +103,7 @@ public final class StsProofSender {
         throw new AwsFailure(
             AwsFailure.Kind.TRANSIENT,
             "HTTP" + response.statusCode(),
-            "StsUnavailable",
+            AwsCredentialRequestReason.StsUnavailable,
             "STS at " + request.uri() + " answered HTTP " + response.statusCode(),
             null);
       }
@@ -114,7 +115,7 @@ public final class StsProofSender {
       throw new AwsFailure(
           AwsFailure.Kind.TRANSIENT,
           refused.code(),
-          "StsUnavailable",
+          AwsCredentialRequestReason.StsUnavailable,
           "STS at "
               + request.uri()
               + " could not answer (HTTP "
@@ -149,7 +150,7 @@ public final class StsProofSender {
     return new AwsFailure(
         AwsFailure.Kind.TRANSIENT,
         "EndpointUnreachable",
-        "StsUnreachable",
+        AwsCredentialRequestReason.StsUnreachable,
         "could not send the proof to STS at " + request.uri() + " (" + what + ")",
         null);
   }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.awsauth.operator.api.v1alpha1.CredentialType;
 import io.awsauth.operator.api.v1alpha1.Durations;
+import io.awsauth.operator.api.v1alpha1.VaultAwsRoleReason;
 import io.awsauth.operator.api.v1alpha1.VaultAwsRoleSpec;
 import io.awsauth.operator.aws.Arns;
 import io.awsauth.operator.status.UserError;
@@ -32,7 +33,7 @@ final class RoleChecks {
       VaultAwsRoleSpec spec, boolean operatorUsesSessionCredentials, String operatorAccountId) {
     if (spec.credentialType == CredentialType.FEDERATION_TOKEN && operatorUsesSessionCredentials) {
       throw new UserError(
-          "SessionCredentialsCannotFederate",
+          VaultAwsRoleReason.SessionCredentialsCannotFederate,
           "Cannot call GetFederationToken with session credentials: the AwsAuthConfig's"
               + " credentials are temporary (an assumed role or session token); federation_token"
               + " roles need the long-term keys of an IAM user");
@@ -53,7 +54,7 @@ final class RoleChecks {
       for (String ttl : new String[] {spec.defaultTtl, spec.maxTtl}) {
         if (ttl != null && Durations.parse(ttl).compareTo(MAX_CHAINED_ROLE_SESSION) > 0) {
           throw new UserError(
-              "ChainedRoleTtlTooLong",
+              VaultAwsRoleReason.ChainedRoleTtlTooLong,
               why
                   + ", and AWS limits a role assumed from another role to 1h: defaultTtl and"
                   + " maxTtl must be 1h or less (got "
@@ -67,7 +68,7 @@ final class RoleChecks {
         .ifPresent(
             size -> {
               throw new UserError(
-                  "PolicyTooLarge",
+                  VaultAwsRoleReason.PolicyTooLarge,
                   "policyDocument is "
                       + size
                       + " characters without whitespace; AWS accepts at most "

@@ -2,12 +2,13 @@ package io.awsauth.operator.role;
 
 import static io.awsauth.operator.status.Conditions.READY;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.awsauth.operator.api.v1alpha1.AuthType;
 import io.awsauth.operator.api.v1alpha1.AwsAuthConfig;
 import io.awsauth.operator.api.v1alpha1.CredentialType;
+import io.awsauth.operator.api.v1alpha1.Reason;
 import io.awsauth.operator.api.v1alpha1.StsRoleBinding;
 import io.awsauth.operator.api.v1alpha1.VaultAwsRole;
+import io.awsauth.operator.api.v1alpha1.VaultAwsRoleReason;
 import io.awsauth.operator.api.v1alpha1.VaultAwsRoleStatus;
 import io.awsauth.operator.api.v1alpha1.VaultAwsRoleStatus.BoundPrincipal;
 import io.awsauth.operator.authconfig.AuthConfigs;
@@ -19,7 +20,7 @@ import io.awsauth.operator.identity.IamArn;
 import io.awsauth.operator.metrics.OperatorMetrics;
 import io.awsauth.operator.status.Conditions;
 import io.awsauth.operator.status.EventRecorder;
-import io.awsauth.operator.status.StatusUpdates;
+import io.awsauth.operator.status.StatusAggregator;
 import io.awsauth.operator.status.UserError;
 import io.awsauth.operator.trust.AccountSessions;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
@@ -78,13 +79,8 @@ public class VaultAwsRoleReconciler implements Reconciler<VaultAwsRole> {
 
   @Override
   public UpdateControl<VaultAwsRole> reconcile(VaultAwsRole role, Context<VaultAwsRole> context) {
-    JsonNode before = StatusUpdates.snapshot(role.getStatus());
-    if (role.getStatus() == null) {
-      role.setStatus(new VaultAwsRoleStatus());
-    }
-    VaultAwsRoleStatus status = role.getStatus();
-    long generation = role.getMetadata().getGeneration();
-    boolean waiting = false;
+    var status = StatusAggregator.of(role, VaultAwsRoleStatus::new, conditions);
+    Duration retryIn = null;
     try {
       ResolvedAuthConfig config = configs.resolve(role.getSpec().authConfigRef);
       RoleChecks.check(
@@ -99,21 +95,26 @@ public class VaultAwsRoleReconciler implements Reconciler<VaultAwsRole> {
       if (role.getSpec().authType == AuthType.IAM) {
         resolvePrincipals(role, config);
       }
-      conditions.set(status, generation, READY, true, "RoleReady", "the role can issue");
+      status.condition(READY, true, VaultAwsRoleReason.RoleReady, "the role can issue");
     } catch (UserError e) {
-      metrics.reconcileError("VaultAwsRole", e.reason());
-      conditions.set(status, generation, READY, false, e.reason(), e.getMessage());
-      waiting =
-          switch (e.reason()) {
-            case "AuthConfigNotReady", "TrustNotReady", "NoTrustForAccount", "PrincipalNotFound" ->
-                true;
-            default -> false;
-          };
+      metrics.reconcileError("VaultAwsRole", e.reason().name());
+      status.condition(READY, false, e.reason(), e.getMessage());
+      retryIn = lookAgain(e.reason());
     }
-    status.observedGeneration = generation;
-    events.announceTransition(role, before, status, READY, "Validate");
-    UpdateControl<VaultAwsRole> control = StatusUpdates.patchIfChanged(role, before);
-    return waiting ? control.rescheduleAfter(WAIT_FOR_DEPENDENCIES) : control;
+    events.announceTransition(role, status.before(), status.build(true), READY, "Validate");
+    UpdateControl<VaultAwsRole> control = status.updateControl();
+    return retryIn == null ? control : control.rescheduleAfter(retryIn);
+  }
+
+  /**
+   * How soon a role refused with this reason is looked at again (null: on a change): a role waiting
+   * for its config, a binding or an IAM principal looks again soon.
+   */
+  static Duration lookAgain(Reason reason) {
+    return switch (reason.recheck()) {
+      case WAIT_FOR_DEPENDENCY, POLL -> WAIT_FOR_DEPENDENCIES;
+      case AFTER_REFUSAL, RETRY_SOON, WAIT_FOR_CHANGE -> null;
+    };
   }
 
   /**
@@ -140,7 +141,10 @@ public class VaultAwsRoleReconciler implements Reconciler<VaultAwsRole> {
       IamArn parsed =
           IamArn.parse(arn)
               .orElseThrow(
-                  () -> new UserError("InvalidPrincipalArn", arn + " is not a user or role ARN"));
+                  () ->
+                      new UserError(
+                          VaultAwsRoleReason.InvalidPrincipalArn,
+                          arn + " is not a user or role ARN"));
       IamGateway iam = clients.iam(sessions.forAccount(config, parsed.accountId()));
       Optional<String> id =
           switch (parsed.kind()) {
@@ -154,7 +158,7 @@ public class VaultAwsRoleReconciler implements Reconciler<VaultAwsRole> {
               id.orElseThrow(
                   () ->
                       new UserError(
-                          "PrincipalNotFound",
+                          VaultAwsRoleReason.PrincipalNotFound,
                           "bindings.iamPrincipalArns: "
                               + arn
                               + " does not exist, so its unique ID cannot be resolved; create it"

@@ -1,6 +1,7 @@
 package io.awsauth.operator.status;
 
 import io.awsauth.operator.api.v1alpha1.ConditionedStatus;
+import io.awsauth.operator.api.v1alpha1.Reason;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ConditionBuilder;
 import java.time.Clock;
@@ -29,13 +30,13 @@ public final class Conditions {
 
   /** Sets a condition on the status; returns the status for chaining. */
   public <S extends ConditionedStatus> S set(
-      S status, long generation, String type, boolean value, String reason, String message) {
+      S status, long generation, String type, boolean value, Reason reason, String message) {
     return set(status, generation, type, value ? TRUE : FALSE, reason, message);
   }
 
   public <S extends ConditionedStatus> S set(
-      S status, long generation, String type, String value, String reason, String message) {
-    requireCamelCase(reason);
+      S status, long generation, String type, String value, Reason reason, String message) {
+    requireCamelCase(reason.name());
     List<Condition> conditions =
         status.conditions == null ? new ArrayList<>() : new ArrayList<>(status.conditions);
     Condition previous =
@@ -50,7 +51,7 @@ public final class Conditions {
         new ConditionBuilder()
             .withType(type)
             .withStatus(value)
-            .withReason(reason)
+            .withReason(reason.name())
             .withMessage(message == null ? "" : message)
             .withObservedGeneration(generation)
             .withLastTransitionTime(transition)

@@ -1,5 +1,6 @@
 package io.awsauth.operator.trust;
 
+import io.awsauth.operator.api.v1alpha1.DependencyReason;
 import io.awsauth.operator.api.v1alpha1.StsRoleBinding;
 import io.awsauth.operator.authconfig.AuthConfigSettings;
 import io.awsauth.operator.authconfig.AuthConfigs.ResolvedAuthConfig;
@@ -96,7 +97,7 @@ public class AccountSessions {
             .orElseThrow(
                 () ->
                     new UserError(
-                        "NoTrustForAccount",
+                        DependencyReason.NoTrustForAccount,
                         "no StsRoleBinding for account "
                             + accountId
                             + " uses AwsAuthConfig '"
@@ -105,7 +106,7 @@ public class AccountSessions {
     if (binding.getStatus() == null
         || !binding.getStatus().isTrue(StsRoleBindingReconciler.TRUST_READY)) {
       throw new UserError(
-          "TrustNotReady",
+          DependencyReason.TrustNotReady,
           "StsRoleBinding '"
               + binding.getMetadata().getName()
               + "' for account "

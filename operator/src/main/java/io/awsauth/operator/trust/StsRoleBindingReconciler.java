@@ -2,9 +2,11 @@ package io.awsauth.operator.trust;
 
 import static io.awsauth.operator.status.Conditions.READY;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.awsauth.operator.api.v1alpha1.AwsReason;
+import io.awsauth.operator.api.v1alpha1.Reason;
 import io.awsauth.operator.api.v1alpha1.StsRoleBinding;
+import io.awsauth.operator.api.v1alpha1.StsRoleBindingReason;
 import io.awsauth.operator.api.v1alpha1.StsRoleBindingSpec;
 import io.awsauth.operator.api.v1alpha1.StsRoleBindingStatus;
 import io.awsauth.operator.authconfig.AuthConfigSettings;
@@ -21,7 +23,7 @@ import io.awsauth.operator.aws.sdk.AwsErrors;
 import io.awsauth.operator.metrics.OperatorMetrics;
 import io.awsauth.operator.status.Conditions;
 import io.awsauth.operator.status.EventRecorder;
-import io.awsauth.operator.status.StatusUpdates;
+import io.awsauth.operator.status.StatusAggregator;
 import io.awsauth.operator.status.UserError;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -94,10 +96,8 @@ public class StsRoleBindingReconciler
   @Override
   public UpdateControl<StsRoleBinding> reconcile(
       StsRoleBinding binding, Context<StsRoleBinding> context) {
-    JsonNode before = StatusUpdates.snapshot(binding.getStatus());
-    StsRoleBindingStatus status = statusOf(binding);
-    long generation = binding.getMetadata().getGeneration();
-    Duration retryIn = null;
+    var status = StatusAggregator.of(binding, StsRoleBindingStatus::new, conditions);
+    Reason failed = null;
     TrustPlan plan = null;
     try {
       ResolvedAuthConfig config = configs.resolve(binding.getSpec().authConfigRef);
@@ -106,34 +106,43 @@ public class StsRoleBindingReconciler
         plan = manageTrust(binding, config, plan);
       }
       CallerIdentity landed = verify(binding, config);
-      status.assumedRoleArn = landed.arn();
-      status.requiredTrustPolicy = null;
-      status.requiredCallerPolicy = null;
-      conditions.set(
-          status,
-          generation,
-          TRUST_READY,
-          true,
-          "AssumeRoleSucceeded",
-          "assumed " + binding.getSpec().roleArn + " as " + landed.arn());
-      conditions.set(status, generation, READY, true, "TrustReady", "trust into account verified");
+      status.status().assumedRoleArn = landed.arn();
+      status.status().requiredTrustPolicy = null;
+      status.status().requiredCallerPolicy = null;
+      status
+          .condition(
+              TRUST_READY,
+              true,
+              StsRoleBindingReason.AssumeRoleSucceeded,
+              "assumed " + binding.getSpec().roleArn + " as " + landed.arn())
+          .condition(READY, true, StsRoleBindingReason.TrustReady, "trust into account verified");
     } catch (UserError e) {
-      notReady(status, generation, e.reason(), e.getMessage(), plan);
-      if ("AuthConfigNotReady".equals(e.reason())) {
-        retryIn = WAIT_FOR_CONFIG;
-      }
+      failed = e.reason();
+      notReady(status, failed, e.getMessage(), plan);
     } catch (AwsFailure e) {
       if (!e.isTerminal()) {
         throw e;
       }
       sessions.forget(binding.getMetadata().getName());
-      notReady(status, generation, reasonFor(e), explain(e, binding), plan);
-      retryIn = RECHECK_MISSING_TRUST;
+      failed = reasonFor(e);
+      notReady(status, failed, explain(e, binding), plan);
     }
-    status.observedGeneration = generation;
-    events.announceTransition(binding, before, status, TRUST_READY, "VerifyTrust");
-    UpdateControl<StsRoleBinding> control = StatusUpdates.patchIfChanged(binding, before);
+    events.announceTransition(
+        binding, status.before(), status.build(true), TRUST_READY, "VerifyTrust");
+    UpdateControl<StsRoleBinding> control = status.updateControl();
+    Duration retryIn = failed == null ? null : lookAgain(failed);
     return retryIn == null ? control : control.rescheduleAfter(retryIn);
+  }
+
+  /**
+   * How soon a binding whose trust failed with this reason is looked at again (null: on change).
+   */
+  static Duration lookAgain(Reason reason) {
+    return switch (reason.recheck()) {
+      case WAIT_FOR_DEPENDENCY -> WAIT_FOR_CONFIG;
+      case AFTER_REFUSAL -> RECHECK_MISSING_TRUST;
+      case POLL, RETRY_SOON, WAIT_FOR_CHANGE -> null;
+    };
   }
 
   /** AssumeRole with the operator's own identity, then GetCallerIdentity as the role. */
@@ -154,7 +163,7 @@ public class StsRoleBindingReconciler
             StsGateway::getCallerIdentity);
     if (!spec.accountId.equals(landed.account())) {
       throw new UserError(
-          "AccountMismatch",
+          StsRoleBindingReason.AccountMismatch,
           "assuming "
               + spec.roleArn
               + " landed in account "
@@ -261,47 +270,43 @@ public class StsRoleBindingReconciler
   @Override
   public ErrorStatusUpdateControl<StsRoleBinding> updateErrorStatus(
       StsRoleBinding binding, Context<StsRoleBinding> context, Exception e) {
-    JsonNode before = StatusUpdates.snapshot(binding.getStatus());
+    var status = StatusAggregator.of(binding, StsRoleBindingStatus::new, conditions);
     AwsFailure failure = AwsErrors.classify("reconcile", e);
     LOG.infof(
         "StsRoleBinding %s: %s (will retry)",
         binding.getMetadata().getName(), failure.getMessage());
-    notReady(
-        statusOf(binding),
-        binding.getMetadata().getGeneration(),
-        failure.reason(),
-        failure.getMessage(),
-        null);
-    events.announceTransition(binding, before, binding.getStatus(), TRUST_READY, "VerifyTrust");
-    return StatusUpdates.changed(before, binding.getStatus())
-        ? ErrorStatusUpdateControl.patchStatus(binding)
-        : ErrorStatusUpdateControl.noStatusUpdate();
+    notReady(status, failure.reason(), failure.getMessage(), null);
+    events.announceTransition(
+        binding, status.before(), status.build(false), TRUST_READY, "VerifyTrust");
+    return status.errorStatusUpdateControl();
   }
 
   private void notReady(
-      StsRoleBindingStatus status, long generation, String reason, String message, TrustPlan plan) {
-    metrics.reconcileError("StsRoleBinding", reason);
-    status.assumedRoleArn = null;
+      StatusAggregator<StsRoleBinding, StsRoleBindingStatus> status,
+      Reason reason,
+      String message,
+      TrustPlan plan) {
+    metrics.reconcileError("StsRoleBinding", reason.name());
+    status.status().assumedRoleArn = null;
     if (plan != null) {
-      status.requiredTrustPolicy = plan.trustDocument();
-      status.requiredCallerPolicy = plan.callerDocument();
+      status.status().requiredTrustPolicy = plan.trustDocument();
+      status.status().requiredCallerPolicy = plan.callerDocument();
     }
-    conditions.set(status, generation, TRUST_READY, false, reason, message);
-    conditions.set(status, generation, READY, false, reason, message);
+    status.condition(TRUST_READY, false, reason, message).condition(READY, false, reason, message);
   }
 
-  private static String reasonFor(AwsFailure e) {
-    if ("AccessDenied".equals(e.reason()) && e.getMessage().startsWith("sts:AssumeRole")) {
-      return "AssumeRoleDenied";
-    }
-    if ("AccessDenied".equals(e.reason())) {
-      return "TrustNotManageable";
+  /** AWS's AccessDenied, said for what was denied: assuming the role, or managing its trust. */
+  static Reason reasonFor(AwsFailure e) {
+    if (e.reason() == AwsReason.AccessDenied) {
+      return e.getMessage().startsWith("sts:AssumeRole")
+          ? StsRoleBindingReason.AssumeRoleDenied
+          : StsRoleBindingReason.TrustNotManageable;
     }
     return e.reason();
   }
 
   private static String explain(AwsFailure e, StsRoleBinding binding) {
-    if ("AssumeRoleDenied".equals(reasonFor(e))) {
+    if (reasonFor(e) == StsRoleBindingReason.AssumeRoleDenied) {
       return e.getMessage()
           + ". The role's trust policy must admit the operator's principal"
           + (binding.getSpec().externalId == null ? "" : " with this external ID")
@@ -309,13 +314,6 @@ public class StsRoleBindingReconciler
           + " sts:AssumeRole on it (status.requiredCallerPolicy).";
     }
     return e.getMessage();
-  }
-
-  private static StsRoleBindingStatus statusOf(StsRoleBinding binding) {
-    if (binding.getStatus() == null) {
-      binding.setStatus(new StsRoleBindingStatus());
-    }
-    return binding.getStatus();
   }
 
   private static String resource(String path) {

@@ -21,7 +21,7 @@ class AwsAuthConfigReconcilerTest {
         .isInstanceOfSatisfying(
             UserError.class,
             e ->
-                org.assertj.core.api.Assertions.assertThat(e.reason())
+                org.assertj.core.api.Assertions.assertThat(e.reason().name())
                     .isEqualTo("IdentityDocumentCertificatesInvalid"));
   }
 

@@ -72,7 +72,7 @@ class IamUsersTest {
     assertThat(IamUsers.ensureUser(iam, "u1", role(), Map.of(), "uid-1")).isFalse();
     assertThatThrownBy(() -> IamUsers.ensureUser(iam, "u1", role(), Map.of(), "uid-2"))
         .isInstanceOfSatisfying(
-            UserError.class, e -> assertThat(e.reason()).isEqualTo("IamUserNameTaken"));
+            UserError.class, e -> assertThat(e.reason().name()).isEqualTo("IamUserNameTaken"));
   }
 
   @Test

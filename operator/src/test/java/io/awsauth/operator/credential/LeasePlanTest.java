@@ -2,8 +2,11 @@ package io.awsauth.operator.credential;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.awsauth.operator.api.v1alpha1.AwsCredentialRequestReason;
 import io.awsauth.operator.api.v1alpha1.AwsCredentialRequestStatus;
 import io.awsauth.operator.api.v1alpha1.AwsCredentialRequestStatus.PendingLease;
+import io.awsauth.operator.api.v1alpha1.AwsReason;
+import io.awsauth.operator.api.v1alpha1.DependencyReason;
 import io.awsauth.operator.credential.CredentialSecret.HeldLease;
 import io.awsauth.operator.credential.LeasePlan.Facts;
 import io.awsauth.operator.credential.LeasePlan.Issue;
@@ -36,7 +39,8 @@ class LeasePlanTest {
   private static final Instant ISSUED = Instant.parse("2026-11-21T10:00:00Z");
   private static final Instant EXPIRES = ISSUED.plus(Duration.ofHours(3)); // renewAt = ISSUED + 2h
   private static final String SPEC = "spec-v1";
-  private static final IdentityVerdict ALLOWED = IdentityVerdict.allow("Verified", "ok");
+  private static final IdentityVerdict ALLOWED =
+      IdentityVerdict.allow(AwsCredentialRequestReason.ServiceAccountBound, "ok");
 
   /** A row of the table: the facts, made from a few switches. */
   private record Row(
@@ -144,11 +148,15 @@ class LeasePlanTest {
                 RoleView.missing("r"),
                 Duration.ofHours(4)),
             "LeaseExpired",
-            new Refuse("RoleNotFound", "VaultAwsRole 'r' (roleRef) does not exist")),
+            new Refuse(
+                AwsCredentialRequestReason.RoleNotFound,
+                "VaultAwsRole 'r' (roleRef) does not exist")),
         Arguments.of(
             row("held, role deleted", holding("L1"), L1, RoleView.missing("r"), Duration.ZERO),
             "RoleNotFound",
-            new Refuse("RoleNotFound", "VaultAwsRole 'r' (roleRef) does not exist")),
+            new Refuse(
+                AwsCredentialRequestReason.RoleNotFound,
+                "VaultAwsRole 'r' (roleRef) does not exist")),
         Arguments.of(
             row(
                 "nothing held, role missing",
@@ -157,7 +165,9 @@ class LeasePlanTest {
                 RoleView.missing("r"),
                 Duration.ZERO),
             null,
-            new Refuse("RoleNotFound", "VaultAwsRole 'r' (roleRef) does not exist")),
+            new Refuse(
+                AwsCredentialRequestReason.RoleNotFound,
+                "VaultAwsRole 'r' (roleRef) does not exist")),
         Arguments.of(
             row(
                 "held, role not Ready: lease stays",
@@ -166,7 +176,9 @@ class LeasePlanTest {
                 RoleView.notReady("r", "InvalidPolicy: bad"),
                 Duration.ZERO),
             null,
-            new Refuse("RoleNotReady", "VaultAwsRole 'r' is not Ready (InvalidPolicy: bad)")),
+            new Refuse(
+                AwsCredentialRequestReason.RoleNotReady,
+                "VaultAwsRole 'r' is not Ready (InvalidPolicy: bad)")),
         Arguments.of(
             row(
                 "pending issuance is never expired",
@@ -215,10 +227,10 @@ class LeasePlanTest {
             new Issue(true)),
         Arguments.of(
             row("held, denied: revoke", holding("L1"), L1, READY, Duration.ofMinutes(5)),
-            IdentityVerdict.deny("ServiceAccountNotFound", "gone"),
+            IdentityVerdict.deny(AwsCredentialRequestReason.ServiceAccountNotFound, "gone"),
             true,
             "ServiceAccountNotFound",
-            new Refuse("ServiceAccountNotFound", "gone")),
+            new Refuse(AwsCredentialRequestReason.ServiceAccountNotFound, "gone")),
         Arguments.of(
             row(
                 "held, proof expired: lease stays",
@@ -226,16 +238,16 @@ class LeasePlanTest {
                 L1,
                 READY,
                 Duration.ofMinutes(5)),
-            IdentityVerdict.deny("ProofExpired", "old proof"),
+            IdentityVerdict.deny(AwsCredentialRequestReason.ProofExpired, "old proof"),
             true,
             null,
-            new Refuse("ProofExpired", "old proof")),
+            new Refuse(AwsCredentialRequestReason.ProofExpired, "old proof")),
         Arguments.of(
             row("nothing held, denied", none(), Optional.empty(), READY, Duration.ZERO),
-            IdentityVerdict.deny("BindingMismatch", "no"),
+            IdentityVerdict.deny(AwsCredentialRequestReason.NamespaceNotBound, "no"),
             true,
             null,
-            new Refuse("BindingMismatch", "no")),
+            new Refuse(AwsCredentialRequestReason.NamespaceNotBound, "no")),
         Arguments.of(
             new Row(
                 "STS lease in Secret, status lost",
@@ -328,7 +340,7 @@ class LeasePlanTest {
             1,
             AwsCredentialRequestReconciler.IDENTITY_VERIFIED,
             true,
-            "Verified",
+            AwsCredentialRequestReason.ServiceAccountBound,
             "verified before issuance");
 
     assertThat(LeasePlan.afterIdentity(facts, ALLOWED, true).next())
@@ -406,8 +418,15 @@ class LeasePlanTest {
 
   @Test
   void refusalsThatNoWatchReportAreLookedAtAgain() {
-    assertThat(LeasePlan.waitFor("RoleNotReady")).isEqualTo(LeasePlan.WAIT_FOR_DEPENDENCIES);
-    assertThat(LeasePlan.waitFor("PodNotFound")).isEqualTo(LeasePlan.RECHECK_IDENTITY);
-    assertThat(LeasePlan.waitFor("MalformedPolicyDocument")).isNull();
+    assertThat(LeasePlan.waitFor(AwsCredentialRequestReason.RoleNotReady))
+        .isEqualTo(LeasePlan.WAIT_FOR_DEPENDENCIES);
+    assertThat(LeasePlan.waitFor(DependencyReason.AuthConfigNotFound))
+        .isEqualTo(LeasePlan.WAIT_FOR_DEPENDENCIES);
+    assertThat(LeasePlan.waitFor(AwsCredentialRequestReason.PodNotFound))
+        .isEqualTo(LeasePlan.RECHECK_IDENTITY);
+    assertThat(LeasePlan.waitFor(AwsReason.MalformedPolicyDocument))
+        .isEqualTo(LeasePlan.AFTER_AWS_REFUSAL);
+    assertThat(LeasePlan.waitFor(AwsCredentialRequestReason.ProofMalformed)).isNull();
+    assertThat(LeasePlan.waitFor(AwsReason.AwsUnavailable)).as("retried by the framework").isNull();
   }
 }

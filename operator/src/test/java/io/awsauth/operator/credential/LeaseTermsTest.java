@@ -61,7 +61,7 @@ class LeaseTermsTest {
   void stsTtlUnderFifteenMinutesIsRefused() {
     assertThatThrownBy(() -> terms(request("10m"), role(CredentialType.FEDERATION_TOKEN)))
         .isInstanceOfSatisfying(
-            UserError.class, e -> assertThat(e.reason()).isEqualTo("TtlOutOfRange"))
+            UserError.class, e -> assertThat(e.reason().name()).isEqualTo("TtlOutOfRange"))
         .hasMessageContaining("15m");
     assertThat(terms(request("10m"), role(CredentialType.IAM_USER)).ttl())
         .isEqualTo(Duration.ofMinutes(10));
@@ -73,12 +73,12 @@ class LeaseTermsTest {
     assumed.roleArns = List.of(DEPLOY, "arn:aws:iam::111111111111:role/other");
     assertThatThrownBy(() -> terms(request(null), assumed))
         .isInstanceOfSatisfying(
-            UserError.class, e -> assertThat(e.reason()).isEqualTo("RoleArnRequired"));
+            UserError.class, e -> assertThat(e.reason().name()).isEqualTo("RoleArnRequired"));
     AwsCredentialRequest r = request(null);
     r.getSpec().roleArn = "arn:aws:iam::111111111111:role/not-listed";
     assertThatThrownBy(() -> terms(r, assumed))
         .isInstanceOfSatisfying(
-            UserError.class, e -> assertThat(e.reason()).isEqualTo("RoleArnNotInRole"));
+            UserError.class, e -> assertThat(e.reason().name()).isEqualTo("RoleArnNotInRole"));
     r.getSpec().roleArn = DEPLOY;
     assertThat(terms(r, assumed).roleArn()).contains(DEPLOY);
   }
@@ -89,7 +89,7 @@ class LeaseTermsTest {
     r.getSpec().roleArn = DEPLOY;
     assertThatThrownBy(() -> terms(r, role(CredentialType.SESSION_TOKEN)))
         .isInstanceOfSatisfying(
-            UserError.class, e -> assertThat(e.reason()).isEqualTo("RoleArnNotInRole"));
+            UserError.class, e -> assertThat(e.reason().name()).isEqualTo("RoleArnNotInRole"));
   }
 
   @Test

@@ -50,7 +50,7 @@ class IamIdentityVerifierTest {
     assertThat(fields).containsOnlyKeys(IamProof.METHOD_FIELD);
     assertThatThrownBy(() -> IamProof.fromFields(fields).validate(StsEndpoint.GLOBAL, null))
         .isInstanceOfSatisfying(
-            UserError.class, e -> assertThat(e.reason()).isEqualTo("ProofIncomplete"));
+            UserError.class, e -> assertThat(e.reason().name()).isEqualTo("ProofIncomplete"));
   }
 
   @Test
@@ -59,7 +59,7 @@ class IamIdentityVerifierTest {
         new SecretBuilder().withData(Map.of(IamProof.HEADERS_FIELD, "%%secret-ish%%")).build();
     assertThatThrownBy(() -> IamIdentityVerifier.fields(secret))
         .isInstanceOfSatisfying(
-            UserError.class, e -> assertThat(e.reason()).isEqualTo("ProofMalformed"))
+            UserError.class, e -> assertThat(e.reason().name()).isEqualTo("ProofMalformed"))
         .hasMessageNotContaining("secret-ish");
   }
 

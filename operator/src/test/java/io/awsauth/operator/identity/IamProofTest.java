@@ -42,11 +42,11 @@ class IamProofTest {
   }
 
   private static String reason(SignedProofs.Proof proof) {
-    return rejection(proof, StsEndpoint.GLOBAL, null).reason();
+    return rejection(proof, StsEndpoint.GLOBAL, null).reason().name();
   }
 
   private static String reason(SignedProofs.Proof proof, String serverId) {
-    return rejection(proof, StsEndpoint.GLOBAL, serverId).reason();
+    return rejection(proof, StsEndpoint.GLOBAL, serverId).reason().name();
   }
 
   /** A replayed proof (or one from a clock far off) is not sent: STS would refuse it anyway. */
@@ -172,7 +172,8 @@ class IamProofTest {
       assertThat(
               catchThrowableOfType(
                       UserError.class, () -> incomplete.validate(StsEndpoint.GLOBAL, null))
-                  .reason())
+                  .reason()
+                  .name())
           .isEqualTo("ProofIncomplete");
     }
   }
@@ -240,7 +241,8 @@ class IamProofTest {
     IamProof broken = new IamProof("POST", "not base64!", encoded.body(), encoded.headers());
     assertThat(
             catchThrowableOfType(UserError.class, () -> broken.validate(StsEndpoint.GLOBAL, null))
-                .reason())
+                .reason()
+                .name())
         .isEqualTo("ProofMalformed");
   }
 
@@ -436,7 +438,7 @@ class IamProofTest {
   @Test
   void crlfInAHeaderName() {
     UserError error = rejection(global().set("X-Evil\r\nHost", "x"), StsEndpoint.GLOBAL, null);
-    assertThat(error.reason()).isEqualTo("ProofInvalidHeader");
+    assertThat(error.reason().name()).isEqualTo("ProofInvalidHeader");
     assertThat(error.getMessage()).doesNotContain("X-Evil");
     assertThat(reason(global().set("Bad Name", "x"))).isEqualTo("ProofInvalidHeader");
     assertThat(reason(global().set("", "x"))).isEqualTo("ProofInvalidHeader");
@@ -472,7 +474,8 @@ class IamProofTest {
     assertThat(request.signingRegion()).isEqualTo("us-west-2");
     assertThat(request.uri()).isEqualTo(URI.create("https://sts.us-west-2.amazonaws.com/"));
     // The global endpoint is not the regional one.
-    assertThat(rejection(proof, StsEndpoint.GLOBAL, null).reason()).isEqualTo("ProofWrongEndpoint");
+    assertThat(rejection(proof, StsEndpoint.GLOBAL, null).reason().name())
+        .isEqualTo("ProofWrongEndpoint");
 
     StsEndpoint emulator = StsEndpoint.of("http://127.0.0.1:5000");
     SignedProofs.Proof local = SignedProofs.sign("http://127.0.0.1:5000/", "us-east-1");
@@ -483,9 +486,10 @@ class IamProofTest {
         .containsEntry("Host", List.of("127.0.0.1:5000"));
     assertThat(
             rejection(SignedProofs.sign("http://127.0.0.1:5001/", "us-east-1"), emulator, null)
-                .reason())
+                .reason()
+                .name())
         .isEqualTo("ProofWrongEndpoint");
-    assertThat(rejection(global().set("Host", "127.0.0.1"), emulator, null).reason())
+    assertThat(rejection(global().set("Host", "127.0.0.1"), emulator, null).reason().name())
         .isEqualTo("ProofWrongEndpoint");
   }
 

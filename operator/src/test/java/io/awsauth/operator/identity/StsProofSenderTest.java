@@ -147,7 +147,7 @@ class StsProofSenderTest {
             AwsFailure.class,
             e -> {
               assertThat(e.isTerminal()).isFalse();
-              assertThat(e.reason()).isEqualTo("StsUnavailable");
+              assertThat(e.reason().name()).isEqualTo("StsUnavailable");
             });
   }
 
@@ -168,7 +168,7 @@ class StsProofSenderTest {
     server.stop(0);
     assertThatThrownBy(() -> new StsProofSender().send(request()))
         .isInstanceOfSatisfying(
-            AwsFailure.class, e -> assertThat(e.reason()).isEqualTo("StsUnreachable"))
+            AwsFailure.class, e -> assertThat(e.reason().name()).isEqualTo("StsUnreachable"))
         .hasMessageNotContaining("Signature");
   }
 

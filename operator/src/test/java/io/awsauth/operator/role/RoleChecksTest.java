@@ -38,7 +38,7 @@ class RoleChecksTest {
         .isInstanceOfSatisfying(
             UserError.class,
             e -> {
-              org.assertj.core.api.Assertions.assertThat(e.reason())
+              org.assertj.core.api.Assertions.assertThat(e.reason().name())
                   .isEqualTo("SessionCredentialsCannotFederate");
               org.assertj.core.api.Assertions.assertThat(e.getMessage())
                   .contains("Cannot call GetFederationToken with session credentials");
@@ -58,7 +58,7 @@ class RoleChecksTest {
         .isInstanceOfSatisfying(
             UserError.class,
             e ->
-                org.assertj.core.api.Assertions.assertThat(e.reason())
+                org.assertj.core.api.Assertions.assertThat(e.reason().name())
                     .isEqualTo("ChainedRoleTtlTooLong"));
     assertThatCode(() -> RoleChecks.check(spec, false, "222222222222")).doesNotThrowAnyException();
     spec.maxTtl = "1h";
@@ -84,7 +84,8 @@ class RoleChecksTest {
         .isInstanceOfSatisfying(
             UserError.class,
             e ->
-                org.assertj.core.api.Assertions.assertThat(e.reason()).isEqualTo("PolicyTooLarge"));
+                org.assertj.core.api.Assertions.assertThat(e.reason().name())
+                    .isEqualTo("PolicyTooLarge"));
     spec.policyDocument = policyOfActions(5);
     assertThatCode(() -> RoleChecks.check(spec, false, "222222222222")).doesNotThrowAnyException();
   }

@@ -1,5 +1,6 @@
 package io.awsauth.operator.aws.sdk;
 
+import io.awsauth.operator.api.v1alpha1.AwsReason;
 import io.awsauth.operator.aws.AwsFailure;
 import io.awsauth.operator.aws.AwsFailure.Kind;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -15,27 +16,27 @@ public final class AwsErrors {
   private AwsErrors() {}
 
   /** AWS error codes after which retrying the same call cannot help. */
-  private static final Map<String, String> TERMINAL =
+  private static final Map<String, AwsReason> TERMINAL =
       Map.ofEntries(
-          Map.entry("InvalidClientTokenId", "InvalidCredentials"),
-          Map.entry("UnrecognizedClientException", "InvalidCredentials"),
-          Map.entry("SignatureDoesNotMatch", "InvalidCredentials"),
-          Map.entry("IncompleteSignature", "InvalidCredentials"),
-          Map.entry("AuthFailure", "InvalidCredentials"),
-          Map.entry("ExpiredToken", "ExpiredCredentials"),
-          Map.entry("ExpiredTokenException", "ExpiredCredentials"),
-          Map.entry("AccessDenied", "AccessDenied"),
-          Map.entry("AccessDeniedException", "AccessDenied"),
-          Map.entry("UnauthorizedOperation", "AccessDenied"),
-          Map.entry("MalformedPolicyDocument", "MalformedPolicyDocument"),
-          Map.entry("PackedPolicyTooLarge", "PolicyTooLarge"),
-          Map.entry("InvalidInput", "InvalidInput"),
-          Map.entry("ValidationError", "InvalidInput"),
-          Map.entry("InvalidParameterValue", "InvalidInput"),
-          Map.entry("InvalidParameterCombination", "InvalidInput"),
-          Map.entry("NoSuchEntity", "NotFound"),
-          Map.entry("LimitExceeded", "LimitExceeded"),
-          Map.entry("RegionDisabledException", "RegionDisabled"));
+          Map.entry("InvalidClientTokenId", AwsReason.InvalidCredentials),
+          Map.entry("UnrecognizedClientException", AwsReason.InvalidCredentials),
+          Map.entry("SignatureDoesNotMatch", AwsReason.InvalidCredentials),
+          Map.entry("IncompleteSignature", AwsReason.InvalidCredentials),
+          Map.entry("AuthFailure", AwsReason.InvalidCredentials),
+          Map.entry("ExpiredToken", AwsReason.ExpiredCredentials),
+          Map.entry("ExpiredTokenException", AwsReason.ExpiredCredentials),
+          Map.entry("AccessDenied", AwsReason.AccessDenied),
+          Map.entry("AccessDeniedException", AwsReason.AccessDenied),
+          Map.entry("UnauthorizedOperation", AwsReason.AccessDenied),
+          Map.entry("MalformedPolicyDocument", AwsReason.MalformedPolicyDocument),
+          Map.entry("PackedPolicyTooLarge", AwsReason.PolicyTooLarge),
+          Map.entry("InvalidInput", AwsReason.InvalidInput),
+          Map.entry("ValidationError", AwsReason.InvalidInput),
+          Map.entry("InvalidParameterValue", AwsReason.InvalidInput),
+          Map.entry("InvalidParameterCombination", AwsReason.InvalidInput),
+          Map.entry("NoSuchEntity", AwsReason.NotFound),
+          Map.entry("LimitExceeded", AwsReason.LimitExceeded),
+          Map.entry("RegionDisabledException", AwsReason.RegionDisabled));
 
   private static final Set<String> TRANSIENT_CODES =
       Set.of(
@@ -48,6 +49,11 @@ public final class AwsErrors {
           "InternalError",
           "ServiceFailure",
           "IDPCommunicationError");
+
+  /** The reason of a terminal AWS error code: AwsError when the code is not classified. */
+  public static AwsReason terminalReason(String code) {
+    return TERMINAL.getOrDefault(code, AwsReason.AwsError);
+  }
 
   public static AwsFailure classify(String operation, Throwable thrown) {
     Throwable t = unwrap(thrown);
@@ -72,18 +78,22 @@ public final class AwsErrors {
         return new AwsFailure(
             Kind.TRANSIENT,
             code == null ? "HTTP" + e.statusCode() : code,
-            "AwsUnavailable",
+            AwsReason.AwsUnavailable,
             message,
             e);
       }
       return new AwsFailure(
-          Kind.TERMINAL, code == null ? "HTTP" + e.statusCode() : code, "AwsError", message, e);
+          Kind.TERMINAL,
+          code == null ? "HTTP" + e.statusCode() : code,
+          AwsReason.AwsError,
+          message,
+          e);
     }
     if (t instanceof SdkClientException e && hasIoCause(e)) {
       return new AwsFailure(
           Kind.TRANSIENT,
           "EndpointUnreachable",
-          "EndpointUnreachable",
+          AwsReason.EndpointUnreachable,
           operation + " failed: the endpoint could not be reached: " + rootMessage(e),
           e);
     }
@@ -91,7 +101,7 @@ public final class AwsErrors {
       return new AwsFailure(
           Kind.TRANSIENT,
           "SdkError",
-          "AwsUnavailable",
+          AwsReason.AwsUnavailable,
           operation + " failed: " + rootMessage(e),
           e);
     }
@@ -101,7 +111,7 @@ public final class AwsErrors {
       return new AwsFailure(
           Kind.TRANSIENT,
           "ApiServer" + e.getCode(),
-          "ApiServerError",
+          AwsReason.ApiServerError,
           operation
               + " failed: API server answered "
               + e.getCode()
@@ -111,7 +121,7 @@ public final class AwsErrors {
     return new AwsFailure(
         Kind.TRANSIENT,
         t.getClass().getSimpleName(),
-        "InternalError",
+        AwsReason.InternalError,
         operation + " failed: " + t.getClass().getSimpleName(),
         t);
   }

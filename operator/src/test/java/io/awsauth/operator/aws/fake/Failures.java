@@ -1,6 +1,8 @@
 package io.awsauth.operator.aws.fake;
 
+import io.awsauth.operator.api.v1alpha1.AwsReason;
 import io.awsauth.operator.aws.AwsFailure;
+import io.awsauth.operator.aws.sdk.AwsErrors;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.HashMap;
@@ -59,7 +61,7 @@ public final class Failures {
     return new AwsFailure(
         AwsFailure.Kind.TRANSIENT,
         "Throttling",
-        "AwsUnavailable",
+        AwsReason.AwsUnavailable,
         operation + ": Rate exceeded",
         null);
   }
@@ -69,12 +71,13 @@ public final class Failures {
     return new AwsFailure(
         AwsFailure.Kind.TERMINAL,
         "AccessDenied",
-        "AccessDenied",
+        AwsReason.AccessDenied,
         operation + ": not authorized",
         null);
   }
 
   static AwsFailure terminal(String code, String message) {
-    return new AwsFailure(AwsFailure.Kind.TERMINAL, code, code, message, null);
+    return new AwsFailure(
+        AwsFailure.Kind.TERMINAL, code, AwsErrors.terminalReason(code), message, null);
   }
 }

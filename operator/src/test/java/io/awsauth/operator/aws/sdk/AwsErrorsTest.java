@@ -2,8 +2,10 @@ package io.awsauth.operator.aws.sdk;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.awsauth.operator.api.v1alpha1.Reason.Recheck;
 import io.awsauth.operator.aws.AwsFailure;
 import java.net.ConnectException;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
@@ -22,7 +24,7 @@ class AwsErrorsTest {
   void invalidKeyIsTerminal() {
     AwsFailure f = AwsErrors.classify("sts:GetCallerIdentity", aws("InvalidClientTokenId", 403));
     assertThat(f.isTerminal()).isTrue();
-    assertThat(f.reason()).isEqualTo("InvalidCredentials");
+    assertThat(f.reason().name()).isEqualTo("InvalidCredentials");
     assertThat(f.getMessage())
         .isEqualTo(
             "sts:GetCallerIdentity failed: InvalidClientTokenId: message of InvalidClientTokenId");
@@ -30,7 +32,7 @@ class AwsErrorsTest {
 
   @Test
   void accessDeniedAndMalformedPolicyAreTerminal() {
-    assertThat(AwsErrors.classify("op", aws("AccessDenied", 403)).reason())
+    assertThat(AwsErrors.classify("op", aws("AccessDenied", 403)).reason().name())
         .isEqualTo("AccessDenied");
     assertThat(AwsErrors.classify("op", aws("MalformedPolicyDocument", 400)).isTerminal()).isTrue();
   }
@@ -47,7 +49,7 @@ class AwsErrorsTest {
   void findsTheFailureInsideTheFrameworksWrapping() {
     RuntimeException wrapped =
         new RuntimeException("reconcile failed", aws("InvalidClientTokenId", 403));
-    assertThat(AwsErrors.classify("op", wrapped).reason()).isEqualTo("InvalidCredentials");
+    assertThat(AwsErrors.classify("op", wrapped).reason().name()).isEqualTo("InvalidCredentials");
   }
 
   @Test
@@ -64,7 +66,35 @@ class AwsErrorsTest {
             .build();
     AwsFailure f = AwsErrors.classify("sts:GetCallerIdentity", e);
     assertThat(f.isTerminal()).isFalse();
-    assertThat(f.reason()).isEqualTo("EndpointUnreachable");
+    assertThat(f.reason().name()).isEqualTo("EndpointUnreachable");
     assertThat(f.getMessage()).contains("Connection refused");
+  }
+
+  /** What the reconcilers do next follows from the reason: terminal waits, transient retries. */
+  @Test
+  void theReasonSaysWhetherTheFailureIsRetried() {
+    List<Throwable> failures =
+        List.of(
+            aws("InvalidClientTokenId", 403),
+            aws("ExpiredToken", 400),
+            aws("AccessDenied", 403),
+            aws("PackedPolicyTooLarge", 400),
+            aws("ValidationError", 400),
+            aws("NoSuchEntity", 404),
+            aws("LimitExceeded", 409),
+            aws("RegionDisabledException", 403),
+            aws("SomethingNew", 400),
+            aws("Throttling", 400),
+            aws(null, 503),
+            SdkClientException.create("down", new ConnectException("refused")),
+            new IllegalStateException("bug"));
+    assertThat(failures)
+        .allSatisfy(
+            t -> {
+              AwsFailure f = AwsErrors.classify("op", t);
+              assertThat(f.reason().recheck())
+                  .as(f.reason().name())
+                  .isEqualTo(f.isTerminal() ? Recheck.AFTER_REFUSAL : Recheck.RETRY_SOON);
+            });
   }
 }

@@ -1,0 +1,36 @@
+package io.awsauth.operator.api.v1alpha1;
+
+import java.util.List;
+
+/** The reasons only an AwsAuthConfig shows; {@link #all()} adds the shared ones it shows. */
+public enum AwsAuthConfigReason implements Reason {
+  CallerVerified(Recheck.WAIT_FOR_CHANGE, "sts:GetCallerIdentity succeeded"),
+  IdentityDocumentCertificatesInvalid(
+      Recheck.WAIT_FOR_CHANGE, "spec.identityDocumentCertificates does not parse as X.509");
+
+  private final Recheck recheck;
+  private final String description;
+
+  AwsAuthConfigReason(Recheck recheck, String description) {
+    this.recheck = recheck;
+    this.description = description;
+  }
+
+  @Override
+  public Recheck recheck() {
+    return recheck;
+  }
+
+  @Override
+  public String description() {
+    return description;
+  }
+
+  /** Every reason an AwsAuthConfig's conditions can carry. */
+  public static List<Reason> all() {
+    return Reason.all(
+        values(),
+        new Reason[] {DependencyReason.SecretNotFound, DependencyReason.SecretKeyMissing},
+        AwsReason.values());
+  }
+}
