@@ -66,7 +66,8 @@ import org.jboss.logging.Logger;
     informer = @Informer(itemStore = AwsCredentialRequestReconciler.RequestStore.class),
     // The reconciler keeps its own finalizer, on iam_user requests only (see FINALIZER), and is
     // called for deletions: JOSDK's automatic finalizer cost every request a write and a watch
-    // round trip before its first issuance (wired by io.awsauth.operator.OperatorRegistration).
+    // round trip before its first issuance (wired by
+    // io.awsauth.operator.runtime.OperatorRegistration).
     triggerReconcilerOnAllEvents = true,
     maxReconciliationInterval =
         @MaxReconciliationInterval(interval = 10, timeUnit = TimeUnit.MINUTES))

@@ -1,6 +1,5 @@
 package io.awsauth.operator.credential;
 
-import io.awsauth.operator.Leadership;
 import io.awsauth.operator.api.v1alpha1.AwsAuthConfig;
 import io.awsauth.operator.api.v1alpha1.AwsCredentialRequest;
 import io.awsauth.operator.authconfig.AuthConfigSettings;
@@ -8,6 +7,7 @@ import io.awsauth.operator.aws.AwsClients;
 import io.awsauth.operator.aws.AwsFailure;
 import io.awsauth.operator.aws.IamGateway;
 import io.awsauth.operator.aws.IamGateway.User;
+import io.awsauth.operator.runtime.Leadership;
 import io.awsauth.operator.status.Conditions;
 import io.awsauth.operator.status.UserError;
 import io.fabric8.kubernetes.client.KubernetesClient;

@@ -1,4 +1,4 @@
-package io.awsauth.operator;
+package io.awsauth.operator.runtime;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.javaoperatorsdk.operator.Operator;

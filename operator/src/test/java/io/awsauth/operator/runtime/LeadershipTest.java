@@ -1,4 +1,4 @@
-package io.awsauth.operator;
+package io.awsauth.operator.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package io.awsauth.operator;
+package io.awsauth.operator.runtime;
 
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;

@@ -1,4 +1,4 @@
-package io.awsauth.operator;
+package io.awsauth.operator.runtime;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
