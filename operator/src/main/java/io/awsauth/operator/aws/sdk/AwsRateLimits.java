@@ -5,6 +5,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import software.amazon.awssdk.core.interceptor.Context;
 import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
@@ -21,12 +22,31 @@ public final class AwsRateLimits {
 
   private final Map<String, Double> perSecond;
   private final MeterRegistry registry;
+  private final LongSupplier nanoClock;
+  private final Sleeper sleeper;
   private final Map<String, TokenBucket> buckets = new ConcurrentHashMap<>();
 
   /** {@code perSecond}: service name as the SDK spells it, lower case ("iam", "sts", "ec2"). */
   public AwsRateLimits(Map<String, Double> perSecond, MeterRegistry registry) {
+    this(perSecond, registry, System::nanoTime, TimeUnit.NANOSECONDS::sleep);
+  }
+
+  /** With the clock the buckets refill by and the way a caller waits (tests: a mutable clock). */
+  AwsRateLimits(
+      Map<String, Double> perSecond,
+      MeterRegistry registry,
+      LongSupplier nanoClock,
+      Sleeper sleeper) {
     this.perSecond = Map.copyOf(perSecond);
     this.registry = registry;
+    this.nanoClock = nanoClock;
+    this.sleeper = sleeper;
+  }
+
+  /** Waits {@code nanos} nanoseconds. */
+  @FunctionalInterface
+  interface Sleeper {
+    void sleep(long nanos) throws InterruptedException;
   }
 
   /** The interceptor for the clients of one account. */
@@ -49,14 +69,14 @@ public final class AwsRateLimits {
     }
     long waitNanos =
         buckets
-            .computeIfAbsent(account + "/" + name, k -> new TokenBucket(rate, System::nanoTime))
+            .computeIfAbsent(account + "/" + name, k -> new TokenBucket(rate, nanoClock))
             .reserve();
     if (waitNanos <= 0) {
       return;
     }
     registry.counter(WAITED, "service", name).increment(waitNanos / 1e9);
     try {
-      TimeUnit.NANOSECONDS.sleep(waitNanos);
+      sleeper.sleep(waitNanos);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
@@ -68,11 +88,11 @@ public final class AwsRateLimits {
    */
   static final class TokenBucket {
     private final double perSecond;
-    private final java.util.function.LongSupplier nanoClock;
+    private final LongSupplier nanoClock;
     private double tokens;
     private long last;
 
-    TokenBucket(double perSecond, java.util.function.LongSupplier nanoClock) {
+    TokenBucket(double perSecond, LongSupplier nanoClock) {
       this.perSecond = perSecond;
       this.nanoClock = nanoClock;
       this.tokens = Math.max(1, perSecond);

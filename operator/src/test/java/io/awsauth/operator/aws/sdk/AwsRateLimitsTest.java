@@ -3,6 +3,8 @@ package io.awsauth.operator.aws.sdk;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
@@ -37,19 +39,42 @@ class AwsRateLimitsTest {
   @Test
   void limitsArePerAccountAndServiceAndZeroTurnsThemOff() {
     var registry = new SimpleMeterRegistry();
-    var limits = new AwsRateLimits(Map.of("iam", 1.0, "sts", 0.0), registry);
+    List<Long> slept = new ArrayList<>();
+    var limits =
+        new AwsRateLimits(
+            Map.of("iam", 1.0, "sts", 0.0),
+            registry,
+            nanos::get,
+            wait -> {
+              slept.add(wait);
+              nanos.addAndGet(wait);
+            });
     limits.pace("111111111111", "Iam");
     limits.pace("222222222222", "Iam");
     for (int i = 0; i < 50; i++) {
       limits.pace("111111111111", "Sts");
+      limits.pace("111111111111", "Ec2");
     }
+    assertThat(slept)
+        .as("each account's first IAM call, STS at 0 and EC2 without a limit go at once")
+        .isEmpty();
     assertThat(registry.find(AwsRateLimits.WAITED).counters()).isEmpty();
-    long start = System.nanoTime();
+
     limits.pace("111111111111", "Iam");
-    assertThat(System.nanoTime() - start)
-        .as("the second IAM call of an account waits")
-        .isPositive();
+    assertThat(slept)
+        .as("the second IAM call of an account in the same instant waits a whole second")
+        .containsExactly(1_000_000_000L);
     assertThat(registry.get(AwsRateLimits.WAITED).tag("service", "iam").counter().count())
-        .isGreaterThan(0.5);
+        .isEqualTo(1.0);
+
+    limits.pace("111111111111", "Iam");
+    assertThat(slept)
+        .as("right after that wait the next call waits again: the waiter took the token")
+        .containsExactly(1_000_000_000L, 1_000_000_000L);
+    nanos.addAndGet(1_000_000_000L);
+    limits.pace("111111111111", "Iam");
+    assertThat(slept).as("a second later a token is there").hasSize(2);
+    assertThat(registry.get(AwsRateLimits.WAITED).tag("service", "iam").counter().count())
+        .isEqualTo(2.0);
   }
 }
