@@ -12,6 +12,8 @@ import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class LeaseTermsTest {
   private static final String OWN = "111111111111";
@@ -67,6 +69,53 @@ class LeaseTermsTest {
         .isEqualTo(Duration.ofMinutes(10));
   }
 
+  /**
+   * AWS's documented DurationSeconds ranges, in seconds as the STS API Reference writes them:
+   * AssumeRole 900..43200 (12 h, the most a role's MaxSessionDuration allows), a chained AssumeRole
+   * (from a role session, or into another account through its binding's session) at most 3600;
+   * GetFederationToken and GetSessionToken 900..129600 (36 h). IAM access keys do not expire.
+   * "refused" is TtlOutOfRange before any AWS call.
+   */
+  @ParameterizedTest(name = "{0} {1} ttl {2} -> {3}")
+  @CsvSource(
+      delimiter = '|',
+      textBlock =
+          """
+          ASSUMED_ROLE     | same account     | 12h   | 43200
+          ASSUMED_ROLE     | same account     | 13h   | 43200
+          ASSUMED_ROLE     | same account     | 15m   | 900
+          ASSUMED_ROLE     | same account     | 14m   | refused
+          ASSUMED_ROLE     | other account    | 1h    | 3600
+          ASSUMED_ROLE     | other account    | 61m   | 3600
+          ASSUMED_ROLE     | from a session   | 2h    | 3600
+          FEDERATION_TOKEN | same account     | 36h   | 129600
+          FEDERATION_TOKEN | same account     | 37h   | 129600
+          FEDERATION_TOKEN | same account     | 15m   | 900
+          FEDERATION_TOKEN | same account     | 899s  | refused
+          SESSION_TOKEN    | same account     | 36h   | 129600
+          SESSION_TOKEN    | same account     | 100h  | 129600
+          SESSION_TOKEN    | same account     | 15m   | 900
+          SESSION_TOKEN    | same account     | 14m   | refused
+          IAM_USER         | same account     | 1000h | 3600000
+          IAM_USER         | same account     | 1m    | 60
+          """)
+  void ttlsFollowAwsDocumentedRanges(
+      CredentialType type, String where, String ttl, String expectedSeconds) {
+    VaultAwsRoleSpec role = role(type);
+    if (type == CredentialType.ASSUMED_ROLE) {
+      role.roleArns = List.of(where.equals("other account") ? REMOTE : DEPLOY);
+    }
+    boolean fromSession = where.equals("from a session");
+    if (expectedSeconds.equals("refused")) {
+      assertThatThrownBy(() -> LeaseTerms.of(request(ttl), role, OWN, fromSession))
+          .isInstanceOfSatisfying(
+              UserError.class, e -> assertThat(e.reason().name()).isEqualTo("TtlOutOfRange"));
+    } else {
+      assertThat(LeaseTerms.of(request(ttl), role, OWN, fromSession).ttl())
+          .isEqualTo(Duration.ofSeconds(Long.parseLong(expectedSeconds)));
+    }
+  }
+
   @Test
   void roleArnIsRequiredWhenTheRoleHasSeveralAndMustBeOneOfThem() {
     VaultAwsRoleSpec assumed = role(CredentialType.ASSUMED_ROLE);
@@ -98,8 +147,15 @@ class LeaseTermsTest {
     r.getMetadata().setNamespace("a-rather-long-namespace-name-for-some-team");
     r.getMetadata().setName("and-a-very-long-request-name-that-goes-on-and-on");
     LeaseTerms t = terms(r, role(CredentialType.FEDERATION_TOKEN));
-    assertThat(t.sessionName()).hasSizeLessThanOrEqualTo(64).matches("[\\w+=,.@-]{2,64}");
-    assertThat(t.federationName()).hasSizeLessThanOrEqualTo(32).matches("[\\w+=,.@-]{2,32}");
+    // AWS: RoleSessionName 2..64 characters, GetFederationToken Name 2..32, both [\w+=,.@-]
+    assertThat(t.sessionName())
+        .isEqualTo("aao-a-rather-long-namespace-name-for-some-team-and-a-very-long-r")
+        .hasSize(64)
+        .matches("[\\w+=,.@-]{2,64}");
+    assertThat(t.federationName())
+        .isEqualTo("a-rather-long-namespace-name-for")
+        .hasSize(32)
+        .matches("[\\w+=,.@-]{2,32}");
     r.getSpec().roleSessionName = "my-session";
     assertThat(terms(r, role(CredentialType.FEDERATION_TOKEN)).sessionName())
         .isEqualTo("my-session");

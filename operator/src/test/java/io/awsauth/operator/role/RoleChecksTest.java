@@ -89,4 +89,42 @@ class RoleChecksTest {
     spec.policyDocument = policyOfActions(5);
     assertThatCode(() -> RoleChecks.check(spec, false, "222222222222")).doesNotThrowAnyException();
   }
+
+  /** A compact policy document of exactly {@code length} characters (its Sid pads it). */
+  private static ObjectNode policyOfLength(int length) throws Exception {
+    String head = "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Sid\":\"";
+    String tail = "\",\"Effect\":\"Allow\",\"Action\":\"ec2:*\",\"Resource\":\"*\"}]}";
+    String doc = head + "S".repeat(length - head.length() - tail.length()) + tail;
+    org.assertj.core.api.Assertions.assertThat(doc).hasSize(length);
+    return (ObjectNode) new ObjectMapper().readTree(doc);
+  }
+
+  /**
+   * AWS: an IAM user's inline policies may hold 2,048 characters, and a session policy's plaintext
+   * 2,048 characters; whitespace does not count for IAM.
+   */
+  @Test
+  void policiesUpTo2048CharactersAreAcceptedAnd2049Refused() throws Exception {
+    for (CredentialType type :
+        List.of(
+            CredentialType.IAM_USER,
+            CredentialType.FEDERATION_TOKEN,
+            CredentialType.SESSION_TOKEN)) {
+      VaultAwsRoleSpec spec = role(type);
+      spec.policyDocument = policyOfLength(2048);
+      assertThatCode(() -> RoleChecks.check(spec, false, "222222222222"))
+          .as("%s with 2048 characters", type)
+          .doesNotThrowAnyException();
+      spec.policyDocument = policyOfLength(2049);
+      assertThatThrownBy(() -> RoleChecks.check(spec, false, "222222222222"))
+          .as("%s with 2049 characters", type)
+          .hasMessageContaining("2049")
+          .hasMessageContaining("2048")
+          .isInstanceOfSatisfying(
+              UserError.class,
+              e ->
+                  org.assertj.core.api.Assertions.assertThat(e.reason().name())
+                      .isEqualTo("PolicyTooLarge"));
+    }
+  }
 }
