@@ -36,6 +36,7 @@ import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
@@ -112,8 +113,10 @@ class AwsCredentialRequestIT {
     createReady(role);
 
     AwsCredentialRequest request = request(Aws.unique("creds"), role);
+    Instant created = Instant.now();
     client.resource(request).create();
     AwsCredentialRequest ready = awaitCondition(request, "Ready", "True");
+    Instant seenReady = Instant.now();
 
     var status = ready.getStatus();
     assertThat(ready.getMetadata().getFinalizers())
@@ -122,7 +125,7 @@ class AwsCredentialRequestIT {
     assertThat(status.credentialType).isEqualTo("iam_user");
     assertThat(status.iamUserName).startsWith("aao-" + role.getMetadata().getName() + "-");
     assertThat(status.principalArn).endsWith(":user/" + status.iamUserName);
-    assertThat(status.usableAfter).matches("\\d+\\.\\d{3}s");
+    assertUsableAfterIsPlausible(ready, created, seenReady);
     assertThat(Duration.between(Instant.parse(status.issuedAt), Instant.parse(status.expiresAt)))
         .isEqualTo(Duration.ofHours(768));
     assertThat(status.conditions)
@@ -161,6 +164,34 @@ class AwsCredentialRequestIT {
       await().atMost(Duration.ofSeconds(60)).until(() -> !userExists(iam, userName));
     }
     assertThat(eventReasons(request)).contains("Issued", "Revoked");
+  }
+
+  /**
+   * status.usableAfter is how long the new key took to work: a duration of at least 0 and below the
+   * operator's verify timeout (aao.iam-user.verify-timeout, 30 s) plus one backoff step (2 s), and
+   * the key was usable between the request's creation and the moment the test saw it Ready, and no
+   * later than the Ready condition says (issuedAt and lastTransitionTime are whole seconds).
+   */
+  private static void assertUsableAfterIsPlausible(
+      AwsCredentialRequest ready, Instant created, Instant seenReady) {
+    var status = ready.getStatus();
+    assertThat(status.usableAfter).matches("\\d+\\.\\d{3}s");
+    Duration usable =
+        Duration.ofMillis(
+            Math.round(
+                Double.parseDouble(status.usableAfter.substring(0, status.usableAfter.length() - 1))
+                    * 1000));
+    assertThat(usable).isBetween(Duration.ZERO, Duration.ofSeconds(32));
+    Instant issuedAt = Instant.parse(status.issuedAt);
+    assertThat(issuedAt).isBetween(created.truncatedTo(ChronoUnit.SECONDS), seenReady);
+    Instant usableAt = issuedAt.plus(usable);
+    assertThat(usableAt).as("issuedAt + usableAfter").isBeforeOrEqualTo(seenReady);
+    Instant readySince =
+        Instant.parse(
+            status.condition("Ready").map(Condition::getLastTransitionTime).orElseThrow());
+    assertThat(usableAt.truncatedTo(ChronoUnit.SECONDS))
+        .as("issuedAt + usableAfter, against Ready's lastTransitionTime %s", readySince)
+        .isBeforeOrEqualTo(readySince);
   }
 
   @Test

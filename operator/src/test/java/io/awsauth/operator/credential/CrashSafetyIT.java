@@ -29,6 +29,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
@@ -172,18 +173,50 @@ class CrashSafetyIT {
   @Test
   void aRestartOfAHealthyOperatorReissuesNothing() {
     AwsCredentialRequest request = request(Aws.unique("steady"));
-    String key;
+    AwsCredentialRequest before;
     try (OperatorProcess first = operator("steady-1", null)) {
       client.resource(request).create();
-      key = awaitReady(request, null).getStatus().accessKeyId;
+      before = awaitReady(request, null);
     }
+    // While no operator runs, a change that needs no new key: only the restarted process can
+    // take it in, so seeing it in the status proves that process reconciled the request.
+    AwsCredentialRequest edited =
+        client
+            .resources(AwsCredentialRequest.class)
+            .inNamespace(NS)
+            .withName(request.getMetadata().getName())
+            .edit(
+                r -> {
+                  r.getSpec().renewBefore = "24h";
+                  return r;
+                });
+    long generation = edited.getMetadata().getGeneration();
+    assertThat(generation).isGreaterThan(before.getStatus().observedGeneration);
+    Instant expiresAt = Instant.parse(before.getStatus().expiresAt);
     // A reissue would create a key, which halts the second process: a held lease needs none.
     try (OperatorProcess second = operator("steady-2", "CreateAccessKey#1")) {
+      AwsCredentialRequest after =
+          await()
+              .atMost(Duration.ofSeconds(90))
+              .pollInterval(Duration.ofMillis(300))
+              .until(
+                  () -> get(request),
+                  r ->
+                      !second.isAlive()
+                          || Long.valueOf(generation).equals(r.getStatus().observedGeneration));
+      assertThat(second.isAlive()).as("the restarted operator (log %s)", second.log()).isTrue();
+      assertThat(after.getStatus().observedGeneration).isEqualTo(generation);
+      assertThat(Instant.parse(after.getStatus().renewAt))
+          .as("renewAt from the renewBefore the restarted process read")
+          .isEqualTo(expiresAt.minus(Duration.ofHours(24)));
+      assertThat(after.getStatus().accessKeyId).isEqualTo(before.getStatus().accessKeyId);
+      assertThat(after.getStatus().issuedAt).isEqualTo(before.getStatus().issuedAt);
+      assertThat(after.getStatus().isTrue("Ready")).isTrue();
       await()
-          .during(Duration.ofSeconds(8))
-          .atMost(Duration.ofSeconds(20))
+          .during(Duration.ofSeconds(3))
+          .atMost(Duration.ofSeconds(10))
           .until(() -> second.isAlive());
-      assertThat(get(request).getStatus().accessKeyId).isEqualTo(key);
+      assertThat(get(request).getStatus().accessKeyId).isEqualTo(before.getStatus().accessKeyId);
     }
     try (OperatorProcess cleanup = operator("steady-3", null)) {
       deleteAndAssertNothingLeft(get(request));
