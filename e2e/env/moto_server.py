@@ -892,9 +892,12 @@ def _session_policies(self, policy_account):
     """Inline Policy + PolicyArns -> (list of parsed docs or None, PackedPolicySize or None).
 
     AWS doc "Session policies" / STS API Reference "AssumeRole", "GetFederationToken": the
-    inline policy plaintext may be at most 2,048 characters and is packed; a request whose
-    packed policies exceed the limit fails with PackedPolicyTooLarge. Here the packed size is
-    the policy length without whitespace (plus 128 per managed policy ARN)."""
+    inline policy plaintext may be at most 2,048 characters (Length Constraints of Policy: a
+    longer one is a ValidationError, whitespace counted), and is packed with the managed policy
+    ARNs and session tags; a request whose packed form exceeds its own limit fails with
+    PackedPolicyTooLarge even when the plaintext fits. AWS's packing is not emulated: the packed
+    size here is an estimate (the policy length without whitespace plus 128 per managed policy
+    ARN), so PackedPolicyTooLarge comes only from managed policy ARNs."""
     policy = self._get_param("Policy")
     arns = [a.get("arn") if isinstance(a, dict) else a for a in (self._get_param("PolicyArns") or [])]
     if policy is None and not arns:
@@ -902,18 +905,13 @@ def _session_policies(self, policy_account):
     docs = []
     packed = 0
     if policy is not None:
-        packed = len(re.sub(r"\s+", "", policy))
-        if packed > MAX_PACKED_POLICY:
-            raise STSError(
-                "PackedPolicyTooLarge",
-                "Packed policy consumes %d%% of allotted space, please use smaller policy."
-                % math.ceil(100.0 * packed / MAX_PACKED_POLICY),
-            )
+        # The API's length constraint on the plaintext comes first, whitespace or not.
         if len(policy) > MAX_PACKED_POLICY:
             raise _validation(
                 "1 validation error detected: Value at 'policy' failed to satisfy constraint: "
                 "Member must have length less than or equal to %d" % MAX_PACKED_POLICY
             )
+        packed = len(re.sub(r"\s+", "", policy))
         try:
             doc = json.loads(policy)
             _as_list(doc["Statement"])

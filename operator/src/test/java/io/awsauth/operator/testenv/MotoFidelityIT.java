@@ -279,8 +279,14 @@ class MotoFidelityIT {
                       "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\","
                           + "\"Resource\":\"*\",\"Action\":[",
                       "]}]}"));
-      assertThat(errorCode(() -> stsA.getFederationToken(r -> r.name(name).policy(tooLarge))))
-          .isEqualTo("PackedPolicyTooLarge");
+      // AWS: the Policy parameter holds at most 2,048 characters (STS API Reference, Length
+      // Constraints); longer is a ValidationError, whatever its packed size.
+      assertThat(tooLarge.length()).isGreaterThan(2048);
+      AwsServiceException refused =
+          awsError(() -> stsA.getFederationToken(r -> r.name(name).policy(tooLarge)));
+      assertThat(refused.awsErrorDetails().errorCode()).isEqualTo("ValidationError");
+      assertThat(refused.awsErrorDetails().errorMessage())
+          .contains("Member must have length less than or equal to 2048");
     }
   }
 
