@@ -16,7 +16,7 @@ import java.util.regex.Pattern;
  * Comparison is case-sensitive, as in Vault and in IAM policy ARN matching: IAM names are unique
  * regardless of case, but an ARN is matched as AWS spells it.
  */
-record BoundArn(
+public record BoundArn(
     String partition,
     String accountId,
     IamArn.Kind kind,
@@ -31,7 +31,7 @@ record BoundArn(
               + "):iam::(?<account>[0-9]{12}):(?<type>user|role|instance-profile)/(?<rest>[!-~]*)$");
 
   /** The binding, or empty when it is not a bound IAM ARN at all (it then matches nothing). */
-  static Optional<BoundArn> parse(String binding) {
+  public static Optional<BoundArn> parse(String binding) {
     if (binding == null || binding.length() > 2048) {
       return Optional.empty();
     }
@@ -52,7 +52,7 @@ record BoundArn(
   }
 
   /** Whether the concrete ARN is this one, or starts with this prefix. */
-  boolean matches(IamArn arn) {
+  public boolean matches(IamArn arn) {
     if (!partition.equals(arn.partition())
         || !accountId.equals(arn.accountId())
         || kind != arn.kind()) {
@@ -64,7 +64,7 @@ record BoundArn(
   }
 
   /** Whether it could match a principal of this partition, account and kind at all. */
-  boolean couldMatch(String partition, String accountId, IamArn.Kind kind) {
+  public boolean couldMatch(String partition, String accountId, IamArn.Kind kind) {
     return this.partition.equals(partition)
         && this.accountId.equals(accountId)
         && this.kind == kind;

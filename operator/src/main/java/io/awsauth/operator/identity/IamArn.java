@@ -103,7 +103,7 @@ public record IamArn(
   }
 
   /** The role ARN of a session whose role has the given path, e.g. after looking the role up. */
-  IamArn roleWithPath(String rolePath) {
+  public IamArn roleWithPath(String rolePath) {
     return new IamArn(partition, accountId, Kind.ROLE, rolePath, name, "");
   }
 

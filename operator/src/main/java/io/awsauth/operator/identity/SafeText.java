@@ -5,12 +5,12 @@ package io.awsauth.operator.identity;
  * keeps such a value on one line and short, so a crafted name cannot forge extra lines or flood a
  * status.
  */
-final class SafeText {
-  static final int MAX_CHARS = 200;
+public final class SafeText {
+  public static final int MAX_CHARS = 200;
 
   private SafeText() {}
 
-  static String of(String value) {
+  public static String of(String value) {
     if (value == null) {
       return "<none>";
     }

@@ -3,6 +3,7 @@ package io.awsauth.operator.identity;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.awsauth.operator.identity.iam.PrincipalKey;
 import io.awsauth.operator.testenv.MutableClock;
 import java.time.Duration;
 import java.time.Instant;

@@ -56,7 +56,7 @@ public final class IdentityScenario {
     this.labels = labels;
   }
 
-  static IdentityScenario start(String namespace, String config) {
+  public static IdentityScenario start(String namespace, String config) {
     return start(namespace, config, null, Map.of());
   }
 

@@ -1,0 +1,358 @@
+package io.awsauth.operator.identity.iam;
+
+import io.awsauth.operator.api.v1alpha1.AwsCredentialRequestReason;
+import io.awsauth.operator.identity.SafeText;
+import io.awsauth.operator.status.UserError;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * A signed sts:GetCallerIdentity request as {@code vault login -method=aws} produces it (Vault's
+ * {@code iam} login): the method, and base64 of the URL, of the body and of the headers.
+ *
+ * <p>{@link #validate} checks it strictly before anything is sent, because the operator forwards it
+ * with the workload's signature and believes STS's answer: the request must be a POST of exactly
+ * {@code Action=GetCallerIdentity&Version=2011-06-15} to the configured STS endpoint, with no
+ * query, signed with SigV4 for {@code sts}, its Host signed and naming that endpoint, and, when the
+ * AwsAuthConfig sets {@code iamServerIdHeaderValue}, carrying that value in a signed {@code
+ * X-Vault-AWS-IAM-Server-ID} header. Anything else is refused with a {@link UserError} whose reason
+ * names the problem; its message never repeats the Authorization header, the signature or the
+ * session token. These are the checks Vault added after CVE-2020-16250, where a proof re-aimed at
+ * another AWS action made STS reflect a forged GetCallerIdentity answer; the operator also drops
+ * every header that is not signed (an unsigned {@code Accept} could change the answer's format)
+ * except {@code Content-Type} and {@code X-Amz-Security-Token}.
+ */
+public record IamProof(String method, String url, String body, String headers) {
+  public static final String METHOD_FIELD = "iam_http_request_method";
+  public static final String URL_FIELD = "iam_request_url";
+  public static final String BODY_FIELD = "iam_request_body";
+  public static final String HEADERS_FIELD = "iam_request_headers";
+
+  public static final String SERVER_ID_HEADER = "X-Vault-AWS-IAM-Server-ID";
+  static final String FORM = "application/x-www-form-urlencoded";
+
+  static final int MAX_URL_FIELD_CHARS = 4096;
+  static final int MAX_BODY_FIELD_CHARS = 1024;
+
+  /** Headers about the connection, not the request: none may be forwarded. */
+  private static final Set<String> HOP_BY_HOP =
+      Set.of(
+          "connection",
+          "keep-alive",
+          "proxy-authorization",
+          "proxy-connection",
+          "te",
+          "trailer",
+          "transfer-encoding",
+          "upgrade",
+          "expect");
+
+  /** Forwarded even when unsigned: STS needs them and they cannot change whose identity is told. */
+  private static final Set<String> UNSIGNED_FORWARDED =
+      Set.of("authorization", "content-type", "x-amz-security-token");
+
+  private static final Pattern PRINTABLE = Pattern.compile("^[\\x21-\\x7E]*$");
+  private static final DateTimeFormatter AMZ_DATE =
+      DateTimeFormatter.ofPattern("uuuuMMdd'T'HHmmss'Z'", Locale.ROOT);
+
+  /** The proof from the four Vault field names; a missing field reads as empty. */
+  public static IamProof fromFields(Map<String, String> fields) {
+    return new IamProof(
+        fields.get(METHOD_FIELD),
+        fields.get(URL_FIELD),
+        fields.get(BODY_FIELD),
+        fields.get(HEADERS_FIELD));
+  }
+
+  /**
+   * The request to send, or a {@link UserError} saying why the proof is refused.
+   *
+   * @param serverId the AwsAuthConfig's {@code iamServerIdHeaderValue}; null or empty when unset
+   */
+  public StsProofRequest validate(StsEndpoint endpoint, String serverId) {
+    checkMethod();
+    URI target = checkUrl(endpoint);
+    String form = checkBody();
+    ProofHeaders given = ProofHeaders.parse(headers);
+
+    String authorization =
+        given
+            .single("Authorization")
+            .orElseThrow(
+                () ->
+                    new UserError(
+                        AwsCredentialRequestReason.ProofUnsigned,
+                        "the proof has no Authorization header: it is unsigned"));
+    SigV4Authorization sig = SigV4Authorization.parse(authorization);
+
+    String host = checkHost(given, endpoint, target);
+    checkSigned(given, sig);
+    Instant signedAt = checkDate(given, sig);
+    checkServerId(given, sig, serverId);
+    checkContent(given, form);
+
+    Map<String, List<String>> forwarded = new LinkedHashMap<>();
+    if (!given.has("Host")) {
+      forwarded.put("Host", List.of(host));
+    }
+    for (ProofHeaders.Header header : given.all()) {
+      String lower = header.name().toLowerCase(Locale.ROOT);
+      if (sig.signs(lower) || UNSIGNED_FORWARDED.contains(lower)) {
+        forwarded.put(header.name(), header.values());
+      }
+    }
+    if (!given.has("Content-Type")) {
+      forwarded.put("Content-Type", List.of(FORM + "; charset=utf-8"));
+    }
+    return new StsProofRequest("POST", endpoint.uri(), forwarded, form, sig.region(), signedAt);
+  }
+
+  private void checkMethod() {
+    if (method == null || method.isEmpty()) {
+      throw new UserError(
+          AwsCredentialRequestReason.ProofIncomplete, "the proof has no " + METHOD_FIELD);
+    }
+    // Vault, too, takes only POST: a GET would carry the action in its query.
+    if (!method.equals("POST")) {
+      throw new UserError(
+          AwsCredentialRequestReason.ProofNotPost,
+          METHOD_FIELD + " is " + SafeText.of(method) + "; only POST is accepted");
+    }
+  }
+
+  private URI checkUrl(StsEndpoint endpoint) {
+    String text = decodeField(URL_FIELD, url, MAX_URL_FIELD_CHARS);
+    if (!PRINTABLE.matcher(text).matches()) {
+      throw new UserError(
+          AwsCredentialRequestReason.ProofMalformed,
+          URL_FIELD + " holds spaces, line breaks or non-ASCII characters");
+    }
+    URI uri;
+    try {
+      uri = new URI(text);
+    } catch (URISyntaxException e) {
+      throw new UserError(AwsCredentialRequestReason.ProofMalformed, URL_FIELD + " is not a URL");
+    }
+    if (!endpoint.sameOrigin(uri) || uri.getRawUserInfo() != null || uri.getRawFragment() != null) {
+      throw new UserError(
+          AwsCredentialRequestReason.ProofWrongEndpoint,
+          "the proof is addressed to "
+              + SafeText.of(uri.getScheme() + "://" + uri.getRawAuthority())
+              + ", not to the configured STS endpoint "
+              + endpoint.scheme()
+              + "://"
+              + endpoint.authority());
+    }
+    if (uri.getRawQuery() != null) {
+      throw new UserError(
+          AwsCredentialRequestReason.ProofHasQuery,
+          "the proof's URL has a query; GetCallerIdentity must be in the body, not the URL");
+    }
+    String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
+    if (!path.equals(endpoint.path())) {
+      throw new UserError(
+          AwsCredentialRequestReason.ProofWrongPath,
+          "the proof's URL path is " + SafeText.of(path) + ", not " + endpoint.path());
+    }
+    return uri;
+  }
+
+  /**
+   * Exactly the two parameters, each once, spelled as every SDK spells them: no percent-encoding,
+   * no empty pairs, nothing else.
+   */
+  private String checkBody() {
+    String form = decodeField(BODY_FIELD, body, MAX_BODY_FIELD_CHARS);
+    String[] pairs = form.split("&", -1);
+    boolean action = false;
+    boolean version = false;
+    for (String pair : pairs) {
+      if (pair.startsWith("Action=")) {
+        if (action || !pair.equals("Action=GetCallerIdentity")) {
+          throw new UserError(
+              AwsCredentialRequestReason.ProofWrongAction,
+              "the proof's body must hold Action=GetCallerIdentity once and no other action");
+        }
+        action = true;
+      } else if (pair.startsWith("Version=")) {
+        if (version || !pair.equals("Version=2011-06-15")) {
+          throw new UserError(
+              AwsCredentialRequestReason.ProofWrongVersion,
+              "the proof's body must hold Version=2011-06-15 once");
+        }
+        version = true;
+      } else {
+        throw new UserError(
+            AwsCredentialRequestReason.ProofExtraParameter,
+            "the proof's body may hold only Action=GetCallerIdentity and Version=2011-06-15");
+      }
+    }
+    if (!action) {
+      throw new UserError(
+          AwsCredentialRequestReason.ProofWrongAction,
+          "the proof's body has no Action=GetCallerIdentity");
+    }
+    if (!version) {
+      throw new UserError(
+          AwsCredentialRequestReason.ProofWrongVersion,
+          "the proof's body has no Version=2011-06-15");
+    }
+    return form;
+  }
+
+  /**
+   * The Host the request is signed for. SDKs often leave it out of the headers they expose (the
+   * HTTP library adds it), so, as in Vault, a missing Host is taken from the URL.
+   */
+  private static String checkHost(ProofHeaders given, StsEndpoint endpoint, URI target) {
+    Optional<String> host = given.single("Host");
+    if (host.isPresent() && !endpoint.isHost(host.get())) {
+      throw new UserError(
+          AwsCredentialRequestReason.ProofWrongHost,
+          "the proof's Host header "
+              + SafeText.of(host.get())
+              + " is not the configured STS endpoint "
+              + endpoint.authority());
+    }
+    return host.orElse(target.getRawAuthority());
+  }
+
+  private static void checkSigned(ProofHeaders given, SigV4Authorization sig) {
+    if (!sig.signs("host")) {
+      throw new UserError(
+          AwsCredentialRequestReason.ProofHeaderUnsigned, "the proof's Host header is not signed");
+    }
+    for (String name : sig.signed()) {
+      if (!name.equals("host") && !given.has(name)) {
+        throw new UserError(
+            AwsCredentialRequestReason.ProofSignedHeaderMissing,
+            "the proof signs a " + name + " header it does not carry");
+      }
+    }
+    for (ProofHeaders.Header header : given.all()) {
+      if (HOP_BY_HOP.contains(header.name().toLowerCase(Locale.ROOT))) {
+        throw new UserError(
+            AwsCredentialRequestReason.ProofForbiddenHeader,
+            "the proof carries a " + header.name() + " header, which cannot be forwarded");
+      }
+    }
+  }
+
+  /** X-Amz-Date, signed, on the day of the credential scope; STS itself refuses stale ones. */
+  private static Instant checkDate(ProofHeaders given, SigV4Authorization sig) {
+    String date =
+        given
+            .single("X-Amz-Date")
+            .orElseThrow(
+                () ->
+                    new UserError(
+                        AwsCredentialRequestReason.ProofUndated,
+                        "the proof has no X-Amz-Date header"));
+    if (!sig.signs("x-amz-date")) {
+      throw new UserError(
+          AwsCredentialRequestReason.ProofHeaderUnsigned,
+          "the proof's X-Amz-Date header is not signed");
+    }
+    Instant at;
+    try {
+      at = LocalDateTime.parse(date, AMZ_DATE).toInstant(ZoneOffset.UTC);
+    } catch (DateTimeParseException e) {
+      throw new UserError(
+          AwsCredentialRequestReason.ProofUndated,
+          "the proof's X-Amz-Date is not yyyyMMddTHHmmssZ");
+    }
+    if (!date.startsWith(sig.scopeDate())) {
+      throw new UserError(
+          AwsCredentialRequestReason.ProofUndated,
+          "the proof's X-Amz-Date is not the day of its credential scope");
+    }
+    return at;
+  }
+
+  /** As Vault: the value must be given, equal (several values are joined with a comma), signed. */
+  private static void checkServerId(ProofHeaders given, SigV4Authorization sig, String serverId) {
+    if (serverId == null || serverId.isEmpty()) {
+      return;
+    }
+    Optional<ProofHeaders.Header> header = given.get(SERVER_ID_HEADER);
+    if (header.isEmpty()) {
+      throw new UserError(
+          AwsCredentialRequestReason.ProofServerIdMissing,
+          "the proof has no "
+              + SERVER_ID_HEADER
+              + " header; the AwsAuthConfig requires one (iamServerIdHeaderValue)");
+    }
+    // Not a secret: a plain comparison is fine. The value is not echoed: it may be long.
+    if (!String.join(",", header.get().values()).equals(serverId)) {
+      throw new UserError(
+          AwsCredentialRequestReason.ProofServerIdMismatch,
+          "the proof's "
+              + SERVER_ID_HEADER
+              + " header is not the AwsAuthConfig's iamServerIdHeaderValue");
+    }
+    if (!sig.signs(SERVER_ID_HEADER)) {
+      throw new UserError(
+          AwsCredentialRequestReason.ProofServerIdUnsigned,
+          "the proof's " + SERVER_ID_HEADER + " header is not among its signed headers");
+    }
+  }
+
+  private static void checkContent(ProofHeaders given, String form) {
+    Optional<String> type = given.single("Content-Type");
+    if (type.isPresent()) {
+      String normalized = type.get().toLowerCase(Locale.ROOT).replace(" ", "");
+      if (!normalized.equals(FORM) && !normalized.equals(FORM + ";charset=utf-8")) {
+        throw new UserError(
+            AwsCredentialRequestReason.ProofWrongContentType,
+            "the proof's Content-Type is not " + FORM + " (it is " + SafeText.of(type.get()) + ")");
+      }
+    }
+    Optional<String> length = given.single("Content-Length");
+    if (length.isPresent()
+        && !length.get().equals(String.valueOf(form.getBytes(StandardCharsets.UTF_8).length))) {
+      throw new UserError(
+          AwsCredentialRequestReason.ProofInvalidHeader,
+          "the proof's Content-Length is not the length of its body");
+    }
+  }
+
+  private static String decodeField(String name, String value, int maxChars) {
+    if (value == null || value.isBlank()) {
+      throw new UserError(AwsCredentialRequestReason.ProofIncomplete, "the proof has no " + name);
+    }
+    if (value.length() > maxChars) {
+      throw new UserError(
+          AwsCredentialRequestReason.ProofTooLarge,
+          name + " is longer than " + maxChars + " characters");
+    }
+    byte[] bytes;
+    try {
+      bytes = Base64.getDecoder().decode(value.strip());
+    } catch (IllegalArgumentException e) {
+      throw new UserError(AwsCredentialRequestReason.ProofMalformed, name + " is not valid base64");
+    }
+    String text = new String(bytes, StandardCharsets.US_ASCII);
+    for (byte b : bytes) {
+      if (b < 0x20 || b == 0x7F) {
+        throw new UserError(
+            AwsCredentialRequestReason.ProofMalformed,
+            name + " holds control characters or non-ASCII bytes");
+      }
+    }
+    return text;
+  }
+}
