@@ -1,10 +1,10 @@
 package io.awsauth.operator.credential;
 
+import io.awsauth.operator.runtime.OperatorConfig;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.Optional;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * Identifies this cluster in the tags of the IAM users it creates, so that the orphan sweep of one
@@ -17,11 +17,9 @@ public class ClusterIdentity {
   private final Optional<String> configured;
   private volatile String id;
 
-  public ClusterIdentity(
-      KubernetesClient client,
-      @ConfigProperty(name = "aao.cluster-id") Optional<String> configured) {
+  public ClusterIdentity(KubernetesClient client, OperatorConfig config) {
     this.client = client;
-    this.configured = configured;
+    this.configured = config.clusterId();
   }
 
   public String id() {

@@ -21,6 +21,7 @@ import io.awsauth.operator.aws.SessionCredentials;
 import io.awsauth.operator.aws.StsGateway;
 import io.awsauth.operator.aws.StsGateway.IssuedSession;
 import io.awsauth.operator.aws.StsGateway.RoleSession;
+import io.awsauth.operator.runtime.OperatorConfig;
 import io.awsauth.operator.trust.AccountSessions;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
@@ -29,7 +30,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * The AWS side of a lease, per credential type, as Vault's secrets engine does it: iam_user is
@@ -52,13 +52,12 @@ public class Issuer {
       AccountSessions sessions,
       ClusterIdentity cluster,
       Clock clock,
-      @ConfigProperty(name = "aao.iam-user.verify-timeout", defaultValue = "30s")
-          Duration verifyTimeout) {
+      OperatorConfig config) {
     this.clients = clients;
     this.sessions = sessions;
     this.cluster = cluster;
     this.clock = clock;
-    this.verifyTimeout = verifyTimeout;
+    this.verifyTimeout = config.iamUser().verifyTimeout();
   }
 
   /** STS credentials; nothing is created in AWS that would need cleaning up. */

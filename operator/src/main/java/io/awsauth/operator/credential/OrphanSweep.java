@@ -8,6 +8,7 @@ import io.awsauth.operator.aws.AwsFailure;
 import io.awsauth.operator.aws.IamGateway;
 import io.awsauth.operator.aws.IamGateway.User;
 import io.awsauth.operator.runtime.Leadership;
+import io.awsauth.operator.runtime.OperatorConfig;
 import io.awsauth.operator.status.Conditions;
 import io.awsauth.operator.status.UserError;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -28,7 +29,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
@@ -68,8 +68,7 @@ public class OrphanSweep {
       ClusterIdentity cluster,
       MeterRegistry registry,
       Clock clock,
-      @ConfigProperty(name = "aao.orphan-sweep.interval", defaultValue = "30m") Duration interval,
-      @ConfigProperty(name = "aao.orphan-sweep.min-age", defaultValue = "5m") Duration minAge,
+      OperatorConfig config,
       Leadership leadership) {
     this.client = client;
     this.settings = settings;
@@ -77,8 +76,8 @@ public class OrphanSweep {
     this.cluster = cluster;
     this.registry = registry;
     this.clock = clock;
-    this.interval = interval;
-    this.minAge = minAge;
+    this.interval = config.orphanSweep().interval();
+    this.minAge = config.orphanSweep().minAge();
     this.leadership = leadership;
   }
 

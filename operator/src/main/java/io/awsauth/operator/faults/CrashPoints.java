@@ -1,11 +1,11 @@
 package io.awsauth.operator.faults;
 
+import io.awsauth.operator.runtime.OperatorConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
@@ -26,7 +26,8 @@ public class CrashPoints {
   private final int times;
   private final Map<String, AtomicInteger> passed = new ConcurrentHashMap<>();
 
-  public CrashPoints(@ConfigProperty(name = "aao.faults.halt-after") Optional<String> haltAfter) {
+  public CrashPoints(OperatorConfig config) {
+    Optional<String> haltAfter = config.faults().haltAfter();
     this.point = haltAfter.map(h -> h.contains("#") ? h.substring(0, h.indexOf('#')) : h);
     this.times =
         haltAfter

@@ -15,7 +15,6 @@ import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
@@ -52,15 +51,11 @@ public class GracefulShutdown {
   private final Duration drainTimeout;
 
   GracefulShutdown(
-      Operator operator,
-      Leadership leadership,
-      KubernetesClient client,
-      @ConfigProperty(name = "aao.shutdown.drain-timeout", defaultValue = "20s")
-          Duration drainTimeout) {
+      Operator operator, Leadership leadership, KubernetesClient client, OperatorConfig config) {
     this.operator = operator;
     this.leadership = leadership;
     this.client = client;
-    this.drainTimeout = drainTimeout;
+    this.drainTimeout = config.shutdown().drainTimeout();
   }
 
   /** Before the extension's {@code Operator.stop()} (its observer has the default priority). */

@@ -9,7 +9,6 @@ import jakarta.enterprise.inject.Produces;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.UUID;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
@@ -20,8 +19,9 @@ import org.jboss.logging.Logger;
  * <p>quarkus-operator-sdk hands the operator a {@link LeaderElectionConfiguration} bean when one
  * exists and the profile is listed in {@code quarkus.operator-sdk.activate-leader-election-for-
  * profiles} (default {@code prod}, so never in tests). On top of that it is off unless {@code
- * aws-auth-operator.leader-election.enabled=true} (env {@code
- * AWS_AUTH_OPERATOR_LEADER_ELECTION_ENABLED}), which the Helm chart sets: {@code e2e/run-local} and
+ * aao.leader-election.enabled=true} (or its first name {@code
+ * aws-auth-operator.leader-election.enabled}, env {@code
+ * AWS_AUTH_OPERATOR_LEADER_ELECTION_ENABLED}, which the Helm chart sets): {@code e2e/run-local} and
  * the in-process tests run a single operator and need no Lease. A {@code @Dependent} producer may
  * return null, which the extension reads as "no leader election".
  */
@@ -31,29 +31,14 @@ public class LeaderElection {
   @Produces
   @Dependent
   @Unremovable
-  LeaderElectionConfiguration leaderElection(
-      @ConfigProperty(name = "aws-auth-operator.leader-election.enabled", defaultValue = "false")
-          boolean enabled,
-      @ConfigProperty(
-              name = "aws-auth-operator.leader-election.lease-name",
-              defaultValue = "aws-auth-operator-lease")
-          String leaseName,
-      // Default: the namespace of the in-cluster service account (the pod's namespace).
-      @ConfigProperty(name = "aws-auth-operator.leader-election.lease-namespace")
-          Optional<String> leaseNamespace,
-      // JOSDK's defaults: a standby takes over at most lease-duration after the leader's last
-      // renewal, trying every retry-period.
-      @ConfigProperty(
-              name = "aws-auth-operator.leader-election.lease-duration",
-              defaultValue = "15s")
-          Duration leaseDuration,
-      @ConfigProperty(
-              name = "aws-auth-operator.leader-election.renew-deadline",
-              defaultValue = "10s")
-          Duration renewDeadline,
-      @ConfigProperty(name = "aws-auth-operator.leader-election.retry-period", defaultValue = "2s")
-          Duration retryPeriod,
-      Leadership leadership) {
+  LeaderElectionConfiguration leaderElection(OperatorConfig config, Leadership leadership) {
+    OperatorConfig.LeaderElection settings = config.leaderElection();
+    boolean enabled = settings.enabled();
+    String leaseName = settings.leaseName();
+    Optional<String> leaseNamespace = settings.leaseNamespace();
+    Duration leaseDuration = settings.leaseDuration();
+    Duration renewDeadline = settings.renewDeadline();
+    Duration retryPeriod = settings.retryPeriod();
     if (!enabled) {
       return null;
     }

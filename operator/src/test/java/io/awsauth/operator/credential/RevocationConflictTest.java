@@ -19,6 +19,7 @@ import io.awsauth.operator.credential.LeasePlan.Refuse;
 import io.awsauth.operator.credential.LeasePlan.RoleView;
 import io.awsauth.operator.faults.CrashPoints;
 import io.awsauth.operator.metrics.OperatorMetrics;
+import io.awsauth.operator.runtime.TestConfig;
 import io.awsauth.operator.status.EventRecorder;
 import io.awsauth.operator.status.StatusUpdates;
 import io.awsauth.operator.testenv.MutableClock;
@@ -50,13 +51,14 @@ class RevocationConflictTest {
       new RequestStatusWriter(
           store,
           clock,
-          new CrashPoints(Optional.empty()),
+          new CrashPoints(TestConfig.defaults()),
           new OperatorMetrics(new SimpleMeterRegistry(), clock));
   private final Revocation revocation =
       new Revocation(
           null,
           new OneConfig(),
-          new Issuer(aws, null, null, clock, Duration.ofSeconds(1)),
+          new Issuer(
+              aws, null, null, clock, TestConfig.of(Map.of("aao.iam-user.verify-timeout", "1s"))),
           new CredentialSecretWriter(null),
           statusWriter,
           events,

@@ -7,6 +7,7 @@ import io.awsauth.operator.aws.Ec2Gateway;
 import io.awsauth.operator.aws.IamGateway;
 import io.awsauth.operator.aws.StsGateway;
 import io.awsauth.operator.faults.CrashPoints;
+import io.awsauth.operator.runtime.OperatorConfig;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -19,7 +20,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Function;
 import java.util.function.Supplier;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
@@ -73,15 +73,12 @@ public class SdkClients implements AwsClients {
 
   private final AwsRateLimits limits;
 
-  public SdkClients(
-      MeterRegistry registry,
-      CrashPoints crashPoints,
-      @ConfigProperty(name = "aao.aws.rate-limit.iam", defaultValue = "20") double iamPerSecond,
-      @ConfigProperty(name = "aao.aws.rate-limit.sts", defaultValue = "500") double stsPerSecond,
-      @ConfigProperty(name = "aao.aws.rate-limit.ec2", defaultValue = "20") double ec2PerSecond) {
+  public SdkClients(MeterRegistry registry, CrashPoints crashPoints, OperatorConfig config) {
+    OperatorConfig.Aws.RateLimit perSecond = config.aws().rateLimit();
     this.limits =
         new AwsRateLimits(
-            Map.of("iam", iamPerSecond, "sts", stsPerSecond, "ec2", ec2PerSecond), registry);
+            Map.of("iam", perSecond.iam(), "sts", perSecond.sts(), "ec2", perSecond.ec2()),
+            registry);
     this.http =
         ApacheHttpClient.builder()
             .maxConnections(64)
