@@ -2,7 +2,6 @@ package io.awsauth.operator.cache;
 
 import io.awsauth.operator.api.v1alpha1.AwsAuthConfig;
 import io.awsauth.operator.api.v1alpha1.StsRoleBinding;
-import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import jakarta.annotation.PreDestroy;
@@ -21,7 +20,6 @@ public class ClusterCaches {
   private final KubernetesClient client;
   private volatile SharedIndexInformer<AwsAuthConfig> configs;
   private volatile SharedIndexInformer<StsRoleBinding> bindings;
-  private volatile SharedIndexInformer<ServiceAccount> serviceAccounts;
 
   public ClusterCaches(KubernetesClient client) {
     this.client = client;
@@ -33,33 +31,6 @@ public class ClusterCaches {
 
   public List<StsRoleBinding> bindings() {
     return bindingInformer().getStore().list();
-  }
-
-  /**
-   * Whether a service account exists: the watched copy, confirmed by the API server on a miss (one
-   * created a moment ago may not have reached the cache yet). The API server is asked only for
-   * requests that name a missing service account, not on every issuance.
-   */
-  public boolean serviceAccountExists(String namespace, String name) {
-    return serviceAccountInformer().getStore().getByKey(namespace + "/" + name) != null
-        || client.serviceAccounts().inNamespace(namespace).withName(name).get() != null;
-  }
-
-  private SharedIndexInformer<ServiceAccount> serviceAccountInformer() {
-    if (serviceAccounts == null) {
-      synchronized (this) {
-        if (serviceAccounts == null) {
-          serviceAccounts =
-              client
-                  .serviceAccounts()
-                  .inAnyNamespace()
-                  .runnableInformer(0)
-                  .itemStore(new LeanItemStore<>());
-          serviceAccounts.run();
-        }
-      }
-    }
-    return serviceAccounts;
   }
 
   private SharedIndexInformer<AwsAuthConfig> configs() {
@@ -91,9 +62,6 @@ public class ClusterCaches {
     }
     if (bindings != null) {
       bindings.close();
-    }
-    if (serviceAccounts != null) {
-      serviceAccounts.close();
     }
   }
 }

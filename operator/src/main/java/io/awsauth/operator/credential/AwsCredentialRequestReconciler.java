@@ -4,6 +4,7 @@ import static io.awsauth.operator.status.Conditions.READY;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.awsauth.operator.api.v1alpha1.AwsCredentialRequest;
+import io.awsauth.operator.api.v1alpha1.AwsCredentialRequestSpec;
 import io.awsauth.operator.api.v1alpha1.AwsCredentialRequestStatus;
 import io.awsauth.operator.api.v1alpha1.VaultAwsRole;
 import io.awsauth.operator.authconfig.AuthConfigs;
@@ -27,6 +28,7 @@ import io.awsauth.operator.status.EventRecorder;
 import io.awsauth.operator.status.StatusUpdates;
 import io.awsauth.operator.status.UserError;
 import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
@@ -90,6 +92,7 @@ public class AwsCredentialRequestReconciler implements Reconciler<AwsCredentialR
   public static final String ISSUED = "Issued";
   public static final String REVOCATION_FAILED = "RevocationFailed";
   static final String ROLE_INDEX = "role-ref";
+  static final String SERVICE_ACCOUNT_INDEX = "service-account";
 
   private static final Logger LOG = Logger.getLogger(AwsCredentialRequestReconciler.class);
 
@@ -201,7 +204,8 @@ public class AwsCredentialRequestReconciler implements Reconciler<AwsCredentialR
       LOG.debugf(
           "AwsCredentialRequest %s: issuing (lease %s)", key(request), request.getStatus().leaseId);
     }
-    IdentityVerdict verdict = identities.verify(request, role, fresh);
+    boolean serviceAccountExists = context.getSecondaryResource(ServiceAccount.class).isPresent();
+    IdentityVerdict verdict = identities.verify(request, role, fresh, serviceAccountExists);
     plan =
         LeasePlan.afterIdentity(
             Facts.of(request, secret, roleView, now), verdict, terms.type().isSts());
@@ -273,8 +277,9 @@ public class AwsCredentialRequestReconciler implements Reconciler<AwsCredentialR
   }
 
   /**
-   * The request's own Secrets (label-selected: the operator never caches other Secrets), and the
-   * roles requests name, so that a role change or deletion reaches its requests.
+   * The request's own Secrets (label-selected: the operator never caches other Secrets), the roles
+   * requests name, so that a role change or deletion reaches its requests, and the service
+   * accounts, so that a request waiting for its service account is reconciled when it is created.
    */
   @Override
   public List<EventSource<?, AwsCredentialRequest>> prepareEventSources(
@@ -287,6 +292,7 @@ public class AwsCredentialRequestReconciler implements Reconciler<AwsCredentialR
                 r.getSpec() == null || r.getSpec().roleRef == null
                     ? List.of()
                     : List.of(r.getSpec().roleRef));
+    context.getPrimaryCache().addIndexer(SERVICE_ACCOUNT_INDEX, r -> List.of(serviceAccountKey(r)));
     var secrets =
         InformerEventSourceConfiguration.from(Secret.class, AwsCredentialRequest.class)
             .withName("credential-secrets")
@@ -312,7 +318,42 @@ public class AwsCredentialRequestReconciler implements Reconciler<AwsCredentialR
                         .map(ResourceID::fromResource)
                         .collect(Collectors.toSet()))
             .build();
+    var serviceAccounts =
+        InformerEventSourceConfiguration.from(ServiceAccount.class, AwsCredentialRequest.class)
+            .withName("service-accounts")
+            .withNamespacesInheritedFromController()
+            .withItemStore(new LeanItemStore<>())
+            // Only whether it exists is read: its changes (tokens, annotations) reconcile nothing.
+            .withOnUpdateFilter((changed, old) -> false)
+            .withPrimaryToSecondaryMapper(
+                (AwsCredentialRequest r) ->
+                    Set.of(new ResourceID(serviceAccountName(r), r.getMetadata().getNamespace())))
+            .withSecondaryToPrimaryMapper(
+                (ServiceAccount sa) ->
+                    context
+                        .getPrimaryCache()
+                        .byIndex(
+                            SERVICE_ACCOUNT_INDEX,
+                            sa.getMetadata().getNamespace() + "/" + sa.getMetadata().getName())
+                        .stream()
+                        .map(ResourceID::fromResource)
+                        .collect(Collectors.toSet()))
+            .build();
     return List.of(
-        new InformerEventSource<>(secrets, context), new InformerEventSource<>(roles, context));
+        new InformerEventSource<>(secrets, context),
+        new InformerEventSource<>(roles, context),
+        new InformerEventSource<>(serviceAccounts, context));
+  }
+
+  private static String serviceAccountName(AwsCredentialRequest request) {
+    AwsCredentialRequestSpec.Identity identity =
+        request.getSpec() == null ? null : request.getSpec().identity;
+    return identity == null
+        ? new AwsCredentialRequestSpec.Identity().serviceAccountNameOrDefault()
+        : identity.serviceAccountNameOrDefault();
+  }
+
+  private static String serviceAccountKey(AwsCredentialRequest request) {
+    return request.getMetadata().getNamespace() + "/" + serviceAccountName(request);
   }
 }

@@ -5,7 +5,6 @@ import io.awsauth.operator.api.v1alpha1.AwsCredentialRequest;
 import io.awsauth.operator.api.v1alpha1.AwsCredentialRequestReason;
 import io.awsauth.operator.api.v1alpha1.AwsCredentialRequestSpec.Identity;
 import io.awsauth.operator.api.v1alpha1.VaultAwsRole;
-import io.awsauth.operator.cache.ClusterCaches;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -22,26 +21,26 @@ import java.util.Objects;
 public class IdentityVerification {
   private final KubernetesClient client;
   private final Instance<IdentityVerifier> verifiers;
-  private final ClusterCaches caches;
 
-  public IdentityVerification(
-      KubernetesClient client, Instance<IdentityVerifier> verifiers, ClusterCaches caches) {
+  public IdentityVerification(KubernetesClient client, Instance<IdentityVerifier> verifiers) {
     this.client = client;
-    this.caches = caches;
     this.verifiers = verifiers;
-  }
-
-  public IdentityVerdict verify(AwsCredentialRequest request, VaultAwsRole role) {
-    return verify(request, role, true);
   }
 
   /**
    * With {@code beforeIssuing} false (a lease is held and not yet due) only the bindings are
    * checked, and that a bound pod still exists: no other API-server read and no AWS call. The
    * identity was proven when the lease was issued, and is proven again before the next one.
+   *
+   * <p>{@code serviceAccountExists}: whether the request's service account is in the watched copy
+   * (the request's reconciler watches service accounts, so one created later reconciles the
+   * requests that name it).
    */
   public IdentityVerdict verify(
-      AwsCredentialRequest request, VaultAwsRole role, boolean beforeIssuing) {
+      AwsCredentialRequest request,
+      VaultAwsRole role,
+      boolean beforeIssuing,
+      boolean serviceAccountExists) {
     String namespace = request.getMetadata().getNamespace();
     Identity identity =
         request.getSpec().identity == null ? new Identity() : request.getSpec().identity;
@@ -77,7 +76,7 @@ public class IdentityVerification {
               + " is bound to role "
               + role.getMetadata().getName());
     }
-    if (!caches.serviceAccountExists(namespace, serviceAccount)) {
+    if (!serviceAccountExists) {
       return IdentityVerdict.deny(
           AwsCredentialRequestReason.ServiceAccountNotFound,
           "service account " + namespace + "/" + serviceAccount + " does not exist");

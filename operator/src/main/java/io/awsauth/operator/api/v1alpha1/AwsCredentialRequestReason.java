@@ -31,7 +31,7 @@ public enum AwsCredentialRequestReason implements Reason {
       Recheck.WAIT_FOR_CHANGE, "the request's namespace is not in the role's bindings.namespaces"),
   ServiceAccountNotBound(
       Recheck.WAIT_FOR_CHANGE, "the service account is not in the role's bindings.serviceAccounts"),
-  ServiceAccountNotFound(Recheck.POLL, "the ServiceAccount does not exist"),
+  ServiceAccountNotFound(Recheck.WAIT_FOR_CHANGE, "the ServiceAccount does not exist"),
   PodNotFound(Recheck.POLL, "spec.identity.podName names no pod"),
   PodServiceAccountMismatch(Recheck.WAIT_FOR_CHANGE, "the pod runs as another service account"),
   AuthTypeUnavailable(
