@@ -7,6 +7,7 @@ import io.awsauth.operator.api.v1alpha1.AwsAuthConfigReason;
 import io.awsauth.operator.api.v1alpha1.AwsAuthConfigSpec;
 import io.awsauth.operator.api.v1alpha1.AwsAuthConfigStatus;
 import io.awsauth.operator.api.v1alpha1.Reason;
+import io.awsauth.operator.api.v1alpha1.Reason.Recheck;
 import io.awsauth.operator.aws.AwsClientSettings;
 import io.awsauth.operator.aws.AwsClients;
 import io.awsauth.operator.aws.AwsFailure;
@@ -16,6 +17,7 @@ import io.awsauth.operator.metrics.OperatorMetrics;
 import io.awsauth.operator.status.Conditions;
 import io.awsauth.operator.status.EventRecorder;
 import io.awsauth.operator.status.StatusAggregator;
+import io.awsauth.operator.status.StatusUpdates;
 import io.awsauth.operator.status.UserError;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
@@ -57,6 +59,8 @@ public class AwsAuthConfigReconciler implements Reconciler<AwsAuthConfig> {
   private final Conditions conditions;
   private final RootKeyRotation rotation;
   private final OperatorMetrics metrics;
+  private final Clock clock;
+  private final RefusalRecheck refusals = new RefusalRecheck();
   private static final String SECRET_INDEX = "credentials-secret";
 
   public AwsAuthConfigReconciler(
@@ -72,15 +76,18 @@ public class AwsAuthConfigReconciler implements Reconciler<AwsAuthConfig> {
     this.clients = clients;
     this.events = events;
     this.conditions = new Conditions(clock);
+    this.clock = clock;
   }
 
   @Override
   public UpdateControl<AwsAuthConfig> reconcile(
       AwsAuthConfig config, Context<AwsAuthConfig> context) {
     var status = StatusAggregator.of(config, AwsAuthConfigStatus::new, conditions);
+    AwsClientSettings current = null;
+    Reason refusal = null;
     try {
       checkBeforeCalling(config.getSpec());
-      AwsClientSettings current = settings.refresh(config);
+      current = settings.refresh(config);
       CallerIdentity caller = clients.sts(current).getCallerIdentity();
       status.status().callerArn = caller.arn();
       status.status().accountId = caller.account();
@@ -100,10 +107,20 @@ public class AwsAuthConfigReconciler implements Reconciler<AwsAuthConfig> {
         throw e;
       }
       notReady(status, e.reason(), e.getMessage());
+      refusal = e.reason();
     }
     events.announceTransition(config, status.before(), status.build(true), READY, "Verify");
-    // Every reason waits for a change (the config, its Secret) or the periodic look.
-    return status.updateControl();
+    UpdateControl<AwsAuthConfig> control = status.updateControl();
+    String uid = config.getMetadata().getUid();
+    if (refusal != null && current != null && refusal.recheck() == Recheck.AFTER_REFUSAL) {
+      // A refusal by AWS may be propagation (a key or policy seconds old): looked at again soon,
+      // then with backoff.
+      control.rescheduleAfter(refusals.refused(uid, current.fingerprint(), clock.instant()));
+    } else {
+      // Every other outcome waits for a change (the config, its Secret) or the periodic look.
+      refusals.forget(uid);
+    }
+    return control;
   }
 
   /**
@@ -175,6 +192,9 @@ public class AwsAuthConfigReconciler implements Reconciler<AwsAuthConfig> {
   @Override
   public ErrorStatusUpdateControl<AwsAuthConfig> updateErrorStatus(
       AwsAuthConfig config, Context<AwsAuthConfig> context, Exception e) {
+    if (StatusUpdates.isConflict(e)) {
+      return ErrorStatusUpdateControl.noStatusUpdate();
+    }
     var status = StatusAggregator.of(config, AwsAuthConfigStatus::new, conditions);
     AwsFailure failure = AwsErrors.classify("reconcile", e);
     LOG.infof(

@@ -15,6 +15,21 @@ public final class StatusUpdates {
   private StatusUpdates() {}
 
   /** A JSON snapshot of a status, taken before a reconcile changes it. */
+  /**
+   * Whether a failed reconcile failed on {@code 409 Conflict} (the resource changed while it was
+   * being reconciled): the framework reconciles it again at once, with what changed. Such a failure
+   * is not a condition for users to see: the failed reconcile records nothing.
+   */
+  public static boolean isConflict(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof io.fabric8.kubernetes.client.KubernetesClientException k
+          && k.getCode() == 409) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   public static JsonNode snapshot(Object status) {
     return status == null ? null : Serialization.jsonMapper().valueToTree(status);
   }

@@ -24,6 +24,7 @@ import io.awsauth.operator.metrics.OperatorMetrics;
 import io.awsauth.operator.status.Conditions;
 import io.awsauth.operator.status.EventRecorder;
 import io.awsauth.operator.status.StatusAggregator;
+import io.awsauth.operator.status.StatusUpdates;
 import io.awsauth.operator.status.UserError;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -270,6 +271,9 @@ public class StsRoleBindingReconciler
   @Override
   public ErrorStatusUpdateControl<StsRoleBinding> updateErrorStatus(
       StsRoleBinding binding, Context<StsRoleBinding> context, Exception e) {
+    if (StatusUpdates.isConflict(e)) {
+      return ErrorStatusUpdateControl.noStatusUpdate();
+    }
     var status = StatusAggregator.of(binding, StsRoleBindingStatus::new, conditions);
     AwsFailure failure = AwsErrors.classify("reconcile", e);
     LOG.infof(

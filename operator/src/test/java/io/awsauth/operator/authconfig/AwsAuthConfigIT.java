@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.awsauth.operator.api.v1alpha1.AwsAuthConfig;
+import io.awsauth.operator.testenv.Aws;
+import io.awsauth.operator.testenv.Emulator;
 import io.awsauth.operator.testenv.Fixtures;
 import io.awsauth.operator.testenv.OperatorTestResource;
 import io.awsauth.operator.testenv.TestEnvironment;
@@ -14,6 +16,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -145,6 +148,48 @@ class AwsAuthConfigIT {
     Condition noKey = awaitReady("it-no-key", "False").getStatus().condition("Ready").orElseThrow();
     assertThat(noKey.getReason()).isEqualTo("SecretKeyMissing");
     assertThat(noKey.getMessage()).contains("secret_key");
+  }
+
+  /**
+   * A key used before it has propagated is refused (InvalidClientTokenId), as on AWS; nothing
+   * changes afterwards, yet the config is verified again soon and becomes Ready. Account B, whose
+   * new keys take 8 s to propagate here (restored afterwards).
+   */
+  @Test
+  void aKeyRefusedWhileItPropagatesIsVerifiedAgainAndBecomesReady() {
+    var b = env.accountB();
+    Duration propagation = Duration.ofSeconds(8);
+    Emulator.configure(
+        env,
+        "{\"accounts\": {\""
+            + b.id()
+            + "\": {\"propagation\": {\"accessKey\": "
+            + propagation.toSeconds()
+            + "}}}}");
+    try {
+      String user = Aws.unique("propagating-root");
+      var key = Aws.userWithPolicy(env, b, user, "config/iam/operator-policy.json");
+      Instant created = Instant.now();
+      secret(
+          "root-propagating",
+          Map.of("access_key", key.accessKeyId(), "secret_key", key.secretAccessKey()));
+      client.resource(config("it-propagating", "root-propagating", env.awsEndpoint())).create();
+
+      Condition refused =
+          awaitReady("it-propagating", "False").getStatus().condition("Ready").orElseThrow();
+      assertThat(refused.getReason()).isEqualTo("InvalidCredentials");
+      AwsAuthConfig ready =
+          await()
+              .atMost(Duration.ofSeconds(30))
+              .pollInterval(Duration.ofMillis(250))
+              .until(
+                  () -> client.resources(AwsAuthConfig.class).withName("it-propagating").get(),
+                  c -> c.getStatus() != null && c.getStatus().isTrue("Ready"));
+      assertThat(ready.getStatus().callerArn).endsWith(":user/" + user);
+      assertThat(Instant.now()).isAfterOrEqualTo(created.plus(propagation).minusSeconds(1));
+    } finally {
+      Emulator.configure(env, "{\"accounts\": {\"" + b.id() + "\": null}}");
+    }
   }
 
   private AwsAuthConfig awaitReady(String name, String readyStatus) {

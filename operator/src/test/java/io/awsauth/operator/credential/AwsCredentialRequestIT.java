@@ -17,6 +17,7 @@ import io.awsauth.operator.api.v1alpha1.StsRoleBindingSpec;
 import io.awsauth.operator.api.v1alpha1.VaultAwsRole;
 import io.awsauth.operator.api.v1alpha1.VaultAwsRoleSpec;
 import io.awsauth.operator.testenv.Aws;
+import io.awsauth.operator.testenv.Emulator;
 import io.awsauth.operator.testenv.Fixtures;
 import io.awsauth.operator.testenv.OperatorTestResource;
 import io.awsauth.operator.testenv.SecretHygiene;
@@ -426,6 +427,8 @@ class AwsCredentialRequestIT {
           r ->
               r.userName(foreign)
                   .tags(ownerTags("another-cluster", foreign.substring("aao-foreign-".length()))));
+      // As on AWS, the sweep's ListUsers sees new users only once they have propagated.
+      Emulator.settle(env);
 
       List<String> deleted = sweep.sweep(Duration.ZERO);
 
@@ -438,6 +441,7 @@ class AwsCredentialRequestIT {
           r ->
               r.userName(young)
                   .tags(ownerTags(cluster.id(), young.substring("aao-young-".length()))));
+      Emulator.settle(env);
       sweep.sweep(Duration.ofHours(1));
       assertThat(userExists(iam, young)).as("younger than the minimum age").isTrue();
       assertThat(sweep.sweep(Duration.ZERO)).contains(young);

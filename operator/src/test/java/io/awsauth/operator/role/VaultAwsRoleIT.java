@@ -8,6 +8,7 @@ import io.awsauth.operator.api.v1alpha1.CredentialType;
 import io.awsauth.operator.api.v1alpha1.VaultAwsRole;
 import io.awsauth.operator.api.v1alpha1.VaultAwsRoleSpec;
 import io.awsauth.operator.testenv.Aws;
+import io.awsauth.operator.testenv.Emulator;
 import io.awsauth.operator.testenv.Fixtures;
 import io.awsauth.operator.testenv.OperatorTestResource;
 import io.awsauth.operator.testenv.TestEnvironment;
@@ -53,6 +54,8 @@ class VaultAwsRoleIT {
                           + "\"Principal\":{\"AWS\":\"arn:aws:iam::111111111111:root\"},"
                           + "\"Action\":\"sts:AssumeRole\"}]}"));
     }
+    // As on AWS, a new role can be assumed only once it has propagated.
+    Emulator.settle(env);
     Credentials session =
         Aws.sts(env, env.accountA().accessKeyId(), env.accountA().secretAccessKey())
             .assumeRole(

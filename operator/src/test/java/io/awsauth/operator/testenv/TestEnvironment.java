@@ -55,6 +55,7 @@ public final class TestEnvironment {
     if (instance == null) {
       instance = start();
       instance.installCrds();
+      instance.emulatorTime();
     }
     return instance;
   }
@@ -183,6 +184,23 @@ public final class TestEnvironment {
   }
 
   /** Installs (or updates) the CRDs the build generated from the Java model. */
+  /**
+   * The emulator's time settings of this run: system property {@code aao.emulator.time} (the build
+   * sets it for every *IT and *E2E: propagation delays and throttling on), {@code off} or unset for
+   * none. Tests that change them for an account restore that account afterwards.
+   */
+  private void emulatorTime() {
+    String time = System.getProperty("aao.emulator.time", "off").strip();
+    if (time.isEmpty() || "off".equals(time)) {
+      Emulator.configure(
+          this,
+          "{\"default\":{\"propagation\":0,\"throttle\":{\"iam\":null,"
+              + "\"ec2\":null,\"sts\":null}}}");
+      return;
+    }
+    System.out.println("[test environment] emulator time: " + Emulator.configure(this, time));
+  }
+
   private void installCrds() {
     Path generated = repoRoot().resolve("operator/target/crds");
     Path dir = Files.isDirectory(generated) ? generated : repoRoot().resolve("crds");

@@ -8,6 +8,7 @@ import io.awsauth.operator.api.v1alpha1.SecretReference;
 import io.awsauth.operator.api.v1alpha1.StsRoleBinding;
 import io.awsauth.operator.api.v1alpha1.StsRoleBindingSpec;
 import io.awsauth.operator.testenv.Aws;
+import io.awsauth.operator.testenv.Emulator;
 import io.awsauth.operator.testenv.Fixtures;
 import io.awsauth.operator.testenv.OperatorTestResource;
 import io.awsauth.operator.testenv.TestEnvironment;
@@ -165,6 +166,8 @@ class StsRoleBindingIT {
     secret(
         weak,
         Aws.userWithPolicy(env, env.accountB(), weak, "config/iam/role-to-assume-policy.json"));
+    // the administrator's key in use once it has propagated: the refusal under test is IAM's
+    Emulator.settle(env);
     StsRoleBinding binding = binding(Aws.unique("no-permission"), Aws.unique("Role"), "ext", true);
     binding.getSpec().trust.adminSecretRef = new SecretReference(NS, weak);
     client.resource(binding).create();

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.awsauth.operator.testenv.Aws;
+import io.awsauth.operator.testenv.Emulator;
 import io.awsauth.operator.testenv.Fixtures;
 import io.awsauth.operator.testenv.TestEnvironment;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -79,6 +80,8 @@ public record Workload(String name, String arn, String keyId, String secret, Str
     try (IamClient iam = Aws.iam(env, env.accountA())) {
       iam.createUser(r -> r.userName(name));
       var key = iam.createAccessKey(r -> r.userName(name)).accessKey();
+      // As on AWS, a workload signs with its key once the key has propagated.
+      Emulator.settle(env);
       return new Workload(
           name,
           "arn:aws:iam::" + TestEnvironment.ACCOUNT_A + ":user/" + name,
