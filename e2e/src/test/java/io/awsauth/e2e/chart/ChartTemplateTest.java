@@ -128,9 +128,9 @@ class ChartTemplateTest {
 
     Map<String, String> env = env(c);
     assertThat(env)
-        .containsEntry("AWS_AUTH_OPERATOR_LEADER_ELECTION_ENABLED", "true")
-        .containsEntry("AWS_AUTH_OPERATOR_LEADER_ELECTION_LEASE_NAMESPACE", NAMESPACE)
-        .containsEntry("AWS_AUTH_OPERATOR_LEADER_ELECTION_LEASE_NAME", RELEASE + "-lease")
+        .containsEntry("AAO_LEADER_ELECTION_ENABLED", "true")
+        .containsEntry("AAO_LEADER_ELECTION_LEASE_NAMESPACE", NAMESPACE)
+        .containsEntry("AAO_LEADER_ELECTION_LEASE_NAME", RELEASE + "-lease")
         // reconciles in flight finish within the grace period, with 10 s left to hand over
         .containsEntry("AAO_SHUTDOWN_DRAIN_TIMEOUT", "20s");
     assertThat(deployment.getSpec().getTemplate().getSpec().getTerminationGracePeriodSeconds())
@@ -363,8 +363,8 @@ class ChartTemplateTest {
     Container c = deployment.getSpec().getTemplate().getSpec().getContainers().get(0);
     assertThat(c.getImage()).isEqualTo("registry.example.com/platform/aws-auth-operator:1.2.3");
     assertThat(env(c))
-        .containsEntry("AWS_AUTH_OPERATOR_LEADER_ELECTION_ENABLED", "true")
-        .containsEntry("AWS_AUTH_OPERATOR_LEADER_ELECTION_LEASE_NAMESPACE", "platform")
+        .containsEntry("AAO_LEADER_ELECTION_ENABLED", "true")
+        .containsEntry("AAO_LEADER_ELECTION_LEASE_NAMESPACE", "platform")
         .containsEntry("AAO_AWS_RATE_LIMIT_IAM", "5")
         .containsEntry("AAO_AWS_RATE_LIMIT_STS", "0")
         .containsEntry("AAO_AWS_RATE_LIMIT_EC2", "20");
@@ -456,8 +456,8 @@ class ChartTemplateTest {
     assertThat(r.all(RoleBinding.class)).isEmpty();
     assertThat(
             env(r.only(Deployment.class).getSpec().getTemplate().getSpec().getContainers().get(0)))
-        .containsEntry("AWS_AUTH_OPERATOR_LEADER_ELECTION_ENABLED", "false")
-        .doesNotContainKey("AWS_AUTH_OPERATOR_LEADER_ELECTION_LEASE_NAMESPACE");
+        .containsEntry("AAO_LEADER_ELECTION_ENABLED", "false")
+        .doesNotContainKey("AAO_LEADER_ELECTION_LEASE_NAMESPACE");
     assertThat(r.all(ConfigMap.class)).isEmpty();
   }
 

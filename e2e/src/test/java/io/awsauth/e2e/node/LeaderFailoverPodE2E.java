@@ -3,24 +3,15 @@ package io.awsauth.e2e.node;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.awsauth.operator.api.v1alpha1.AwsAuthConfig;
 import io.awsauth.operator.api.v1alpha1.AwsCredentialRequest;
-import io.awsauth.operator.api.v1alpha1.AwsCredentialRequestSpec;
 import io.awsauth.operator.api.v1alpha1.CredentialType;
-import io.awsauth.operator.api.v1alpha1.RoleBindings;
 import io.awsauth.operator.api.v1alpha1.VaultAwsRole;
-import io.awsauth.operator.api.v1alpha1.VaultAwsRoleSpec;
 import io.awsauth.operator.testenv.Aws;
 import io.awsauth.operator.testenv.Fixtures;
 import io.awsauth.operator.testenv.SuiteRoles;
-import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -28,7 +19,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -71,25 +61,17 @@ class LeaderFailoverPodE2E {
     client = node.client;
     Fixtures.namespace(client, namespace);
     Fixtures.namespace(client, appNamespace);
-    Fixtures.credentialsSecret(client, namespace, "root", node.env.accountA());
-    client
-        .resource(Fixtures.authConfig(configName, namespace, "root", node.env.awsEndpoint()))
-        .create();
+    node.authConfig(configName, namespace);
     for (String release : releases) {
       node.installOperator(namespace, release, Map.of("leaderElection.leaseName", leaseName));
     }
     for (String release : releases) {
       node.awaitReadyOperatorPods(namespace, release, 1);
     }
-    VaultAwsRole role = new VaultAwsRole();
-    role.setMetadata(new ObjectMetaBuilder().withName(roleName).build());
-    role.setSpec(new VaultAwsRoleSpec());
-    role.getSpec().credentialType = CredentialType.IAM_USER;
-    role.getSpec().authConfigRef = configName;
+    VaultAwsRole role =
+        LocalNode.role(
+            roleName, CredentialType.IAM_USER, configName, appNamespace, SuiteRoles.EC2_ALL);
     role.getSpec().userPath = userPath;
-    role.getSpec().policyDocument = json(SuiteRoles.EC2_ALL);
-    role.getSpec().bindings = new RoleBindings();
-    role.getSpec().bindings.namespaces = List.of(appNamespace);
     client.resource(role).create();
     for (int i = 0; i < 3; i++) {
       String name = "before-" + i;
@@ -104,26 +86,8 @@ class LeaderFailoverPodE2E {
 
   @AfterAll
   void uninstall() {
-    if (client == null) {
-      return;
-    }
-    try {
-      client
-          .resources(AwsCredentialRequest.class)
-          .inNamespace(appNamespace)
-          .withTimeout(90, TimeUnit.SECONDS)
-          .delete();
-      client.resources(VaultAwsRole.class).withName(roleName).delete();
-      client.resources(AwsAuthConfig.class).withName(configName).delete();
-    } finally {
-      for (String release : releases) {
-        node.uninstall(namespace, release);
-      }
-      await()
-          .atMost(Duration.ofSeconds(60))
-          .until(() -> releases.stream().allMatch(r -> node.operatorPods(namespace, r).isEmpty()));
-      client.namespaces().withName(appNamespace).delete();
-      client.namespaces().withName(namespace).delete();
+    if (client != null) {
+      node.tearDown(namespace, releases, appNamespace, List.of(roleName), configName);
     }
   }
 
@@ -206,20 +170,6 @@ class LeaderFailoverPodE2E {
   }
 
   private AwsCredentialRequest request(String name) {
-    AwsCredentialRequest r = new AwsCredentialRequest();
-    r.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(appNamespace).build());
-    r.setSpec(new AwsCredentialRequestSpec());
-    r.getSpec().roleRef = roleName;
-    r.getSpec().identity = new AwsCredentialRequestSpec.Identity();
-    r.getSpec().identity.serviceAccountName = "default";
-    return r;
-  }
-
-  private static ObjectNode json(String s) {
-    try {
-      return (ObjectNode) new ObjectMapper().readTree(s);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return LocalNode.request(appNamespace, name, roleName);
   }
 }

@@ -2,13 +2,24 @@ package io.awsauth.e2e.node;
 
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.InstallCommand;
 import com.marcnuri.helm.Release;
 import io.awsauth.e2e.chart.Chart;
+import io.awsauth.operator.api.v1alpha1.AwsAuthConfig;
+import io.awsauth.operator.api.v1alpha1.AwsCredentialRequest;
+import io.awsauth.operator.api.v1alpha1.AwsCredentialRequestSpec;
+import io.awsauth.operator.api.v1alpha1.CredentialType;
+import io.awsauth.operator.api.v1alpha1.RoleBindings;
+import io.awsauth.operator.api.v1alpha1.VaultAwsRole;
+import io.awsauth.operator.api.v1alpha1.VaultAwsRoleSpec;
+import io.awsauth.operator.testenv.Fixtures;
 import io.awsauth.operator.testenv.TestEnvironment;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -137,6 +148,84 @@ final class LocalNode {
 
   int apiServerPort() {
     return URI.create(env.var("AAO_KUBE_API_URL")).getPort();
+  }
+
+  /**
+   * The operator's identity for a test: account A's administrator key in Secret {@code
+   * namespace}/root and AwsAuthConfig {@code name} using it, with the emulator as every endpoint.
+   */
+  void authConfig(String name, String namespace) {
+    Fixtures.credentialsSecret(client, namespace, "root", env.accountA());
+    client.resource(Fixtures.authConfig(name, namespace, "root", env.awsEndpoint())).create();
+  }
+
+  /** A VaultAwsRole of {@code type} under {@code config}, for requests of {@code namespace}. */
+  static VaultAwsRole role(
+      String name, CredentialType type, String config, String namespace, String policyJson) {
+    VaultAwsRole role = new VaultAwsRole();
+    role.setMetadata(new ObjectMetaBuilder().withName(name).build());
+    role.setSpec(new VaultAwsRoleSpec());
+    role.getSpec().credentialType = type;
+    role.getSpec().authConfigRef = config;
+    try {
+      role.getSpec().policyDocument = (ObjectNode) new ObjectMapper().readTree(policyJson);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    role.getSpec().bindings = new RoleBindings();
+    role.getSpec().bindings.namespaces = List.of(namespace);
+    return role;
+  }
+
+  /** Creates {@code role} and waits until it is Ready. */
+  void createReady(VaultAwsRole role) {
+    client.resource(role).create();
+    await()
+        .atMost(Duration.ofSeconds(90))
+        .until(
+            () -> client.resources(VaultAwsRole.class).withName(role.getMetadata().getName()).get(),
+            r -> r.getStatus() != null && r.getStatus().isTrue("Ready"));
+  }
+
+  /** A request in {@code namespace} for {@code role}, as its ServiceAccount default. */
+  static AwsCredentialRequest request(String namespace, String name, String role) {
+    AwsCredentialRequest r = new AwsCredentialRequest();
+    r.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(namespace).build());
+    r.setSpec(new AwsCredentialRequestSpec());
+    r.getSpec().roleRef = role;
+    r.getSpec().identity = new AwsCredentialRequestSpec.Identity();
+    r.getSpec().identity.serviceAccountName = "default";
+    return r;
+  }
+
+  /**
+   * Undoes a test: its requests deleted while the operator still runs (so that it revokes what it
+   * issued), then its roles and config; the releases uninstalled and their pods gone; both
+   * namespaces deleted (not waited for).
+   */
+  void tearDown(
+      String operatorNamespace,
+      List<String> releases,
+      String appNamespace,
+      List<String> roles,
+      String config) {
+    try {
+      client
+          .resources(AwsCredentialRequest.class)
+          .inNamespace(appNamespace)
+          .withTimeout(90, TimeUnit.SECONDS)
+          .delete();
+      roles.forEach(r -> client.resources(VaultAwsRole.class).withName(r).delete());
+      client.resources(AwsAuthConfig.class).withName(config).delete();
+    } finally {
+      releases.forEach(r -> uninstall(operatorNamespace, r));
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .until(
+              () -> releases.stream().allMatch(r -> operatorPods(operatorNamespace, r).isEmpty()));
+      client.namespaces().withName(appNamespace).delete();
+      client.namespaces().withName(operatorNamespace).delete();
+    }
   }
 
   /** The operator pods of {@code release}. */

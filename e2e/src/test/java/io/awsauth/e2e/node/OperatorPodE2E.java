@@ -4,17 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.awsauth.operator.api.v1alpha1.AuthType;
 import io.awsauth.operator.api.v1alpha1.AwsAuthConfig;
 import io.awsauth.operator.api.v1alpha1.AwsCredentialRequest;
-import io.awsauth.operator.api.v1alpha1.AwsCredentialRequestSpec;
 import io.awsauth.operator.api.v1alpha1.AwsCredentialRequestSpec.RolloutTarget;
 import io.awsauth.operator.api.v1alpha1.CredentialType;
-import io.awsauth.operator.api.v1alpha1.RoleBindings;
 import io.awsauth.operator.api.v1alpha1.VaultAwsRole;
-import io.awsauth.operator.api.v1alpha1.VaultAwsRoleSpec;
 import io.awsauth.operator.testenv.Aws;
 import io.awsauth.operator.testenv.Fixtures;
 import io.awsauth.operator.testenv.SecretHygiene;
@@ -23,7 +18,6 @@ import io.awsauth.operator.testenv.TestEnvironment;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
-import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
@@ -97,25 +91,9 @@ class OperatorPodE2E {
 
   @AfterAll
   void uninstall() {
-    if (client == null) {
-      return;
-    }
-    try {
-      // while the operator still runs, so that it revokes what it issued
-      client
-          .resources(AwsCredentialRequest.class)
-          .inNamespace(appNamespace)
-          .withTimeout(90, TimeUnit.SECONDS)
-          .delete();
-      client.resources(VaultAwsRole.class).withName(roleName).delete();
-      client.resources(AwsAuthConfig.class).withName(configName).delete();
-    } finally {
-      node.uninstall(operatorNamespace, release);
-      await()
-          .atMost(Duration.ofSeconds(60))
-          .until(() -> node.operatorPods(operatorNamespace, release).isEmpty());
-      client.namespaces().withName(appNamespace).delete();
-      client.namespaces().withName(operatorNamespace).delete();
+    if (client != null) {
+      node.tearDown(
+          operatorNamespace, List.of(release), appNamespace, List.of(roleName), configName);
     }
   }
 
@@ -268,18 +246,15 @@ class OperatorPodE2E {
   void anEc2IdentityThroughTheNodeTheRequestsPodRunsOn() {
     Instance instance = nodeInstance();
     String ec2Role = "pod-node-" + suffix;
-    VaultAwsRole role = new VaultAwsRole();
-    role.setMetadata(new ObjectMetaBuilder().withName(ec2Role).build());
-    role.setSpec(new VaultAwsRoleSpec());
-    role.getSpec().credentialType = CredentialType.FEDERATION_TOKEN;
-    role.getSpec().authType = AuthType.EC2;
-    role.getSpec().authConfigRef = configName;
-    role.getSpec().policyDocument =
-        json(
+    VaultAwsRole role =
+        LocalNode.role(
+            ec2Role,
+            CredentialType.FEDERATION_TOKEN,
+            configName,
+            appNamespace,
             "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\","
                 + "\"Action\":\"ec2:DescribeRegions\",\"Resource\":\"*\"}]}");
-    role.getSpec().bindings = new RoleBindings();
-    role.getSpec().bindings.namespaces = List.of(appNamespace);
+    role.getSpec().authType = AuthType.EC2;
     role.getSpec().bindings.vpcIds = List.of(instance.vpcId());
     role.getSpec().bindings.amiIds = List.of(instance.imageId());
     role.getSpec().bindings.accountIds = List.of(node.env.accountA().id());
@@ -345,33 +320,15 @@ class OperatorPodE2E {
   // --- helpers ---------------------------------------------------------------------------
 
   private void createReadyRole() {
-    if (client.resources(VaultAwsRole.class).withName(roleName).get() != null) {
-      return;
+    if (client.resources(VaultAwsRole.class).withName(roleName).get() == null) {
+      node.createReady(
+          LocalNode.role(
+              roleName, CredentialType.IAM_USER, configName, appNamespace, SuiteRoles.EC2_ALL));
     }
-    VaultAwsRole role = new VaultAwsRole();
-    role.setMetadata(new ObjectMetaBuilder().withName(roleName).build());
-    role.setSpec(new VaultAwsRoleSpec());
-    role.getSpec().credentialType = CredentialType.IAM_USER;
-    role.getSpec().authConfigRef = configName;
-    role.getSpec().policyDocument = json(SuiteRoles.EC2_ALL);
-    role.getSpec().bindings = new RoleBindings();
-    role.getSpec().bindings.namespaces = List.of(appNamespace);
-    client.resource(role).create();
-    await()
-        .atMost(Duration.ofSeconds(90))
-        .until(
-            () -> client.resources(VaultAwsRole.class).withName(roleName).get(),
-            r -> r.getStatus() != null && r.getStatus().isTrue("Ready"));
   }
 
   private AwsCredentialRequest request(String name) {
-    AwsCredentialRequest r = new AwsCredentialRequest();
-    r.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(appNamespace).build());
-    r.setSpec(new AwsCredentialRequestSpec());
-    r.getSpec().roleRef = roleName;
-    r.getSpec().identity = new AwsCredentialRequestSpec.Identity();
-    r.getSpec().identity.serviceAccountName = "default";
-    return r;
+    return LocalNode.request(appNamespace, name, roleName);
   }
 
   private AwsCredentialRequest get(AwsCredentialRequest request) {
@@ -559,14 +516,6 @@ class OperatorPodE2E {
   private static long number(Path file) {
     try {
       return Long.parseLong(Files.readString(file, StandardCharsets.UTF_8).strip());
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
-  private static ObjectNode json(String s) {
-    try {
-      return (ObjectNode) new ObjectMapper().readTree(s);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
