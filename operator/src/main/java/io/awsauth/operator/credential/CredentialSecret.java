@@ -12,7 +12,7 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The Secret a lease is written to (shared/API.md): env-style keys and a ready {@code
+ * The Secret a lease is written to (docs/api.md, "The Secret"): env-style keys and a ready {@code
  * ~/.aws/credentials} file, owned by the request and labelled as the operator's, so that the
  * operator caches only its own Secrets.
  */
