@@ -203,7 +203,8 @@ public class StsRoleBindingReconciler
     } else {
       trust = role.get().trustPolicy();
     }
-    admin.putRolePolicy(plan.roleName(), plan.sid(), roleToAssumePolicy);
+    admin.putRolePolicy(
+        plan.roleName(), plan.sid(), roleToAssumePolicyIn(partitionOf(binding.getSpec().roleArn)));
     plan.operatorUserName()
         .ifPresent(
             user -> {
@@ -266,6 +267,16 @@ public class StsRoleBindingReconciler
           "could not remove the operator's trust statements: " + e.getMessage());
     }
     return DeleteControl.defaultDelete();
+  }
+
+  /** The Role-to-Assume's own policy, for roles of {@code partition} (aws, aws-cn, aws-us-gov). */
+  String roleToAssumePolicyIn(String partition) {
+    return roleToAssumePolicy.replace("${partition}", partition);
+  }
+
+  /** The partition of a role ARN (the schema admits only {@code arn:<partition>:iam::...}). */
+  static String partitionOf(String roleArn) {
+    return roleArn.split(":", 3)[1];
   }
 
   @Override
