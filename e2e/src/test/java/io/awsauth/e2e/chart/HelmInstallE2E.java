@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.Release;
 import io.awsauth.operator.testenv.TestEnvironment;
+import io.awsauth.operator.testenv.TestEnvironmentExtension;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
@@ -27,6 +28,7 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The chart installed (CRDs included) into the real API server of {@code e2e/local-env}: it is
@@ -36,6 +38,7 @@ import org.junit.jupiter.api.TestMethodOrder;
  * runs only hostNetwork pods, so these are admitted but never start. The chart installed and
  * running as a pod on the local node: {@code io.awsauth.e2e.node.OperatorPodE2E}.
  */
+@ExtendWith(TestEnvironmentExtension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class HelmInstallE2E {

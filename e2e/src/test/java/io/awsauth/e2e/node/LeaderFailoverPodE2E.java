@@ -9,6 +9,7 @@ import io.awsauth.operator.api.v1alpha1.VaultAwsRole;
 import io.awsauth.operator.testenv.Aws;
 import io.awsauth.operator.testenv.Fixtures;
 import io.awsauth.operator.testenv.SuiteRoles;
+import io.awsauth.operator.testenv.TestEnvironmentExtension;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -26,6 +27,7 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtendWith;
 import software.amazon.awssdk.services.iam.IamClient;
 import software.amazon.awssdk.services.iam.model.User;
 
@@ -36,6 +38,7 @@ import software.amazon.awssdk.services.iam.model.User;
  * takes the Lease and reconciles, every request stays Ready with the key it had, and no iam_user
  * request gets a second IAM user or a second access key.
  */
+@ExtendWith(TestEnvironmentExtension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class LeaderFailoverPodE2E {

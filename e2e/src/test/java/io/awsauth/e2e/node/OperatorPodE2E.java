@@ -15,6 +15,7 @@ import io.awsauth.operator.testenv.Fixtures;
 import io.awsauth.operator.testenv.SecretHygiene;
 import io.awsauth.operator.testenv.SuiteRoles;
 import io.awsauth.operator.testenv.TestEnvironment;
+import io.awsauth.operator.testenv.TestEnvironmentExtension;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
@@ -46,6 +47,7 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtendWith;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.services.ec2.Ec2Client;
@@ -58,6 +60,7 @@ import software.amazon.awssdk.services.ec2.model.Instance;
  * as environment variables and as {@code ~/.aws/credentials}; a rotation replaces its pods through
  * {@code rolloutRestartTargets}; a lease bound to a running pod ends with the pod.
  */
+@ExtendWith(TestEnvironmentExtension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class OperatorPodE2E {

@@ -9,6 +9,7 @@ import io.awsauth.operator.testenv.Aws;
 import io.awsauth.operator.testenv.OperatorProcess;
 import io.awsauth.operator.testenv.SecretHygiene;
 import io.awsauth.operator.testenv.TestEnvironment;
+import io.awsauth.operator.testenv.TestEnvironmentExtension;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder;
 import io.fabric8.kubernetes.client.Config;
@@ -35,6 +36,7 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtendWith;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentials;
 import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
@@ -51,6 +53,7 @@ import software.amazon.awssdk.services.sts.StsClient;
  * federation token and as assumed role with ttl=60m (seeds 002/003). For each request: the Secret
  * appears, its keys work against the emulator, and deleting the request revokes them.
  */
+@ExtendWith(TestEnvironmentExtension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class SeedsE2E {

@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.awsauth.operator.api.v1alpha1.AwsCredentialRequest;
 import io.awsauth.operator.api.v1alpha1.AwsCredentialRequestSpec;
-import io.awsauth.operator.testenv.LocalCluster;
 import io.awsauth.operator.testenv.TestEnvironment;
+import io.awsauth.operator.testenv.TestEnvironmentExtension;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -31,7 +31,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * manifest is rejected at admission with a message naming the field. Server-side dry run, so
  * nothing is stored and no operator is involved.
  */
-@ExtendWith(LocalCluster.class)
+@ExtendWith(TestEnvironmentExtension.class)
 class AdmissionIT {
   private static final Pattern EXPECT = Pattern.compile("(?m)^# expect: (.+)$");
 

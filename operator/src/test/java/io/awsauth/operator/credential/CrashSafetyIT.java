@@ -19,6 +19,7 @@ import io.awsauth.operator.testenv.OperatorProcess;
 import io.awsauth.operator.testenv.SecretHygiene;
 import io.awsauth.operator.testenv.TestEnvironment;
 import io.awsauth.operator.testenv.TestEnvironment.AwsAccount;
+import io.awsauth.operator.testenv.TestEnvironmentExtension;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
@@ -40,6 +41,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
@@ -58,6 +60,7 @@ import software.amazon.awssdk.services.sts.StsClient;
  * <p>The objects carry the label awsauth.io/operator-under-test, which the tests' in-process
  * operator ignores and the process under test alone selects.
  */
+@ExtendWith(TestEnvironmentExtension.class)
 class CrashSafetyIT {
   static final String LABEL = "awsauth.io/operator-under-test";
   static final String NS = "aao-crash-it";

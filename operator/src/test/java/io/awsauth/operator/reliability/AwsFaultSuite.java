@@ -45,6 +45,7 @@ import software.amazon.awssdk.services.sts.StsClient;
  * operator verify -Preliability}; {@code -Daao.suite.requests=N} sets the requests per type. No
  * issued credential may appear in the operator's log, Events or statuses ({@link SecretHygiene}).
  */
+@Reliability
 class AwsFaultSuite {
   static final String LABEL = SuiteRequests.UNDER_TEST;
   static final String NS = "aao-fault-suite";

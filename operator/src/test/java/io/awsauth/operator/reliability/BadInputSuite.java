@@ -63,6 +63,7 @@ import software.amazon.awssdk.services.iam.IamClient;
  * during the corpus no AWS call may be made for it and nothing may be issued (no Secret with keys,
  * no IAM user).
  */
+@Reliability
 class BadInputSuite {
   static final String LABEL = SuiteRequests.UNDER_TEST;
   static final String CORPUS = "awsauth.io/bad-input-corpus";

@@ -88,6 +88,7 @@ import software.amazon.awssdk.services.sts.StsClient;
  * phase, {@code -Daao.suite.kills=K} the leader kills, {@code -Daao.suite.handovers=H} the
  * SIGTERMs.
  */
+@Reliability
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ControlPlaneSuite {
   static final String LABEL = SuiteRequests.UNDER_TEST;

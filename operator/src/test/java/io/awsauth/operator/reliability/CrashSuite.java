@@ -70,6 +70,7 @@ import software.amazon.awssdk.services.sts.StsClient;
  * <p>Run with {@code mvn -pl operator verify -Preliability -Dit.test=CrashSuite}; {@code
  * -Daao.suite.requests=N} (per type), {@code -Daao.suite.kills=K}, {@code -Daao.suite.seed=S}.
  */
+@Reliability
 class CrashSuite {
   static final String LABEL = SuiteRequests.UNDER_TEST;
   static final String NS = "aao-crash-suite";

@@ -53,6 +53,7 @@ import software.amazon.awssdk.services.iam.IamClient;
  * issuance when it happens. Run with {@code mvn -pl operator verify -Preliability
  * -Dit.test=IsolationSuite}.
  */
+@Reliability
 class IsolationSuite {
   static final String LABEL = SuiteRequests.UNDER_TEST;
   static final String NS_A = "aao-iso-a";

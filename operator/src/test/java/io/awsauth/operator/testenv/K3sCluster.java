@@ -21,8 +21,18 @@ final class K3sCluster {
     if (container == null) {
       container = new K3sContainer(DockerImageName.parse(IMAGE));
       container.start();
-      Runtime.getRuntime().addShutdownHook(new Thread(container::stop));
     }
     return container.getKubeConfigYaml();
+  }
+
+  /** Stops the container if one runs ({@link TestEnvironment#stop()}). */
+  static synchronized void stop() {
+    if (container != null) {
+      try {
+        container.stop();
+      } finally {
+        container = null;
+      }
+    }
   }
 }

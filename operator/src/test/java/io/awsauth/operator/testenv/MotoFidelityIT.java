@@ -46,7 +46,7 @@ import software.amazon.awssdk.services.sts.model.GetSessionTokenResponse;
  * role trust policies (with ExternalId conditions) are enforced across accounts, and
  * GetFederationToken / GetSessionToken return real, usable temporary credentials.
  */
-@ExtendWith(LocalCluster.class)
+@ExtendWith(TestEnvironmentExtension.class)
 class MotoFidelityIT {
   private static final String SUFFIX = UUID.randomUUID().toString().substring(0, 8);
 

@@ -6,15 +6,22 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
  * The packaged operator (operator/target/quarkus-app) run as its own process against the {@link
- * TestEnvironment}, so that a test can kill it as a crash would and start it again.
+ * TestEnvironment}, so that a test can kill it as a crash would and start it again. Every process
+ * started is known to {@link TestEnvironmentExtension}, which stops those a test class left running
+ * when the class ends.
  */
 public final class OperatorProcess implements AutoCloseable {
+  /** Started and not yet seen to exit, in start order. */
+  private static final Set<OperatorProcess> started = new LinkedHashSet<>();
+
   private final Process process;
   private final Path log;
 
@@ -68,7 +75,12 @@ public final class OperatorProcess implements AutoCloseable {
       ProcessBuilder builder =
           new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
       builder.environment().put("KUBECONFIG", kubeconfig.toString());
-      return new OperatorProcess(builder.start(), log);
+      synchronized (started) {
+        started.removeIf(p -> !p.isAlive());
+        OperatorProcess process = new OperatorProcess(builder.start(), log);
+        started.add(process);
+        return process;
+      }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -147,6 +159,40 @@ public final class OperatorProcess implements AutoCloseable {
 
   public Path log() {
     return log;
+  }
+
+  /** The processes started in this JVM that are still running, in start order. */
+  static Set<OperatorProcess> running() {
+    synchronized (started) {
+      started.removeIf(p -> !p.isAlive());
+      return new LinkedHashSet<>(started);
+    }
+  }
+
+  /** {@link #close() Closes} every one of {@code processes}, even when closing one fails. */
+  static void stopAll(Set<OperatorProcess> processes) {
+    RuntimeException failure = null;
+    for (OperatorProcess p : processes) {
+      try {
+        if (p.isAlive()) {
+          System.out.println(
+              "[test environment] stopping operator process "
+                  + p.pid()
+                  + " left running; log "
+                  + p.log);
+        }
+        p.close();
+      } catch (RuntimeException e) {
+        if (failure == null) {
+          failure = e;
+        } else {
+          failure.addSuppressed(e);
+        }
+      }
+    }
+    if (failure != null) {
+      throw failure;
+    }
   }
 
   /** Stops the operator (SIGTERM, then SIGKILL after 10 s). */

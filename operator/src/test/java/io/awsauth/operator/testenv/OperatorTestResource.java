@@ -9,11 +9,17 @@ import java.util.Map;
 
 /**
  * Starts the operator (a {@code @QuarkusTest}) against the {@link TestEnvironment}: the Quarkus
- * Kubernetes client is pointed at its API server through a kubeconfig file.
+ * Kubernetes client is pointed at its API server through a kubeconfig file. Quarkus runs these
+ * tests in a class loader of its own, with its own {@link TestEnvironment}: when this resource
+ * started it, it stops it again when Quarkus stops the application, as {@link
+ * TestEnvironmentExtension} does for the other tests.
  */
 public class OperatorTestResource implements QuarkusTestResourceLifecycleManager {
+  private boolean started;
+
   @Override
   public Map<String, String> start() {
+    started = !TestEnvironment.running();
     TestEnvironment env = TestEnvironment.get();
     try {
       Path kubeconfig = Files.createTempFile("aao-it-kubeconfig", ".yaml");
@@ -27,5 +33,9 @@ public class OperatorTestResource implements QuarkusTestResourceLifecycleManager
   }
 
   @Override
-  public void stop() {}
+  public void stop() {
+    if (started) {
+      TestEnvironment.stop();
+    }
+  }
 }

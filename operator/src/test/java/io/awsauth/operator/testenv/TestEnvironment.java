@@ -51,6 +51,11 @@ public final class TestEnvironment {
         new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(kubeconfig)).build();
   }
 
+  /**
+   * The environment of this JVM (of this class loader: a {@code @QuarkusTest} sees its own),
+   * started at the first call. {@link TestEnvironmentExtension} and {@link OperatorTestResource}
+   * stop it at the end of the run; outside JUnit (e2e/benchmark) it lives as long as the JVM.
+   */
   public static synchronized TestEnvironment get() {
     if (instance == null) {
       instance = start();
@@ -58,6 +63,29 @@ public final class TestEnvironment {
       instance.emulatorTime();
     }
     return instance;
+  }
+
+  /** Whether {@link #get()} has started the environment and it has not been stopped since. */
+  static synchronized boolean running() {
+    return instance != null;
+  }
+
+  /**
+   * Stops what this JVM started for the environment: its client and, with {@code k3s}, the
+   * container. The components of {@code e2e/local-env} stay up: bash owns them, the next test JVM
+   * reuses them and {@code e2e/local-env down} stops them. Idempotent; a later {@link #get()}
+   * starts the environment again.
+   */
+  static synchronized void stop() {
+    if (instance == null) {
+      return;
+    }
+    try {
+      instance.client.close();
+    } finally {
+      instance = null;
+      K3sCluster.stop();
+    }
   }
 
   /**
