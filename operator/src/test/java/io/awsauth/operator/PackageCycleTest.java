@@ -42,6 +42,32 @@ class PackageCycleTest {
     assertThat(cycle(graph)).as("a cycle between packages").isEmpty();
   }
 
+  /**
+   * The production jar holds the operator only: build steps (such as {@code
+   * api.crd.PrinterColumnOrder}, run by the pom after the CRD generator) live in the test sources.
+   */
+  @Test
+  void noBuildToolInTheProductionSources() throws IOException {
+    Pattern main = Pattern.compile("static\\s+void\\s+main\\s*\\(");
+    try (Stream<Path> files = Files.walk(SOURCES)) {
+      List<Path> tools =
+          files
+              .filter(f -> f.toString().endsWith(".java"))
+              .filter(f -> main.matcher(read(f)).find())
+              .toList();
+      assertThat(tools).as("production classes with a main method").isEmpty();
+    }
+    assertThat(main.matcher("  public static void main(String[] args) {").find()).isTrue();
+  }
+
+  private static String read(Path file) {
+    try {
+      return Files.readString(file);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   @Test
   void findsACycle() {
     Map<String, Set<String>> graph = new TreeMap<>();

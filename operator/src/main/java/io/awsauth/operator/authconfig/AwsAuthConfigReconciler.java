@@ -6,6 +6,7 @@ import io.awsauth.operator.api.v1alpha1.AwsAuthConfig;
 import io.awsauth.operator.api.v1alpha1.AwsAuthConfigReason;
 import io.awsauth.operator.api.v1alpha1.AwsAuthConfigSpec;
 import io.awsauth.operator.api.v1alpha1.AwsAuthConfigStatus;
+import io.awsauth.operator.api.v1alpha1.EventReason;
 import io.awsauth.operator.api.v1alpha1.Reason;
 import io.awsauth.operator.api.v1alpha1.Reason.Recheck;
 import io.awsauth.operator.aws.AwsClientSettings;
@@ -149,7 +150,7 @@ public class AwsAuthConfigReconciler implements Reconciler<AwsAuthConfig> {
         throw e;
       }
       config.getStatus().rootRotation.lastError = e.getMessage();
-      events.warning(config, "RootKeyRotationFailed", "RotateRootKey", e.getMessage());
+      events.record(config, EventReason.RootKeyRotationFailed, e.getMessage());
     }
   }
 

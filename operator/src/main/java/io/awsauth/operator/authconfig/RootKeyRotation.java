@@ -5,6 +5,7 @@ import io.awsauth.operator.api.v1alpha1.AwsAuthConfigSpec;
 import io.awsauth.operator.api.v1alpha1.AwsAuthConfigStatus.InProgress;
 import io.awsauth.operator.api.v1alpha1.AwsAuthConfigStatus.RootRotationStatus;
 import io.awsauth.operator.api.v1alpha1.Durations;
+import io.awsauth.operator.api.v1alpha1.EventReason;
 import io.awsauth.operator.api.v1alpha1.SecretReference;
 import io.awsauth.operator.aws.AccessKey;
 import io.awsauth.operator.aws.AwsClientSettings;
@@ -198,16 +199,15 @@ public class RootKeyRotation {
     status.lastError = null;
     status.accessKeyId = newKeyId;
     status.lastRotatedAt = now().toString();
-    events.normal(
+    events.record(
         config,
-        "RootKeyRotated",
-        "RotateRootKey",
+        EventReason.RootKeyRotated,
         "the access key was rotated; status.rootRotation.accessKeyId names the new one");
   }
 
   private void fail(AwsAuthConfig config, RootRotationStatus status, String why) {
     status.lastError = why;
-    events.warning(config, "RootKeyRotationFailed", "RotateRootKey", why);
+    events.record(config, EventReason.RootKeyRotationFailed, why);
   }
 
   /** IAM keys are eventually consistent: retry GetCallerIdentity for a bounded time. */

@@ -13,15 +13,29 @@ public class AwsFailure extends RuntimeException {
     TRANSIENT
   }
 
+  private final String operation;
   private final Kind kind;
   private final String code;
   private final Reason reason;
 
+  /** A failure of no one AWS call (a local check, a proof that could not be sent). */
   public AwsFailure(Kind kind, String code, Reason reason, String message, Throwable cause) {
+    this(null, kind, code, reason, message, cause);
+  }
+
+  /** The failure of the AWS call named by its IAM action, e.g. {@code sts:AssumeRole}. */
+  public AwsFailure(
+      String operation, Kind kind, String code, Reason reason, String message, Throwable cause) {
     super(message, cause, false, false);
+    this.operation = operation;
     this.kind = kind;
     this.code = code;
     this.reason = reason;
+  }
+
+  /** The IAM action of the call that failed ({@code sts:AssumeRole}), or null for no one call. */
+  public String operation() {
+    return operation;
   }
 
   public Kind kind() {

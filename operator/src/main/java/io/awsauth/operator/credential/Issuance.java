@@ -4,6 +4,7 @@ import io.awsauth.operator.api.v1alpha1.AwsCredentialRequest;
 import io.awsauth.operator.api.v1alpha1.AwsCredentialRequestStatus;
 import io.awsauth.operator.api.v1alpha1.AwsCredentialRequestStatus.PendingLease;
 import io.awsauth.operator.api.v1alpha1.Durations;
+import io.awsauth.operator.api.v1alpha1.EventReason;
 import io.awsauth.operator.api.v1alpha1.VaultAwsRole;
 import io.awsauth.operator.authconfig.AuthConfigs.ResolvedAuthConfig;
 import io.awsauth.operator.faults.CrashPoints;
@@ -129,10 +130,9 @@ public class Issuance {
     if (!terms.type().isSts()) {
       issuer.retireOtherKeys(config, status.iamUserName, credential.accessKeyId());
     }
-    events.normal(
+    events.record(
         request,
-        rotation ? "Rotated" : "Issued",
-        rotation ? "Rotate" : "Issue",
+        rotation ? EventReason.Rotated : EventReason.Issued,
         (rotation ? "renewed " : "issued ")
             + terms.type().wireName()
             + " credential for "
@@ -176,11 +176,11 @@ public class Issuance {
     if (rotation) {
       restarts.restart(request, clock.instant());
     }
-    events.normal(
+    events.record(
         request,
-        "IssuanceResumed",
-        "Issue",
-        // Not the key ID: it belongs in status.accessKeyId only, not in Events.
+        EventReason
+            .IssuanceResumed, // Not the key ID: it belongs in status.accessKeyId only, not in
+        // Events.
         "finished the interrupted issuance of lease " + pending.leaseId);
     return Renewal.untilNext(clock.instant(), Instant.parse(status.renewAt));
   }
@@ -206,10 +206,9 @@ public class Issuance {
             lease.principalArn(),
             Optional.empty()),
         role);
-    events.normal(
+    events.record(
         request,
-        "IssuanceResumed",
-        "Issue",
+        EventReason.IssuanceResumed,
         "recorded lease " + lease.leaseId() + " from its Secret (its status write was lost)");
     return Renewal.untilNext(clock.instant(), Instant.parse(request.getStatus().renewAt));
   }

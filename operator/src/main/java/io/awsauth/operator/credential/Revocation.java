@@ -2,6 +2,7 @@ package io.awsauth.operator.credential;
 
 import io.awsauth.operator.api.v1alpha1.AwsCredentialRequest;
 import io.awsauth.operator.api.v1alpha1.AwsCredentialRequestStatus;
+import io.awsauth.operator.api.v1alpha1.EventReason;
 import io.awsauth.operator.api.v1alpha1.Groups;
 import io.awsauth.operator.api.v1alpha1.Reason;
 import io.awsauth.operator.authconfig.AuthConfigs;
@@ -86,10 +87,9 @@ public class Revocation {
     }
     String revoked = status.leaseId == null ? "" : " of lease " + status.leaseId;
     statusWriter.revoked(request, clock.instant());
-    events.normal(
+    events.record(
         request,
-        "Revoked",
-        "Revoke",
+        EventReason.Revoked,
         "revoked the credential" + revoked + " (" + why.reason() + "): " + why.message());
     return after;
   }
@@ -118,10 +118,9 @@ public class Revocation {
         Instant started = clock.instant();
         issuer.revokeUser(configFor(status), status.iamUserName);
         metrics.revoked("iam_user", Duration.between(started, clock.instant()));
-        events.normal(
+        events.record(
             request,
-            "Revoked",
-            "Revoke",
+            EventReason.Revoked,
             "request deleted: deleted IAM user " + status.iamUserName + " and its keys");
       } catch (UserError | AwsFailure e) {
         Reason reason = e instanceof UserError u ? u.reason() : ((AwsFailure) e).reason();
@@ -129,7 +128,7 @@ public class Revocation {
             "AwsCredentialRequest %s: revocation failed (%s), will retry",
             AwsCredentialRequestReconciler.key(request), e.getMessage());
         if (statusWriter.revocationFailed(request, reason, e.getMessage())) {
-          events.warning(request, "RevocationFailed", "Revoke", e.getMessage());
+          events.record(request, EventReason.RevocationFailed, e.getMessage());
         }
         return UpdateControl.<AwsCredentialRequest>noUpdate()
             .rescheduleAfter(RETRY_REVOCATION.toMillis());

@@ -2,6 +2,7 @@ package io.awsauth.operator.credential;
 
 import io.awsauth.operator.api.v1alpha1.AwsCredentialRequest;
 import io.awsauth.operator.api.v1alpha1.AwsCredentialRequestSpec.RolloutTarget;
+import io.awsauth.operator.api.v1alpha1.EventReason;
 import io.awsauth.operator.status.EventRecorder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -76,10 +77,9 @@ public class RolloutRestarts {
           throw e;
         }
       }
-      events.warning(
+      events.record(
           request,
-          "RolloutTargetNotFound",
-          "RestartRollout",
+          EventReason.RolloutTargetNotFound,
           kindName(target) + " " + target.name + " (rolloutRestartTargets) does not exist");
     }
   }

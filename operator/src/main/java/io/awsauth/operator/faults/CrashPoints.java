@@ -36,6 +36,14 @@ public class CrashPoints {
             .orElse(1);
   }
 
+  /**
+   * Whether points passed matter: a crash point is configured, or they are logged (both only in the
+   * crash-safety tests; in production neither, and the AWS clients carry no crash hook).
+   */
+  public boolean enabled() {
+    return point.isPresent() || LOG.isDebugEnabled();
+  }
+
   /** Records that the process passed {@code name}; halts there if so configured. */
   public void passed(String name) {
     // At DEBUG, every point passed is logged: the crash suite reads from a killed process's log

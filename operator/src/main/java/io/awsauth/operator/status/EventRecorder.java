@@ -2,6 +2,7 @@ package io.awsauth.operator.status;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.awsauth.operator.api.v1alpha1.ConditionedStatus;
+import io.awsauth.operator.api.v1alpha1.EventReason;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.MicroTime;
@@ -57,11 +58,8 @@ public class EventRecorder {
     if (current == null || Objects.equals(reasonOf(before, type), current.getReason())) {
       return;
     }
-    if (Conditions.TRUE.equals(current.getStatus())) {
-      normal(about, current.getReason(), action, current.getMessage());
-    } else {
-      warning(about, current.getReason(), action, current.getMessage());
-    }
+    String eventType = Conditions.TRUE.equals(current.getStatus()) ? "Normal" : "Warning";
+    emit(about, eventType, current.getReason(), action, current.getMessage());
   }
 
   private static String reasonOf(JsonNode status, String type) {
@@ -76,12 +74,9 @@ public class EventRecorder {
     return null;
   }
 
-  public void normal(HasMetadata about, String reason, String action, String message) {
-    emit(about, "Normal", reason, action, message);
-  }
-
-  public void warning(HasMetadata about, String reason, String action, String message) {
-    emit(about, "Warning", reason, action, message);
+  /** An Event of one of the operator's own reasons, with its type and action. */
+  public void record(HasMetadata about, EventReason reason, String message) {
+    emit(about, reason.warning() ? "Warning" : "Normal", reason.name(), reason.action(), message);
   }
 
   /**

@@ -4,6 +4,7 @@ import static io.awsauth.operator.status.Conditions.READY;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.awsauth.operator.api.v1alpha1.AwsReason;
+import io.awsauth.operator.api.v1alpha1.EventReason;
 import io.awsauth.operator.api.v1alpha1.Reason;
 import io.awsauth.operator.api.v1alpha1.StsRoleBinding;
 import io.awsauth.operator.api.v1alpha1.StsRoleBindingReason;
@@ -16,6 +17,7 @@ import io.awsauth.operator.aws.AwsClients;
 import io.awsauth.operator.aws.AwsCredentials;
 import io.awsauth.operator.aws.AwsFailure;
 import io.awsauth.operator.aws.CallerIdentity;
+import io.awsauth.operator.aws.IamAction;
 import io.awsauth.operator.aws.IamGateway;
 import io.awsauth.operator.aws.SessionCredentials;
 import io.awsauth.operator.aws.StsGateway;
@@ -191,14 +193,13 @@ public class StsRoleBindingReconciler
           plan.rolePath(),
           trust,
           Map.of(MANAGED_BY_TAG, MANAGED_BY, BINDING_TAG, binding.getMetadata().getUid()));
-      events.normal(binding, "RoleCreated", "ManageTrust", "created " + binding.getSpec().roleArn);
+      events.record(binding, EventReason.RoleCreated, "created " + binding.getSpec().roleArn);
     } else if (!TrustPolicies.contains(role.get().trustPolicy(), plan.trustStatement())) {
       trust = TrustPolicies.merge(Optional.of(role.get().trustPolicy()), plan.trustStatement());
       admin.updateAssumeRolePolicy(plan.roleName(), trust);
-      events.normal(
+      events.record(
           binding,
-          "TrustPolicyUpdated",
-          "ManageTrust",
+          EventReason.TrustPolicyUpdated,
           "added statement " + plan.sid() + " to the trust policy of " + binding.getSpec().roleArn);
     } else {
       trust = role.get().trustPolicy();
@@ -260,10 +261,9 @@ public class StsRoleBindingReconciler
       if (e instanceof AwsFailure f && !f.isTerminal()) {
         throw f;
       }
-      events.warning(
+      events.record(
           binding,
-          "TrustCleanupSkipped",
-          "ManageTrust",
+          EventReason.TrustCleanupSkipped,
           "could not remove the operator's trust statements: " + e.getMessage());
     }
     return DeleteControl.defaultDelete();
@@ -313,7 +313,7 @@ public class StsRoleBindingReconciler
   /** AWS's AccessDenied, said for what was denied: assuming the role, or managing its trust. */
   static Reason reasonFor(AwsFailure e) {
     if (e.reason() == AwsReason.AccessDenied) {
-      return e.getMessage().startsWith("sts:AssumeRole")
+      return IamAction.STS_ASSUME_ROLE.action().equals(e.operation())
           ? StsRoleBindingReason.AssumeRoleDenied
           : StsRoleBindingReason.TrustNotManageable;
     }

@@ -11,12 +11,12 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The CRDs committed in crds/ and in the chart are exactly what the build generates from the Java
- * model. When this fails, regenerate: {@code mvn -pl operator -Pupdate-crds process-classes}.
+ * model. When this fails, regenerate: {@code mvn -pl operator -Pupdate-crds process-test-classes}.
  */
 class CrdDriftTest {
   private static final String FIX =
       "the committed CRDs differ from the Java model; run"
-          + " `mvn -pl operator -Pupdate-crds process-classes` and commit crds/ and"
+          + " `mvn -pl operator -Pupdate-crds process-test-classes` and commit crds/ and"
           + " helm/aws-auth-operator/crds/";
 
   private final Path generated = Path.of(System.getProperty("crds.generated", "target/crds"));

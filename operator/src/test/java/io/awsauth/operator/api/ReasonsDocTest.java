@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.awsauth.operator.api.v1alpha1.AwsAuthConfigReason;
 import io.awsauth.operator.api.v1alpha1.AwsCredentialRequestReason;
+import io.awsauth.operator.api.v1alpha1.EventReason;
 import io.awsauth.operator.api.v1alpha1.Reason;
 import io.awsauth.operator.api.v1alpha1.StsRoleBindingReason;
 import io.awsauth.operator.api.v1alpha1.VaultAwsRoleReason;
@@ -65,6 +66,30 @@ class ReasonsDocTest {
               assertThat(r.description()).isNotBlank();
               assertThat(r.recheck()).isNotNull();
             });
+  }
+
+  /** The "Events" table: every EventReason, on its kind, with its type; nothing else. */
+  @org.junit.jupiter.api.Test
+  void theEventsTableListsExactlyTheEventReasons() throws IOException {
+    Pattern row =
+        Pattern.compile("^\\| `([A-Za-z0-9]+)` \\| `([A-Za-z]+)` \\| (Normal|Warning) \\|");
+    Set<String> documented = new LinkedHashSet<>();
+    boolean inSection = false;
+    for (String line : Files.readAllLines(DOC)) {
+      if (line.startsWith("## ")) {
+        inSection = line.substring(3).trim().equals("Events");
+        continue;
+      }
+      Matcher m = row.matcher(line);
+      if (inSection && m.find()) {
+        documented.add(m.group(1) + " " + m.group(2) + " " + m.group(3));
+      }
+    }
+    Set<String> declared =
+        Stream.of(EventReason.values())
+            .map(r -> r.name() + " " + r.kind() + " " + (r.warning() ? "Warning" : "Normal"))
+            .collect(Collectors.toCollection(LinkedHashSet::new));
+    assertThat(documented).as("the Events table of docs/troubleshooting.md").isEqualTo(declared);
   }
 
   @org.junit.jupiter.api.Test

@@ -9,6 +9,7 @@ import io.awsauth.operator.api.v1alpha1.AwsAuthConfigStatus;
 import io.awsauth.operator.api.v1alpha1.AwsCredentialRequest;
 import io.awsauth.operator.api.v1alpha1.AwsCredentialRequestSpec;
 import io.awsauth.operator.api.v1alpha1.AwsCredentialRequestStatus;
+import io.awsauth.operator.api.v1alpha1.EventReason;
 import io.awsauth.operator.authconfig.AuthConfigs;
 import io.awsauth.operator.aws.AwsClientSettings;
 import io.awsauth.operator.aws.AwsCredentials;
@@ -200,13 +201,8 @@ class RevocationConflictTest {
     }
 
     @Override
-    public void normal(HasMetadata about, String reason, String action, String message) {
-      reasons.add(reason);
-    }
-
-    @Override
-    public void warning(HasMetadata about, String reason, String action, String message) {
-      reasons.add(reason);
+    public void record(HasMetadata about, EventReason reason, String message) {
+      reasons.add(reason.name());
     }
   }
 

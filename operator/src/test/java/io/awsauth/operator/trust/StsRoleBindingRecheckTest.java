@@ -11,9 +11,14 @@ import org.junit.jupiter.api.Test;
 
 /** When a binding whose trust failed is looked at again, and what AWS's AccessDenied means. */
 class StsRoleBindingRecheckTest {
-  private static AwsFailure denied(String message) {
+  private static AwsFailure denied(String operation) {
     return new AwsFailure(
-        AwsFailure.Kind.TERMINAL, "AccessDenied", AwsReason.AccessDenied, message, null);
+        operation,
+        AwsFailure.Kind.TERMINAL,
+        "AccessDenied",
+        AwsReason.AccessDenied,
+        operation + " failed: AccessDenied",
+        null);
   }
 
   @Test
@@ -37,9 +42,9 @@ class StsRoleBindingRecheckTest {
 
   @Test
   void accessDeniedSaysWhatWasDenied() {
-    assertThat(StsRoleBindingReconciler.reasonFor(denied("sts:AssumeRole failed: AccessDenied")))
+    assertThat(StsRoleBindingReconciler.reasonFor(denied("sts:AssumeRole")))
         .isEqualTo(StsRoleBindingReason.AssumeRoleDenied);
-    assertThat(StsRoleBindingReconciler.reasonFor(denied("iam:CreateRole failed: AccessDenied")))
+    assertThat(StsRoleBindingReconciler.reasonFor(denied("iam:CreateRole")))
         .isEqualTo(StsRoleBindingReason.TrustNotManageable);
     assertThat(
             StsRoleBindingReconciler.reasonFor(

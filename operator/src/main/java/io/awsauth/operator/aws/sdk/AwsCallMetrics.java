@@ -1,6 +1,5 @@
 package io.awsauth.operator.aws.sdk;
 
-import io.awsauth.operator.faults.CrashPoints;
 import io.micrometer.core.instrument.MeterRegistry;
 import software.amazon.awssdk.core.interceptor.Context;
 import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
@@ -11,17 +10,14 @@ import software.amazon.awssdk.core.interceptor.SdkExecutionAttribute;
 final class AwsCallMetrics implements ExecutionInterceptor {
   static final String CALLS = "aao.aws.calls";
   private final MeterRegistry registry;
-  private final CrashPoints crashPoints;
 
-  AwsCallMetrics(MeterRegistry registry, CrashPoints crashPoints) {
+  AwsCallMetrics(MeterRegistry registry) {
     this.registry = registry;
-    this.crashPoints = crashPoints;
   }
 
   @Override
   public void afterExecution(Context.AfterExecution context, ExecutionAttributes attributes) {
     count(attributes, "success");
-    crashPoints.passed(attributes.getAttribute(SdkExecutionAttribute.OPERATION_NAME));
   }
 
   @Override

@@ -69,13 +69,14 @@ public final class AwsErrors {
               + (code == null ? "HTTP " + e.statusCode() : code)
               + (awsMessage == null ? "" : ": " + awsMessage);
       if (code != null && TERMINAL.containsKey(code)) {
-        return new AwsFailure(Kind.TERMINAL, code, TERMINAL.get(code), message, e);
+        return new AwsFailure(operation, Kind.TERMINAL, code, TERMINAL.get(code), message, e);
       }
       if ((code != null && TRANSIENT_CODES.contains(code))
           || e.statusCode() >= 500
           || e.statusCode() == 429
           || e.isThrottlingException()) {
         return new AwsFailure(
+            operation,
             Kind.TRANSIENT,
             code == null ? "HTTP" + e.statusCode() : code,
             AwsReason.AwsUnavailable,
@@ -83,6 +84,7 @@ public final class AwsErrors {
             e);
       }
       return new AwsFailure(
+          operation,
           Kind.TERMINAL,
           code == null ? "HTTP" + e.statusCode() : code,
           AwsReason.AwsError,
@@ -91,6 +93,7 @@ public final class AwsErrors {
     }
     if (t instanceof SdkClientException e && hasIoCause(e)) {
       return new AwsFailure(
+          operation,
           Kind.TRANSIENT,
           "EndpointUnreachable",
           AwsReason.EndpointUnreachable,
@@ -99,6 +102,7 @@ public final class AwsErrors {
     }
     if (t instanceof SdkException e) {
       return new AwsFailure(
+          operation,
           Kind.TRANSIENT,
           "SdkError",
           AwsReason.AwsUnavailable,
@@ -109,6 +113,7 @@ public final class AwsErrors {
       // The API server's status reason (Conflict, NotFound, Forbidden...), never an object body.
       String why = e.getStatus() == null ? null : e.getStatus().getReason();
       return new AwsFailure(
+          operation,
           Kind.TRANSIENT,
           "ApiServer" + e.getCode(),
           AwsReason.ApiServerError,
@@ -119,6 +124,7 @@ public final class AwsErrors {
           e);
     }
     return new AwsFailure(
+        operation,
         Kind.TRANSIENT,
         t.getClass().getSimpleName(),
         AwsReason.InternalError,

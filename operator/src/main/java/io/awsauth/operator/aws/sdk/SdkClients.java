@@ -50,6 +50,7 @@ public class SdkClients implements AwsClients {
 
   private final SdkHttpClient http;
   private final AwsCallMetrics metrics;
+  private final Optional<CrashPointInterceptor> crashPoints;
   private final ScheduledExecutorService timers =
       Executors.newScheduledThreadPool(
           2,
@@ -85,7 +86,11 @@ public class SdkClients implements AwsClients {
             .connectionTimeout(Duration.ofSeconds(5))
             .socketTimeout(Duration.ofSeconds(30))
             .build();
-    this.metrics = new AwsCallMetrics(registry, crashPoints);
+    this.metrics = new AwsCallMetrics(registry);
+    this.crashPoints =
+        crashPoints.enabled()
+            ? Optional.of(new CrashPointInterceptor(crashPoints))
+            : Optional.empty();
   }
 
   @Override
@@ -172,6 +177,7 @@ public class SdkClients implements AwsClients {
             .addExecutionInterceptor(metrics)
             .scheduledExecutorService(timers)
             .apiCallTimeout(Duration.ofSeconds(60));
+    crashPoints.ifPresent(override::addExecutionInterceptor);
     settings
         .maxRetries()
         .ifPresent(

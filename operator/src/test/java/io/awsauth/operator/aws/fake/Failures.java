@@ -59,6 +59,7 @@ public final class Failures {
   /** A throttling error, as {@code AwsErrors} classifies it: transient. */
   public static AwsFailure throttled(String operation) {
     return new AwsFailure(
+        operation,
         AwsFailure.Kind.TRANSIENT,
         "Throttling",
         AwsReason.AwsUnavailable,
@@ -69,6 +70,7 @@ public final class Failures {
   /** An AccessDenied error, terminal. */
   public static AwsFailure accessDenied(String operation) {
     return new AwsFailure(
+        operation,
         AwsFailure.Kind.TERMINAL,
         "AccessDenied",
         AwsReason.AccessDenied,

@@ -24,6 +24,7 @@ class AwsErrorsTest {
   void invalidKeyIsTerminal() {
     AwsFailure f = AwsErrors.classify("sts:GetCallerIdentity", aws("InvalidClientTokenId", 403));
     assertThat(f.isTerminal()).isTrue();
+    assertThat(f.operation()).isEqualTo("sts:GetCallerIdentity");
     assertThat(f.reason().name()).isEqualTo("InvalidCredentials");
     assertThat(f.getMessage())
         .isEqualTo(
