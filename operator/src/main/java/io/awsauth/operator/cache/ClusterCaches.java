@@ -2,18 +2,25 @@ package io.awsauth.operator.cache;
 
 import io.awsauth.operator.api.v1alpha1.AwsAuthConfig;
 import io.awsauth.operator.api.v1alpha1.StsRoleBinding;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
 
 /**
- * Watched copies of the few cluster-scoped objects every request reconcile looks up (its
- * AwsAuthConfig, the StsRoleBinding of a remote account), so that thousands of requests cost no
- * API-server read each. Started on first use; a lookup that misses, or finds an object not yet
- * Ready, is confirmed by the caller against the API server.
+ * One watch, and one copy, of the few cluster-scoped objects the other controllers read (the
+ * AwsAuthConfigs, the StsRoleBindings), so that thousands of requests cost no API-server read each
+ * and no controller keeps a watch of its own: a controller that must react to them takes an event
+ * source fed by this watch ({@link #configEvents}, {@link #bindingEvents}). Started on first use; a
+ * lookup that misses, or finds an object not yet Ready, is confirmed by the caller against the API
+ * server.
  */
 @ApplicationScoped
 public class ClusterCaches {
@@ -31,6 +38,23 @@ public class ClusterCaches {
 
   public List<StsRoleBinding> bindings() {
     return bindingInformer().getStore().list();
+  }
+
+  /**
+   * An event source for a controller whose primaries read AwsAuthConfigs: a change of one triggers
+   * the primaries {@code toPrimaries} names.
+   */
+  public <P extends HasMetadata> EventSource<AwsAuthConfig, P> configEvents(
+      String name, Function<AwsAuthConfig, Set<ResourceID>> toPrimaries) {
+    return new SharedCacheEventSource<>(
+        name, AwsAuthConfig.class, this::configs, toPrimaries, p -> Set.of());
+  }
+
+  /** The same for StsRoleBindings. */
+  public <P extends HasMetadata> EventSource<StsRoleBinding, P> bindingEvents(
+      String name, Function<StsRoleBinding, Set<ResourceID>> toPrimaries) {
+    return new SharedCacheEventSource<>(
+        name, StsRoleBinding.class, this::bindingInformer, toPrimaries, p -> Set.of());
   }
 
   private SharedIndexInformer<AwsAuthConfig> configs() {

@@ -24,7 +24,6 @@ import io.awsauth.operator.identity.IdentityVerdict;
 import io.awsauth.operator.identity.IdentityVerification;
 import io.awsauth.operator.metrics.OperatorMetrics;
 import io.awsauth.operator.status.EventRecorder;
-import io.awsauth.operator.status.StatusUpdates;
 import io.awsauth.operator.status.UserError;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
@@ -134,31 +133,31 @@ public class AwsCredentialRequestReconciler implements Reconciler<AwsCredentialR
     if (!statusWriter.catchUp(request, secret.flatMap(CredentialSecret::leaseId))) {
       return UpdateControl.noUpdate();
     }
-    JsonNode before = StatusUpdates.snapshot(request.getStatus());
-    AwsCredentialRequestStatus status = RequestStatusWriter.statusOf(request);
+    RequestOutcome outcome = statusWriter.begin(request);
+    AwsCredentialRequestStatus status = outcome.status();
     if (status.secretName != null && !status.secretName.equals(secretName(request))) {
       secrets.emptyAbandoned(request, status.secretName, clock.instant());
     }
     status.secretName = secretName(request);
     Duration next;
     try {
-      next = lifecycle(request, secret, context);
+      next = lifecycle(outcome, secret, context);
     } catch (UserError e) {
-      statusWriter.notIssued(request, e.reason(), e.getMessage());
+      statusWriter.notIssued(outcome, e.reason(), e.getMessage());
       next = LeasePlan.waitFor(e.reason());
     } catch (AwsFailure e) {
       if (!e.isTerminal()) {
         throw e;
       }
-      statusWriter.notIssued(request, e.reason(), e.getMessage());
+      statusWriter.notIssued(outcome, e.reason(), e.getMessage());
       next = LeasePlan.waitFor(e.reason());
     }
-    status.observedGeneration = request.getMetadata().getGeneration();
-    if (!issuedNow(before, status)) {
+    outcome.build(true);
+    if (!issuedNow(outcome.before(), status)) {
       // (an issuance announces itself: Issued or Rotated; one Event per issuance is enough)
-      events.announceTransition(request, before, status, READY, "Issue");
+      events.announceTransition(request, outcome.before(), status, READY, "Issue");
     }
-    statusWriter.record(request, before, context);
+    statusWriter.record(outcome, context);
     boolean podBound =
         request.getSpec().identity != null && request.getSpec().identity.podName != null;
     next = LeasePlan.lookAgain(status, next, podBound, clock.instant());
@@ -172,14 +171,13 @@ public class AwsCredentialRequestReconciler implements Reconciler<AwsCredentialR
 
   /** Plans, then performs the plan; returns when to look again (null: only on a change). */
   private Duration lifecycle(
-      AwsCredentialRequest request,
-      Optional<Secret> secret,
-      Context<AwsCredentialRequest> context) {
+      RequestOutcome outcome, Optional<Secret> secret, Context<AwsCredentialRequest> context) {
+    AwsCredentialRequest request = outcome.resource();
     VaultAwsRole role = context.getSecondaryResource(VaultAwsRole.class).orElse(null);
     LeasePlan.RoleView roleView = LeasePlan.RoleView.of(request.getSpec().roleRef, role);
     Instant now = clock.instant();
     Plan plan = LeasePlan.beforeIdentity(Facts.of(request, secret, roleView, now));
-    secret = revokeIfPlanned(request, secret, context, plan);
+    secret = revokeIfPlanned(outcome, secret, context, plan);
     if (plan.next() instanceof Refuse refuse) {
       throw new UserError(refuse.reason(), refuse.message());
     }
@@ -201,35 +199,35 @@ public class AwsCredentialRequestReconciler implements Reconciler<AwsCredentialR
         LeasePlan.afterIdentity(
             Facts.of(request, secret, roleView, now), verdict, terms.type().isSts());
     if (!(plan.next() instanceof Keep keep && !keep.recordVerdict())) {
-      statusWriter.identity(request, verdict);
+      statusWriter.identity(outcome, verdict);
     }
-    secret = revokeIfPlanned(request, secret, context, plan);
+    secret = revokeIfPlanned(outcome, secret, context, plan);
     Next next = plan.next();
     if (next instanceof Refuse refuse) {
       throw new UserError(refuse.reason(), refuse.message());
     }
     if (next instanceof Keep keep) {
       request.getStatus().renewAt = keep.renewAt().toString();
-      statusWriter.ready(request, terms);
+      statusWriter.ready(outcome, terms);
       return Renewal.untilNext(now, keep.renewAt());
     }
     if (next instanceof Resume resume) {
       return issuance.resume(
-          request, role, config, terms, secret.orElseThrow(), resume.pending(), resume.rotation());
+          outcome, role, config, terms, secret.orElseThrow(), resume.pending(), resume.rotation());
     }
     if (next instanceof RecordFromSecret found) {
-      return issuance.recordFromSecret(request, terms, role, found.lease());
+      return issuance.recordFromSecret(outcome, terms, role, found.lease());
     }
-    return issuance.issue(request, role, config, terms, secret, context, ((Issue) next).rotation());
+    return issuance.issue(outcome, role, config, terms, secret, context, ((Issue) next).rotation());
   }
 
   private Optional<Secret> revokeIfPlanned(
-      AwsCredentialRequest request,
+      RequestOutcome outcome,
       Optional<Secret> secret,
       Context<AwsCredentialRequest> context,
       Plan plan) {
     return plan.revoke().isPresent()
-        ? revocation.revoke(request, secret, context, plan.revoke().get())
+        ? revocation.revoke(outcome, secret, context, plan.revoke().get())
         : secret;
   }
 
@@ -247,16 +245,17 @@ public class AwsCredentialRequestReconciler implements Reconciler<AwsCredentialR
   @Override
   public ErrorStatusUpdateControl<AwsCredentialRequest> updateErrorStatus(
       AwsCredentialRequest request, Context<AwsCredentialRequest> context, Exception e) {
-    JsonNode before = StatusUpdates.snapshot(request.getStatus());
     AwsFailure failure = AwsErrors.classify("reconcile", e);
     LOG.infof("AwsCredentialRequest %s: %s (will retry)", key(request), failure.getMessage());
-    AwsCredentialRequestStatus status = RequestStatusWriter.statusOf(request);
+    RequestOutcome outcome = statusWriter.begin(request);
+    AwsCredentialRequestStatus status = outcome.status();
     if (!status.isTrue(READY)) {
-      statusWriter.notIssued(request, failure.reason(), failure.getMessage() + " (will retry)");
+      statusWriter.notIssued(outcome, failure.reason(), failure.getMessage() + " (will retry)");
     }
-    events.announceTransition(request, before, status, READY, "Issue");
+    outcome.build(false);
+    events.announceTransition(request, outcome.before(), status, READY, "Issue");
     try {
-      statusWriter.record(request, before, context);
+      statusWriter.record(outcome, context);
     } catch (KubernetesClientException written) {
       LOG.debugf("could not record the failure of %s: %s", key(request), written.getCode());
     }

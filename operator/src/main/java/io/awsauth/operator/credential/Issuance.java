@@ -63,7 +63,7 @@ public class Issuance {
 
   /** Issues a lease (or the one recorded in status.pendingLease); returns when to renew it. */
   Duration issue(
-      AwsCredentialRequest request,
+      RequestOutcome outcome,
       VaultAwsRole role,
       ResolvedAuthConfig config,
       LeaseTerms terms,
@@ -72,7 +72,7 @@ public class Issuance {
       boolean rotation) {
     Instant started = clock.instant();
     try {
-      Duration next = issueTimed(request, role, config, terms, secret, context, rotation);
+      Duration next = issueTimed(outcome, role, config, terms, secret, context, rotation);
       metrics.issued(terms.type().wireName(), Duration.between(started, clock.instant()), true);
       return next;
     } catch (RuntimeException e) {
@@ -82,13 +82,14 @@ public class Issuance {
   }
 
   private Duration issueTimed(
-      AwsCredentialRequest request,
+      RequestOutcome outcome,
       VaultAwsRole role,
       ResolvedAuthConfig config,
       LeaseTerms terms,
       Optional<Secret> secret,
       Context<AwsCredentialRequest> context,
       boolean rotation) {
+    AwsCredentialRequest request = outcome.resource();
     AwsCredentialRequestStatus status = request.getStatus();
     secrets.assertUsable(request, secret);
     Optional<String> keyInSecret = secret.flatMap(CredentialSecret::accessKeyId);
@@ -123,7 +124,7 @@ public class Issuance {
         CredentialSecret.render(
             request, CredentialSecretWriter.secretName(request), leaseId, credential));
     crashPoints.passed("WriteSecret");
-    statusWriter.issued(request, terms, leaseId, credential, role);
+    statusWriter.issued(outcome, terms, leaseId, credential, role);
     if (rotation) {
       restarts.restart(request, clock.instant());
     }
@@ -148,13 +149,14 @@ public class Issuance {
    * recorded before the first AWS call allows, whatever the Secret's annotation says.
    */
   Duration resume(
-      AwsCredentialRequest request,
+      RequestOutcome outcome,
       VaultAwsRole role,
       ResolvedAuthConfig config,
       LeaseTerms terms,
       Secret secret,
       PendingLease pending,
       boolean rotation) {
+    AwsCredentialRequest request = outcome.resource();
     secrets.assertUsable(request, Optional.of(secret));
     AwsCredentialRequestStatus status = request.getStatus();
     String keyId = CredentialSecret.accessKeyId(secret).orElseThrow();
@@ -172,15 +174,14 @@ public class Issuance {
             expiresAt,
             issuer.userArn(config, status.iamUserName),
             Optional.empty());
-    statusWriter.issued(request, terms, pending.leaseId, credential, role);
+    statusWriter.issued(outcome, terms, pending.leaseId, credential, role);
     if (rotation) {
       restarts.restart(request, clock.instant());
     }
     events.record(
         request,
-        EventReason
-            .IssuanceResumed, // Not the key ID: it belongs in status.accessKeyId only, not in
-        // Events.
+        // Not the key ID: it belongs in status.accessKeyId only, not in Events.
+        EventReason.IssuanceResumed,
         "finished the interrupted issuance of lease " + pending.leaseId);
     return Renewal.untilNext(clock.instant(), Instant.parse(status.renewAt));
   }
@@ -189,12 +190,13 @@ public class Issuance {
    * Records an STS lease found in the Secret, whose status write was lost (a conflict, a crash).
    */
   Duration recordFromSecret(
-      AwsCredentialRequest request,
+      RequestOutcome outcome,
       LeaseTerms terms,
       VaultAwsRole role,
       CredentialSecret.HeldLease lease) {
+    AwsCredentialRequest request = outcome.resource();
     statusWriter.issued(
-        request,
+        outcome,
         terms,
         lease.leaseId(),
         new IssuedCredential(

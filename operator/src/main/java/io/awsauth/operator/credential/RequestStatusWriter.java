@@ -2,7 +2,6 @@ package io.awsauth.operator.credential;
 
 import static io.awsauth.operator.status.Conditions.READY;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.awsauth.operator.api.v1alpha1.AwsCredentialRequest;
 import io.awsauth.operator.api.v1alpha1.AwsCredentialRequestReason;
 import io.awsauth.operator.api.v1alpha1.AwsCredentialRequestStatus;
@@ -85,10 +84,16 @@ public class RequestStatusWriter {
 
   // ---- building ----
 
-  void identity(AwsCredentialRequest request, IdentityVerdict verdict) {
-    conditions.set(
-        statusOf(request),
-        request.getMetadata().getGeneration(),
+  /**
+   * The outcome of one reconcile of {@code request}, gathered by a {@link StatusAggregator} (as for
+   * every kind) and written once by {@link #record}.
+   */
+  RequestOutcome begin(AwsCredentialRequest request) {
+    return new RequestOutcome(request, conditions);
+  }
+
+  void identity(RequestOutcome outcome, IdentityVerdict verdict) {
+    outcome.condition(
         AwsCredentialRequestReconciler.IDENTITY_VERIFIED,
         verdict.allowed(),
         verdict.reason(),
@@ -98,15 +103,12 @@ public class RequestStatusWriter {
   /**
    * No (next) credential: the reason on Ready and Issued, or on Ready's message while one holds.
    */
-  void notIssued(AwsCredentialRequest request, Reason reason, String message) {
+  void notIssued(RequestOutcome outcome, Reason reason, String message) {
     metrics.reconcileError("AwsCredentialRequest", reason.name());
-    AwsCredentialRequestStatus status = statusOf(request);
-    long generation = request.getMetadata().getGeneration();
+    AwsCredentialRequestStatus status = outcome.status();
     if (holdsLease(status) && status.pendingLease == null) {
       // The current credential still works; the problem is with the next one.
-      conditions.set(
-          status,
-          generation,
+      outcome.condition(
           READY,
           true,
           AwsCredentialRequestReason.CredentialReady,
@@ -121,19 +123,20 @@ public class RequestStatusWriter {
               + ")");
       return;
     }
-    conditions.set(
-        status, generation, AwsCredentialRequestReconciler.ISSUED, false, reason, message);
-    conditions.set(status, generation, READY, false, reason, message);
+    outcome
+        .condition(AwsCredentialRequestReconciler.ISSUED, false, reason, message)
+        .condition(READY, false, reason, message);
   }
 
   /** A lease was issued (or found issued): its fields, Issued and Ready. */
   void issued(
-      AwsCredentialRequest request,
+      RequestOutcome outcome,
       LeaseTerms terms,
       String leaseId,
       IssuedCredential credential,
       VaultAwsRole role) {
-    AwsCredentialRequestStatus status = statusOf(request);
+    AwsCredentialRequest request = outcome.resource();
+    AwsCredentialRequestStatus status = outcome.status();
     status.leaseId = leaseId;
     status.credentialType = terms.type().wireName();
     status.accessKeyId = credential.accessKeyId();
@@ -147,38 +150,36 @@ public class RequestStatusWriter {
     status.revokedAt = null;
     status.usableAfter = credential.usableAfter().map(RequestStatusWriter::seconds).orElse(null);
     status.renewAt = renewAt(request, status).toString();
-    status.conditions.removeIf(
-        c -> AwsCredentialRequestReconciler.REVOCATION_FAILED.equals(c.getType()));
-    ready(request, terms);
+    outcome.remove(AwsCredentialRequestReconciler.REVOCATION_FAILED);
+    ready(outcome, terms);
   }
 
   /** The lease held is good: Issued and Ready say so. */
-  void ready(AwsCredentialRequest request, LeaseTerms terms) {
-    AwsCredentialRequestStatus status = statusOf(request);
-    long generation = request.getMetadata().getGeneration();
+  void ready(RequestOutcome outcome, LeaseTerms terms) {
+    AwsCredentialRequestStatus status = outcome.status();
     String ttl =
         "ttl "
             + status.ttl
             + terms.shortenedBecause().map(why -> " (shortened: " + why + ")").orElse("");
-    conditions.set(
-        status,
-        generation,
-        AwsCredentialRequestReconciler.ISSUED,
-        true,
-        AwsCredentialRequestReason.Issued,
-        terms.type().wireName() + " credential for " + status.principalArn + ", " + ttl);
-    conditions.set(
-        status,
-        generation,
-        READY,
-        true,
-        AwsCredentialRequestReason.CredentialReady,
-        "Secret " + status.secretName + " holds a working credential until " + status.expiresAt);
+    outcome
+        .condition(
+            AwsCredentialRequestReconciler.ISSUED,
+            true,
+            AwsCredentialRequestReason.Issued,
+            terms.type().wireName() + " credential for " + status.principalArn + ", " + ttl)
+        .condition(
+            READY,
+            true,
+            AwsCredentialRequestReason.CredentialReady,
+            "Secret "
+                + status.secretName
+                + " holds a working credential until "
+                + status.expiresAt);
   }
 
   /** The lease is over: no lease fields, the time it was revoked. */
-  void revoked(AwsCredentialRequest request, Instant at) {
-    AwsCredentialRequestStatus status = statusOf(request);
+  void revoked(RequestOutcome outcome, Instant at) {
+    AwsCredentialRequestStatus status = outcome.status();
     status.iamUserName = null;
     status.leaseId = null;
     status.accessKeyId = null;
@@ -190,8 +191,7 @@ public class RequestStatusWriter {
     status.issuedFor = null;
     status.pendingLease = null;
     status.revokedAt = at.truncatedTo(ChronoUnit.SECONDS).toString();
-    status.conditions.removeIf(
-        c -> AwsCredentialRequestReconciler.REVOCATION_FAILED.equals(c.getType()));
+    outcome.remove(AwsCredentialRequestReconciler.REVOCATION_FAILED);
   }
 
   /**
@@ -199,16 +199,14 @@ public class RequestStatusWriter {
    * once (the reconcile returns without a status write). Returns whether it changed.
    */
   boolean revocationFailed(AwsCredentialRequest request, Reason reason, String message) {
-    AwsCredentialRequestStatus status = statusOf(request);
-    JsonNode before = StatusUpdates.snapshot(status);
-    conditions.set(
-        status,
-        request.getMetadata().getGeneration(),
+    RequestOutcome outcome = begin(request);
+    outcome.condition(
         AwsCredentialRequestReconciler.REVOCATION_FAILED,
         true,
         reason,
-        "IAM user " + status.iamUserName + " is not revoked yet: " + message);
-    if (!StatusUpdates.changed(before, status)) {
+        "IAM user " + outcome.status().iamUserName + " is not revoked yet: " + message);
+    outcome.build(false);
+    if (!outcome.changed()) {
       return false;
     }
     try {
@@ -281,14 +279,14 @@ public class RequestStatusWriter {
   }
 
   /**
-   * Writes the status when it differs from {@code before} and puts the result in the controller's
-   * cache, so that the next reconcile starts from it.
+   * Writes the built status when it differs from the one the reconcile started from, and puts the
+   * result in the controller's cache, so that the next reconcile starts from it.
    */
-  void record(
-      AwsCredentialRequest request, JsonNode before, Context<AwsCredentialRequest> context) {
-    if (!StatusUpdates.changed(before, request.getStatus())) {
+  void record(RequestOutcome outcome, Context<AwsCredentialRequest> context) {
+    if (!outcome.changed()) {
       return;
     }
+    AwsCredentialRequest request = outcome.resource();
     String readVersion = request.getMetadata().getResourceVersion();
     write(request)
         .ifPresent(

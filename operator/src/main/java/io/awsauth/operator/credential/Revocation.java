@@ -64,10 +64,11 @@ public class Revocation {
 
   /** Ends the current lease; returns the request's Secret as it is afterwards. */
   Optional<Secret> revoke(
-      AwsCredentialRequest request,
+      RequestOutcome outcome,
       Optional<Secret> secret,
       Context<AwsCredentialRequest> context,
       Revoke why) {
+    AwsCredentialRequest request = outcome.resource();
     AwsCredentialRequestStatus status = request.getStatus();
     if (status.iamUserName != null) {
       issuer.revokeUser(configFor(status), status.iamUserName);
@@ -86,7 +87,7 @@ public class Revocation {
                   CredentialSecret.revoked(request, name, clock.instant())));
     }
     String revoked = status.leaseId == null ? "" : " of lease " + status.leaseId;
-    statusWriter.revoked(request, clock.instant());
+    statusWriter.revoked(outcome, clock.instant());
     events.record(
         request,
         EventReason.Revoked,

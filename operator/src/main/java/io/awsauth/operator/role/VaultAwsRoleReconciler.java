@@ -3,10 +3,8 @@ package io.awsauth.operator.role;
 import static io.awsauth.operator.status.Conditions.READY;
 
 import io.awsauth.operator.api.v1alpha1.AuthType;
-import io.awsauth.operator.api.v1alpha1.AwsAuthConfig;
 import io.awsauth.operator.api.v1alpha1.CredentialType;
 import io.awsauth.operator.api.v1alpha1.Reason;
-import io.awsauth.operator.api.v1alpha1.StsRoleBinding;
 import io.awsauth.operator.api.v1alpha1.VaultAwsRole;
 import io.awsauth.operator.api.v1alpha1.VaultAwsRoleReason;
 import io.awsauth.operator.api.v1alpha1.VaultAwsRoleStatus;
@@ -16,6 +14,7 @@ import io.awsauth.operator.authconfig.AuthConfigs.ResolvedAuthConfig;
 import io.awsauth.operator.aws.Arns;
 import io.awsauth.operator.aws.AwsClients;
 import io.awsauth.operator.aws.IamGateway;
+import io.awsauth.operator.cache.ClusterCaches;
 import io.awsauth.operator.identity.IamArn;
 import io.awsauth.operator.metrics.OperatorMetrics;
 import io.awsauth.operator.status.Conditions;
@@ -23,7 +22,6 @@ import io.awsauth.operator.status.EventRecorder;
 import io.awsauth.operator.status.StatusAggregator;
 import io.awsauth.operator.status.UserError;
 import io.awsauth.operator.trust.AccountSessions;
-import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
@@ -32,7 +30,6 @@ import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
-import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -61,6 +58,7 @@ public class VaultAwsRoleReconciler implements Reconciler<VaultAwsRole> {
   private final AwsClients clients;
   private final EventRecorder events;
   private final Conditions conditions;
+  private final ClusterCaches caches;
 
   public VaultAwsRoleReconciler(
       AuthConfigs configs,
@@ -68,8 +66,10 @@ public class VaultAwsRoleReconciler implements Reconciler<VaultAwsRole> {
       EventRecorder events,
       OperatorMetrics metrics,
       AwsClients clients,
+      ClusterCaches caches,
       Clock clock) {
     this.clients = clients;
+    this.caches = caches;
     this.metrics = metrics;
     this.configs = configs;
     this.sessions = sessions;
@@ -183,21 +183,12 @@ public class VaultAwsRoleReconciler implements Reconciler<VaultAwsRole> {
                 r.getSpec() == null || r.getSpec().authConfigRef == null
                     ? List.of()
                     : List.of(r.getSpec().authConfigRef));
-    var configs =
-        InformerEventSourceConfiguration.from(AwsAuthConfig.class, VaultAwsRole.class)
-            .withName("role-configs")
-            .withSecondaryToPrimaryMapper(
-                (AwsAuthConfig c) -> rolesOf(context, c.getMetadata().getName()))
-            .build();
-    var bindings =
-        InformerEventSourceConfiguration.from(StsRoleBinding.class, VaultAwsRole.class)
-            .withName("role-bindings")
-            .withSecondaryToPrimaryMapper(
-                (StsRoleBinding b) ->
-                    b.getSpec() == null ? Set.of() : rolesOf(context, b.getSpec().authConfigRef))
-            .build();
+    // The configs and bindings are watched once for every controller (ClusterCaches).
     return List.of(
-        new InformerEventSource<>(configs, context), new InformerEventSource<>(bindings, context));
+        caches.configEvents("role-configs", c -> rolesOf(context, c.getMetadata().getName())),
+        caches.bindingEvents(
+            "role-bindings",
+            b -> b.getSpec() == null ? Set.of() : rolesOf(context, b.getSpec().authConfigRef)));
   }
 
   private static Set<ResourceID> rolesOf(EventSourceContext<VaultAwsRole> context, String config) {

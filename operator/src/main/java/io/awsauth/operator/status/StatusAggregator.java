@@ -17,19 +17,31 @@ import java.util.function.Supplier;
  * (which keeps lastTransitionTime while a condition's status stays the same), and the update
  * control patches the status only when it differs from the snapshot taken at the start.
  */
-public final class StatusAggregator<P extends CustomResource<?, S>, S extends ConditionedStatus> {
+public class StatusAggregator<P extends CustomResource<?, S>, S extends ConditionedStatus> {
   private final P resource;
   private final JsonNode before;
   private final Conditions conditions;
   private final Map<String, Outcome> outcomes = new LinkedHashMap<>();
   private boolean built;
 
-  private record Outcome(boolean value, Reason reason, String message) {}
+  /** A condition to write, or (when {@code remove}) one to take away. */
+  private record Outcome(boolean value, Reason reason, String message, boolean remove) {}
 
   private StatusAggregator(P resource, JsonNode before, Conditions conditions) {
     this.resource = resource;
     this.before = before;
     this.conditions = conditions;
+  }
+
+  /**
+   * For a kind's own name of its aggregator (such as {@code credential.RequestOutcome}): the same
+   * as {@link #of}.
+   */
+  protected StatusAggregator(P resource, Supplier<S> empty, Conditions conditions) {
+    this(resource, StatusUpdates.snapshot(resource.getStatus()), conditions);
+    if (resource.getStatus() == null) {
+      resource.setStatus(empty.get());
+    }
   }
 
   /**
@@ -60,8 +72,30 @@ public final class StatusAggregator<P extends CustomResource<?, S>, S extends Co
     if (built) {
       throw new IllegalStateException("the status of this reconcile is already built");
     }
-    outcomes.put(type, new Outcome(value, reason, message));
+    outcomes.put(type, new Outcome(value, reason, message, false));
     return this;
+  }
+
+  /**
+   * Records that a condition no longer applies (a RevocationFailed once the revocation went
+   * through): it is taken out of the status when built; a later record of the type replaces this.
+   */
+  public StatusAggregator<P, S> remove(String type) {
+    if (built) {
+      throw new IllegalStateException("the status of this reconcile is already built");
+    }
+    outcomes.put(type, new Outcome(false, null, null, true));
+    return this;
+  }
+
+  /** The resource whose status this is. */
+  public P resource() {
+    return resource;
+  }
+
+  /** Whether {@link #build} has run. */
+  public boolean isBuilt() {
+    return built;
   }
 
   /**
@@ -76,7 +110,15 @@ public final class StatusAggregator<P extends CustomResource<?, S>, S extends Co
     S status = status();
     long generation = generation();
     outcomes.forEach(
-        (type, o) -> conditions.set(status, generation, type, o.value(), o.reason(), o.message()));
+        (type, o) -> {
+          if (o.remove()) {
+            if (status.conditions != null) {
+              status.conditions.removeIf(c -> type.equals(c.getType()));
+            }
+          } else {
+            conditions.set(status, generation, type, o.value(), o.reason(), o.message());
+          }
+        });
     if (observed) {
       status.observedGeneration = generation;
     }

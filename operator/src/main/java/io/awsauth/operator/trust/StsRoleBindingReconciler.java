@@ -22,6 +22,7 @@ import io.awsauth.operator.aws.IamGateway;
 import io.awsauth.operator.aws.SessionCredentials;
 import io.awsauth.operator.aws.StsGateway;
 import io.awsauth.operator.aws.sdk.AwsErrors;
+import io.awsauth.operator.cache.ClusterCaches;
 import io.awsauth.operator.metrics.OperatorMetrics;
 import io.awsauth.operator.status.Conditions;
 import io.awsauth.operator.status.EventRecorder;
@@ -33,18 +34,23 @@ import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
 import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.MaxReconciliationInterval;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
 
 /**
@@ -77,6 +83,8 @@ public class StsRoleBindingReconciler
   private final EventRecorder events;
   private final Conditions conditions;
   private final String roleToAssumePolicy;
+  private final ClusterCaches caches;
+  private static final String CONFIG_INDEX = "authConfigRef";
 
   public StsRoleBindingReconciler(
       AuthConfigs configs,
@@ -85,7 +93,9 @@ public class StsRoleBindingReconciler
       AwsClients clients,
       EventRecorder events,
       OperatorMetrics metrics,
+      ClusterCaches caches,
       Clock clock) {
+    this.caches = caches;
     this.metrics = metrics;
     this.configs = configs;
     this.settings = settings;
@@ -369,5 +379,29 @@ public class StsRoleBindingReconciler
       return new TrustPlan(
           sid, roleName, rolePath, trustStatement, document, callerDocument, operatorUserName);
     }
+  }
+
+  /**
+   * A binding waits on its AwsAuthConfig: a change of the config (it becomes Ready, its identity
+   * changes) looks at its bindings at once, through the one watch of configs (ClusterCaches).
+   */
+  @Override
+  public List<EventSource<?, StsRoleBinding>> prepareEventSources(
+      EventSourceContext<StsRoleBinding> context) {
+    context
+        .getPrimaryCache()
+        .addIndexer(
+            CONFIG_INDEX,
+            b ->
+                b.getSpec() == null || b.getSpec().authConfigRef == null
+                    ? List.of()
+                    : List.of(b.getSpec().authConfigRef));
+    return List.of(
+        caches.configEvents(
+            "binding-configs",
+            c ->
+                context.getPrimaryCache().byIndex(CONFIG_INDEX, c.getMetadata().getName()).stream()
+                    .map(ResourceID::fromResource)
+                    .collect(Collectors.toSet())));
   }
 }

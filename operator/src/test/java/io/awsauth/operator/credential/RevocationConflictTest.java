@@ -3,7 +3,6 @@ package io.awsauth.operator.credential;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.awsauth.operator.api.v1alpha1.AwsAuthConfig;
 import io.awsauth.operator.api.v1alpha1.AwsAuthConfigStatus;
 import io.awsauth.operator.api.v1alpha1.AwsCredentialRequest;
@@ -22,7 +21,6 @@ import io.awsauth.operator.faults.CrashPoints;
 import io.awsauth.operator.metrics.OperatorMetrics;
 import io.awsauth.operator.runtime.TestConfig;
 import io.awsauth.operator.status.EventRecorder;
-import io.awsauth.operator.status.StatusUpdates;
 import io.awsauth.operator.testenv.MutableClock;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
@@ -74,13 +72,14 @@ class RevocationConflictTest {
     store.serverHas(request);
     store.conflictsLeft = 1;
 
-    JsonNode before = StatusUpdates.snapshot(request.getStatus());
+    RequestOutcome outcome = statusWriter.begin(request);
     Plan plan =
         LeasePlan.beforeIdentity(
             Facts.of(request, Optional.empty(), RoleView.missing("r"), clock.instant()));
     assertThat(plan.revoke()).isPresent();
-    revocation.revoke(request, Optional.empty(), null, plan.revoke().get());
-    assertThat(StatusUpdates.changed(before, request.getStatus())).isTrue();
+    revocation.revoke(outcome, Optional.empty(), null, plan.revoke().get());
+    outcome.build(true);
+    assertThat(outcome.changed()).isTrue();
 
     Optional<AwsCredentialRequest> written = statusWriter.write(request);
 

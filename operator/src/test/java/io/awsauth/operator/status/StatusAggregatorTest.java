@@ -122,6 +122,28 @@ class StatusAggregatorTest {
   }
 
   @Test
+  void aRemovedConditionLeavesTheStatusUnlessRecordedAgain() {
+    AwsAuthConfig config = config(1);
+    begin(config)
+        .condition("RevocationFailed", true, AwsReason.AccessDenied, "denied")
+        .condition(Conditions.READY, true, AwsAuthConfigReason.CallerVerified, "ok")
+        .build(true);
+
+    var next = begin(config);
+    next.remove("RevocationFailed").build(true);
+    assertThat(config.getStatus().conditions)
+        .extracting(Condition::getType)
+        .containsExactly("Ready");
+    assertThat(next.changed()).isTrue();
+
+    begin(config)
+        .remove("RevocationFailed")
+        .condition("RevocationFailed", true, AwsReason.AccessDenied, "again")
+        .build(true);
+    assertThat(config.getStatus().condition("RevocationFailed")).isPresent();
+  }
+
+  @Test
   void aFailedReconcileDoesNotClaimTheNewGeneration() {
     AwsAuthConfig config = config(1);
     begin(config)
