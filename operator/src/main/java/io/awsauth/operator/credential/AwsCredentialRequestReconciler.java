@@ -83,6 +83,7 @@ public class AwsCredentialRequestReconciler implements Reconciler<AwsCredentialR
   public static final String IDENTITY_VERIFIED = "IdentityVerified";
   public static final String ISSUED = "Issued";
   public static final String REVOCATION_FAILED = "RevocationFailed";
+  public static final String ROTATION_IN_TIME = "RotationInTime";
 
   private static final Logger LOG = Logger.getLogger(AwsCredentialRequestReconciler.class);
 
@@ -173,6 +174,7 @@ public class AwsCredentialRequestReconciler implements Reconciler<AwsCredentialR
   private Duration lifecycle(
       RequestOutcome outcome, Optional<Secret> secret, Context<AwsCredentialRequest> context) {
     AwsCredentialRequest request = outcome.resource();
+    revocation.retireDue(outcome);
     VaultAwsRole role = context.getSecondaryResource(VaultAwsRole.class).orElse(null);
     LeasePlan.RoleView roleView = LeasePlan.RoleView.of(request.getSpec().roleRef, role);
     Instant now = clock.instant();

@@ -1,20 +1,25 @@
 package io.awsauth.operator.credential;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.awsauth.operator.api.v1alpha1.AwsCredentialRequest;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 
 /**
- * The Secret a lease is written to (docs/api.md, "The Secret"): env-style keys and a ready {@code
- * ~/.aws/credentials} file, owned by the request and labelled as the operator's, so that the
- * operator caches only its own Secrets.
+ * The Secret a lease is written to (docs/api.md, "The Secret"): env-style keys, a ready {@code
+ * ~/.aws/credentials} file, and an AWS shared config file whose {@code credential_process} reads
+ * the key {@code credential-process.json} where the Secret is mounted (docs/rotation.md), owned by
+ * the request and labelled as the operator's, so that the operator caches only its own Secrets.
  */
 public final class CredentialSecret {
   public static final String ACCESS_KEY_ID = "AWS_ACCESS_KEY_ID";
@@ -22,6 +27,13 @@ public final class CredentialSecret {
   public static final String SESSION_TOKEN = "AWS_SESSION_TOKEN";
   public static final String EXPIRATION = "AWS_CREDENTIAL_EXPIRATION";
   public static final String CREDENTIALS_FILE = "credentials";
+  public static final String CONFIG_FILE = "config";
+  public static final String CREDENTIAL_PROCESS_FILE = "credential-process.json";
+
+  /** Where the workload mounts the Secret unless spec.mountPath says otherwise. */
+  public static final String DEFAULT_MOUNT_PATH = "/var/run/secrets/awsauth.io";
+
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   public static final String MANAGED_BY_LABEL = "app.kubernetes.io/managed-by";
   public static final String MANAGED_BY = "aws-auth-operator";
@@ -39,13 +51,16 @@ public final class CredentialSecret {
       AwsCredentialRequest request,
       String secretName,
       String leaseId,
-      IssuedCredential credential) {
+      IssuedCredential credential,
+      String region) {
     Map<String, String> data = new LinkedHashMap<>();
     data.put(ACCESS_KEY_ID, credential.accessKeyId());
     data.put(SECRET_ACCESS_KEY, credential.secretAccessKey());
     credential.sessionToken().ifPresent(t -> data.put(SESSION_TOKEN, t));
     data.put(EXPIRATION, credential.expiresAt().toString());
     data.put(CREDENTIALS_FILE, credentialsFile(credential));
+    data.put(CONFIG_FILE, configFile(mountPath(request), region));
+    data.put(CREDENTIAL_PROCESS_FILE, credentialProcessOutput(credential));
     Secret secret =
         base(request, secretName)
             .editMetadata()
@@ -143,6 +158,56 @@ public final class CredentialSecret {
         .sessionToken()
         .ifPresent(t -> b.append("aws_session_token = ").append(t).append('\n'));
     return b.toString();
+  }
+
+  /** The directory the workload mounts the Secret at (spec.mountPath, without a trailing /). */
+  static String mountPath(AwsCredentialRequest request) {
+    String path = request.getSpec() == null ? null : request.getSpec().mountPath;
+    if (path == null || path.isEmpty()) {
+      return DEFAULT_MOUNT_PATH;
+    }
+    return path.length() > 1 && path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
+  }
+
+  /**
+   * An AWS shared config file ({@code AWS_CONFIG_FILE}) with the profile {@code default}: its
+   * {@code credential_process} prints the mounted {@code credential-process.json}. The command is
+   * {@code cat} and one absolute path of {@code [A-Za-z0-9._/-]} (spec.mountPath's pattern), so it
+   * means the same whether the SDK splits it and executes {@code cat} itself (botocore, the AWS
+   * CLI) or hands it to {@code sh -c} (the Java and Go SDKs): no quoting, no shell syntax.
+   */
+  static String configFile(String mountPath, String region) {
+    String dir = mountPath.endsWith("/") ? mountPath : mountPath + "/";
+    StringBuilder b =
+        new StringBuilder("[default]\n")
+            .append("credential_process = cat ")
+            .append(dir)
+            .append(CREDENTIAL_PROCESS_FILE)
+            .append('\n');
+    if (region != null && !region.isEmpty()) {
+      b.append("region = ").append(region).append('\n');
+    }
+    return b.toString();
+  }
+
+  /**
+   * What a {@code credential_process} prints (version 1, as every AWS SDK reads it): the keys, the
+   * session token for STS types, and the expiry in RFC 3339, truncated to the second. An SDK runs
+   * the command again before that time; for iam_user it is the lease's end, until which the key
+   * stays valid.
+   */
+  static String credentialProcessOutput(IssuedCredential credential) {
+    ObjectNode out = JSON.createObjectNode();
+    out.put("Version", 1);
+    out.put("AccessKeyId", credential.accessKeyId());
+    out.put("SecretAccessKey", credential.secretAccessKey());
+    credential.sessionToken().ifPresent(t -> out.put("SessionToken", t));
+    out.put("Expiration", credential.expiresAt().truncatedTo(ChronoUnit.SECONDS).toString());
+    try {
+      return JSON.writeValueAsString(out) + "\n";
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot render credential_process output", e);
+    }
   }
 
   /** Whether {@code secret} belongs to {@code request} (its controller owner reference). */

@@ -3,6 +3,7 @@ package io.awsauth.operator.credential;
 import io.awsauth.operator.api.v1alpha1.AwsCredentialRequest;
 import io.awsauth.operator.api.v1alpha1.AwsCredentialRequestStatus;
 import io.awsauth.operator.api.v1alpha1.AwsCredentialRequestStatus.PendingLease;
+import io.awsauth.operator.api.v1alpha1.AwsCredentialRequestStatus.RetiringKey;
 import io.awsauth.operator.api.v1alpha1.Durations;
 import io.awsauth.operator.api.v1alpha1.EventReason;
 import io.awsauth.operator.api.v1alpha1.VaultAwsRole;
@@ -23,10 +24,11 @@ import java.util.Optional;
 import java.util.UUID;
 
 /**
- * Issues a lease, writes it to the request's Secret, then retires the previous one; or finishes an
- * issuance that was interrupted. Crash safety: for iam_user the user name and the lease being
- * issued are written to status (and the request holds its finalizer) before the first AWS call,
- * every step is idempotent, and keys of an interrupted attempt are deleted by the next one.
+ * Issues a lease, writes it to the request's Secret, then retires the previous one (iam_user: its
+ * key is recorded as status.retiringKey and deleted after the overlap, {@link RotationTiming}); or
+ * finishes an issuance that was interrupted. Crash safety: for iam_user the user name and the lease
+ * being issued are written to status (and the request holds its finalizer) before the first AWS
+ * call, every step is idempotent, and keys of an interrupted attempt are deleted by the next one.
  */
 @ApplicationScoped
 public class Issuance {
@@ -122,13 +124,28 @@ public class Issuance {
         context,
         secret,
         CredentialSecret.render(
-            request, CredentialSecretWriter.secretName(request), leaseId, credential));
+            request,
+            CredentialSecretWriter.secretName(request),
+            leaseId,
+            credential,
+            config.config().getSpec().region));
     crashPoints.passed("WriteSecret");
-    statusWriter.issued(outcome, terms, leaseId, credential, role);
+    // iam_user: the key the workloads held stays until the Expiration they were given (STS
+    // sessions simply live to theirs); a key of an earlier lease was deleted before
+    // CreateAccessKey.
+    Optional<RetiringKey> retiring =
+        terms.type().isSts()
+            ? Optional.empty()
+            : RotationTiming.retiring(
+                keyInSecret,
+                secret.flatMap(CredentialSecret::expiresAt),
+                credential.accessKeyId(),
+                clock.instant());
+    statusWriter.issued(outcome, terms, leaseId, credential, role, retiring);
     if (rotation) {
       restarts.restart(request, clock.instant());
     }
-    if (!terms.type().isSts()) {
+    if (!terms.type().isSts() && retiring.isEmpty()) {
       issuer.retireOtherKeys(config, status.iamUserName, credential.accessKeyId());
     }
     events.record(
@@ -164,7 +181,14 @@ public class Issuance {
     Instant limit = issuedAt.plus(Durations.parse(pending.ttl));
     Instant expiresAt =
         CredentialSecret.expiresAt(secret).filter(e -> e.isBefore(limit)).orElse(limit);
-    issuer.retireOtherKeys(config, status.iamUserName, keyId);
+    // The status still describes the lease the Secret held before: its key stays for the overlap.
+    Optional<RetiringKey> retiring =
+        RotationTiming.retiring(
+            Optional.ofNullable(status.accessKeyId),
+            Optional.ofNullable(status.expiresAt).map(Instant::parse),
+            keyId,
+            clock.instant());
+    issuer.retireOtherKeys(config, status.iamUserName, keyId, retiring.map(k -> k.accessKeyId));
     IssuedCredential credential =
         new IssuedCredential(
             keyId,
@@ -174,7 +198,7 @@ public class Issuance {
             expiresAt,
             issuer.userArn(config, status.iamUserName),
             Optional.empty());
-    statusWriter.issued(outcome, terms, pending.leaseId, credential, role);
+    statusWriter.issued(outcome, terms, pending.leaseId, credential, role, retiring);
     if (rotation) {
       restarts.restart(request, clock.instant());
     }
@@ -207,7 +231,8 @@ public class Issuance {
             lease.expiresAt(),
             lease.principalArn(),
             Optional.empty()),
-        role);
+        role,
+        Optional.empty());
     events.record(
         request,
         EventReason.IssuanceResumed,

@@ -202,7 +202,19 @@ public class Issuer {
 
   /** After the Secret holds {@code current}: the user's other keys (the previous lease) go. */
   void retireOtherKeys(ResolvedAuthConfig config, String userName, String current) {
-    IamUsers.deleteKeysExcept(clients.iam(config.settings()), userName, Optional.of(current));
+    retireOtherKeys(config, userName, current, Optional.empty());
+  }
+
+  /** The user's keys other than {@code current} and {@code overlapping} go. */
+  void retireOtherKeys(
+      ResolvedAuthConfig config, String userName, String current, Optional<String> overlapping) {
+    IamGateway iam = clients.iam(config.settings());
+    for (AccessKey key : iam.listAccessKeys(userName)) {
+      String id = key.accessKeyId();
+      if (!id.equals(current) && overlapping.filter(id::equals).isEmpty()) {
+        iam.deleteAccessKey(userName, id);
+      }
+    }
   }
 
   String userArn(ResolvedAuthConfig config, String userName) {

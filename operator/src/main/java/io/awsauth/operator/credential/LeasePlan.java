@@ -56,9 +56,10 @@ public final class LeasePlan {
   /**
    * When to look again, given what the reconcile asked for ({@code next}, null: only on a change).
    * Whatever else happens, the operator looks again when the current credential expires, so that an
-   * expired credential never stays in the Secret (when renewal keeps failing, it is revoked). Pods
-   * are not watched (that would cache every pod of the cluster): a lease bound to a pod looks for
-   * it every {@link #POD_RECHECK}, and is revoked when it is gone.
+   * expired credential never stays in the Secret (when renewal keeps failing, it is revoked), and
+   * when the previous iam_user key's overlap ends. Pods are not watched (that would cache every pod
+   * of the cluster): a lease bound to a pod looks for it every {@link #POD_RECHECK}, and is revoked
+   * when it is gone.
    */
   static Duration lookAgain(
       AwsCredentialRequestStatus status, Duration next, boolean podBound, Instant now) {
@@ -67,6 +68,12 @@ public final class LeasePlan {
       // (already past: revocation is under way, at the pace of its retries)
       if (!untilExpiry.isZero() && (next == null || untilExpiry.compareTo(next) < 0)) {
         next = untilExpiry;
+      }
+    }
+    if (status.retiringKey != null) {
+      Duration untilRetire = RotationTiming.untilRetire(status.retiringKey, now);
+      if (!untilRetire.isZero() && (next == null || untilRetire.compareTo(next) < 0)) {
+        next = untilRetire;
       }
     }
     if (podBound && status.leaseId != null && (next == null || next.compareTo(POD_RECHECK) > 0)) {

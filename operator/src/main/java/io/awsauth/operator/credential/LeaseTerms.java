@@ -155,11 +155,14 @@ public record LeaseTerms(
   public static String fingerprint(AwsCredentialRequestSpec spec) {
     String joined =
         String.join(
-            "\n",
-            String.valueOf(spec.roleRef),
-            String.valueOf(spec.roleArn),
-            String.valueOf(spec.roleSessionName),
-            String.valueOf(spec.ttl));
+                "\n",
+                String.valueOf(spec.roleRef),
+                String.valueOf(spec.roleArn),
+                String.valueOf(spec.roleSessionName),
+                String.valueOf(spec.ttl))
+            // (only when set, so that leases issued before the field existed keep their
+            // fingerprint: the Secret's config names the mount path)
+            + (spec.mountPath == null ? "" : "\n" + spec.mountPath);
     try {
       byte[] hash =
           MessageDigest.getInstance("SHA-256").digest(joined.getBytes(StandardCharsets.UTF_8));

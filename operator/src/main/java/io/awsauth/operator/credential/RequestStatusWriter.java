@@ -5,6 +5,7 @@ import static io.awsauth.operator.status.Conditions.READY;
 import io.awsauth.operator.api.v1alpha1.AwsCredentialRequest;
 import io.awsauth.operator.api.v1alpha1.AwsCredentialRequestReason;
 import io.awsauth.operator.api.v1alpha1.AwsCredentialRequestStatus;
+import io.awsauth.operator.api.v1alpha1.AwsCredentialRequestStatus.RetiringKey;
 import io.awsauth.operator.api.v1alpha1.Durations;
 import io.awsauth.operator.api.v1alpha1.Reason;
 import io.awsauth.operator.api.v1alpha1.VaultAwsRole;
@@ -134,9 +135,11 @@ public class RequestStatusWriter {
       LeaseTerms terms,
       String leaseId,
       IssuedCredential credential,
-      VaultAwsRole role) {
+      VaultAwsRole role,
+      Optional<RetiringKey> retiring) {
     AwsCredentialRequest request = outcome.resource();
     AwsCredentialRequestStatus status = outcome.status();
+    status.retiringKey = retiring.orElse(null);
     status.leaseId = leaseId;
     status.credentialType = terms.type().wireName();
     status.accessKeyId = credential.accessKeyId();
@@ -175,6 +178,27 @@ public class RequestStatusWriter {
                 + status.secretName
                 + " holds a working credential until "
                 + status.expiresAt);
+    if (status.issuedAt == null || status.expiresAt == null || status.renewAt == null) {
+      return;
+    }
+    RotationTiming.Verdict timing =
+        RotationTiming.check(
+            Instant.parse(status.issuedAt),
+            Instant.parse(status.expiresAt),
+            Instant.parse(status.renewAt),
+            !terms.type().isSts());
+    outcome.condition(
+        AwsCredentialRequestReconciler.ROTATION_IN_TIME,
+        timing.inTime(),
+        timing.inTime()
+            ? AwsCredentialRequestReason.RotationInTime
+            : AwsCredentialRequestReason.RenewBeforeTooShort,
+        timing.message());
+  }
+
+  /** The previous key's overlap is over and it was deleted. */
+  void retired(RequestOutcome outcome) {
+    outcome.status().retiringKey = null;
   }
 
   /** The lease is over: no lease fields, the time it was revoked. */
@@ -190,8 +214,10 @@ public class RequestStatusWriter {
     status.usableAfter = null;
     status.issuedFor = null;
     status.pendingLease = null;
+    status.retiringKey = null;
     status.revokedAt = at.truncatedTo(ChronoUnit.SECONDS).toString();
     outcome.remove(AwsCredentialRequestReconciler.REVOCATION_FAILED);
+    outcome.remove(AwsCredentialRequestReconciler.ROTATION_IN_TIME);
   }
 
   /**

@@ -96,6 +96,27 @@ public class Revocation {
   }
 
   /**
+   * iam_user: deletes the previous lease's key once its overlap is over (status.retiringKey,
+   * recorded with the lease that replaced it). Every other key but the current one goes too, so
+   * that nothing an interrupted step left survives it.
+   */
+  void retireDue(RequestOutcome outcome) {
+    AwsCredentialRequest request = outcome.resource();
+    AwsCredentialRequestStatus status = outcome.status();
+    if (status.iamUserName == null
+        || status.accessKeyId == null
+        || status.pendingLease != null
+        || !RotationTiming.retireDue(status.retiringKey, clock.instant())) {
+      return;
+    }
+    issuer.retireOtherKeys(configFor(status), status.iamUserName, status.accessKeyId);
+    LOG.debugf(
+        "AwsCredentialRequest %s: the previous key's overlap is over; deleted it",
+        AwsCredentialRequestReconciler.key(request));
+    statusWriter.retired(outcome);
+  }
+
+  /**
    * A request being deleted: its IAM user (the only credential AWS can revoke) is deleted before
    * the finalizer is removed; STS credentials go with the Secret, which the request owns.
    */

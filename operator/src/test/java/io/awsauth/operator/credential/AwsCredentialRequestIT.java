@@ -199,7 +199,7 @@ class AwsCredentialRequestIT {
   }
 
   @Test
-  void iamUserRotationSwapsTheKeyRestartsTargetsAndDeletesTheOldKey() {
+  void iamUserRotationSwapsTheKeyRestartsTargetsAndDeletesTheOldKeyAfterTheOverlap() {
     VaultAwsRole role = role(Aws.unique("rotating"), CredentialType.IAM_USER);
     role.getSpec().policyDocument = json(EC2_ALL);
     createReady(role);
@@ -214,6 +214,8 @@ class AwsCredentialRequestIT {
     AwsCredentialRequest first = awaitCondition(request, "Ready", "True");
     String firstKey = first.getStatus().accessKeyId;
     String userName = first.getStatus().iamUserName;
+    Secret firstSecret = secret(request);
+    assertThat(value(firstSecret, "AWS_ACCESS_KEY_ID")).isEqualTo(firstKey);
     assertThat(Instant.parse(first.getStatus().renewAt))
         .isBefore(Instant.parse(first.getStatus().expiresAt));
 
@@ -230,10 +232,26 @@ class AwsCredentialRequestIT {
     Secret secret = secret(request);
     assertThat(value(secret, "AWS_ACCESS_KEY_ID")).isEqualTo(second.getStatus().accessKeyId);
     assertThat(callerOf(secret).arn()).endsWith(":user/" + userName);
+    // The overlap: the key the workloads held stays valid until the Expiration they were given
+    // (plus 30 s), so that an SDK reading credential_process switches before it goes.
+    assertThat(second.getStatus().retiringKey).isNotNull();
+    assertThat(second.getStatus().retiringKey.accessKeyId).isEqualTo(firstKey);
+    assertThat(Instant.parse(second.getStatus().retiringKey.deleteAt))
+        .isEqualTo(Instant.parse(first.getStatus().expiresAt).plus(RotationTiming.RETIRE_GRACE));
+    assertThat(callerOf(firstSecret).arn()).endsWith(":user/" + userName);
     try (IamClient iam = Aws.iam(env, env.accountA())) {
       assertThat(iam.listAccessKeys(r -> r.userName(userName)).accessKeyMetadata())
           .extracting(k -> k.accessKeyId())
-          .containsExactly(second.getStatus().accessKeyId);
+          .containsExactlyInAnyOrder(second.getStatus().accessKeyId, firstKey);
+      await()
+          .atMost(Duration.ofSeconds(90))
+          .pollInterval(Duration.ofMillis(500))
+          .untilAsserted(
+              () ->
+                  assertThat(iam.listAccessKeys(r -> r.userName(userName)).accessKeyMetadata())
+                      .extracting(k -> k.accessKeyId())
+                      .doesNotContain(firstKey)
+                      .hasSizeLessThanOrEqualTo(2));
     }
     assertThat(
             client

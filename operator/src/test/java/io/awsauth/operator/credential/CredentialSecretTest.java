@@ -2,6 +2,8 @@ package io.awsauth.operator.credential;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.awsauth.operator.api.v1alpha1.AwsCredentialRequest;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
@@ -21,7 +23,7 @@ class CredentialSecretTest {
   void stsCredentialHasEnvKeysExpirationAndACredentialsFile() {
     Secret s =
         CredentialSecret.render(
-            request, "app-aws", "lease-1", credential(Optional.of("token-value")));
+            request, "app-aws", "lease-1", credential(Optional.of("token-value")), "eu-west-1");
     assertThat(s.getType()).isEqualTo("Opaque");
     assertThat(s.getData())
         .containsOnlyKeys(
@@ -29,7 +31,9 @@ class CredentialSecretTest {
             "AWS_SECRET_ACCESS_KEY",
             "AWS_SESSION_TOKEN",
             "AWS_CREDENTIAL_EXPIRATION",
-            "credentials");
+            "credentials",
+            "config",
+            "credential-process.json");
     assertThat(decode(s, "AWS_CREDENTIAL_EXPIRATION")).isEqualTo("2026-11-21T11:00:00Z");
     assertThat(decode(s, "credentials"))
         .isEqualTo(
@@ -54,8 +58,57 @@ class CredentialSecretTest {
   }
 
   @Test
+  void theConfigFileRunsCatOnTheMountedCredentialProcessFile() throws Exception {
+    Secret s =
+        CredentialSecret.render(
+            request, "app-aws", "lease-1", credential(Optional.of("token-value")), "eu-west-1");
+    assertThat(decode(s, "config"))
+        .isEqualTo(
+            "[default]\n"
+                + "credential_process = cat /var/run/secrets/awsauth.io/credential-process.json\n"
+                + "region = eu-west-1\n");
+    JsonNode out = new ObjectMapper().readTree(decode(s, "credential-process.json"));
+    assertThat(out.get("Version").isInt()).isTrue();
+    assertThat(out.get("Version").asInt()).isEqualTo(1);
+    assertThat(out.get("AccessKeyId").asText()).isEqualTo("ASIAEXAMPLEKEY");
+    assertThat(out.get("SecretAccessKey").asText()).isEqualTo("secret-value");
+    assertThat(out.get("SessionToken").asText()).isEqualTo("token-value");
+    assertThat(out.get("Expiration").asText()).isEqualTo("2026-11-21T11:00:00Z");
+  }
+
+  @Test
+  void theConfigFileNamesTheRequestsMountPath() {
+    AwsCredentialRequest withSpec = request("uid-4");
+    withSpec.setSpec(new io.awsauth.operator.api.v1alpha1.AwsCredentialRequestSpec());
+    withSpec.getSpec().mountPath = "/etc/aws-creds/";
+    Secret s =
+        CredentialSecret.render(withSpec, "app-aws", "lease-1", credential(Optional.empty()), null);
+    assertThat(decode(s, "config"))
+        .isEqualTo("[default]\ncredential_process = cat /etc/aws-creds/credential-process.json\n");
+  }
+
+  @Test
+  void theExpirationIsRfc3339ToTheSecond() throws Exception {
+    IssuedCredential fractional =
+        new IssuedCredential(
+            "AKIAEXAMPLEKEY",
+            "secret-value",
+            Optional.empty(),
+            ISSUED,
+            EXPIRES.plusMillis(999),
+            "arn",
+            Optional.empty());
+    JsonNode out =
+        new ObjectMapper().readTree(CredentialSecret.credentialProcessOutput(fractional));
+    assertThat(out.get("Expiration").asText()).isEqualTo("2026-11-21T11:00:00Z");
+    assertThat(out.has("SessionToken")).as("iam_user: no session token").isFalse();
+  }
+
+  @Test
   void iamUserCredentialHasNoSessionToken() {
-    Secret s = CredentialSecret.render(request, "app-aws", "lease-1", credential(Optional.empty()));
+    Secret s =
+        CredentialSecret.render(
+            request, "app-aws", "lease-1", credential(Optional.empty()), "eu-west-1");
     assertThat(s.getData()).doesNotContainKey("AWS_SESSION_TOKEN");
     assertThat(decode(s, "credentials")).doesNotContain("aws_session_token");
   }
@@ -64,7 +117,7 @@ class CredentialSecretTest {
   void secretMaterialStaysOutOfMetadata() {
     Secret s =
         CredentialSecret.render(
-            request, "app-aws", "lease-1", credential(Optional.of("token-value")));
+            request, "app-aws", "lease-1", credential(Optional.of("token-value")), "eu-west-1");
     assertThat(s.getMetadata().toString())
         .doesNotContain("secret-value")
         .doesNotContain("token-value");
@@ -83,7 +136,9 @@ class CredentialSecretTest {
 
   @Test
   void ownershipIsTheControllerReferenceToThisRequest() {
-    Secret s = CredentialSecret.render(request, "app-aws", "lease-1", credential(Optional.empty()));
+    Secret s =
+        CredentialSecret.render(
+            request, "app-aws", "lease-1", credential(Optional.empty()), "eu-west-1");
     assertThat(CredentialSecret.ownedBy(s, request)).isTrue();
     assertThat(CredentialSecret.ownedBy(s, request("uid-2"))).isFalse();
   }
@@ -95,7 +150,7 @@ class CredentialSecretTest {
     withSpec.getSpec().roleRef = "deploy";
     Secret s =
         CredentialSecret.render(
-            withSpec, "app-aws", "lease-9", credential(Optional.of("token-value")));
+            withSpec, "app-aws", "lease-9", credential(Optional.of("token-value")), "eu-west-1");
     assertThat(CredentialSecret.heldLease(s))
         .hasValueSatisfying(
             l -> {

@@ -56,6 +56,12 @@ public final class ApiPatterns {
   public static final String AMI_ID = "^ami-[0-9a-f]{8,17}$";
   public static final String INSTANCE_ID = "^i-[0-9a-f]{8,17}$";
 
+  /**
+   * An absolute directory of letters, digits and {@code ._-} (a credential_process command names a
+   * file in it, and must mean the same split by shlex as run by {@code sh -c}: nothing to quote).
+   */
+  public static final String MOUNT_PATH = "^(/[A-Za-z0-9._-]+)+/?$";
+
   /** A Kubernetes object name (DNS subdomain). */
   public static final String K8S_NAME = "^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$";
 

@@ -15,6 +15,14 @@ public enum AwsCredentialRequestReason implements Reason {
   Issued(Recheck.WAIT_FOR_CHANGE, "a credential was issued"),
   CredentialReady(
       Recheck.WAIT_FOR_CHANGE, "the Secret holds a working credential until status.expiresAt"),
+  RotationInTime(
+      Recheck.WAIT_FOR_CHANGE,
+      "renewBefore leaves the kubelet and every SDK's refresh window time to see the rotated"
+          + " credential in a mounted Secret"),
+  RenewBeforeTooShort(
+      Recheck.WAIT_FOR_CHANGE,
+      "renewBefore is too short for a mounted Secret to be refreshed before the SDKs ask (short"
+          + " leases stay allowed; the message gives the arithmetic)"),
   RoleNotFound(Recheck.WAIT_FOR_CHANGE, "spec.roleRef names no VaultAwsRole"),
   RoleNotReady(Recheck.WAIT_FOR_DEPENDENCY, "the role is not Ready at its latest generation"),
   TtlOutOfRange(Recheck.WAIT_FOR_CHANGE, "the granted TTL is below what STS requires, or 0"),

@@ -59,8 +59,20 @@ public class AwsCredentialRequestSpec {
 
   @Pattern(ApiPatterns.DURATION)
   @JsonPropertyDescription(
-      "How long before expiry a fresh credential is issued. Default: one third of the lease.")
+      "How long before expiry a fresh credential is issued. Default: one third of the lease."
+          + " Shorter than the kubelet's sync plus the SDKs' refresh window plus a margin"
+          + " (17m30s), a workload reading the mounted Secret through credential_process may ask"
+          + " for the next credential before it is in its file: condition RotationInTime says so.")
   public String renewBefore;
+
+  @Size(max = 200)
+  @Pattern(ApiPatterns.MOUNT_PATH)
+  @JsonPropertyDescription(
+      "The directory the workload mounts the Secret at (as a volume, never with subPath, which"
+          + " the kubelet does not update). The Secret's key config (an AWS shared config file for"
+          + " AWS_CONFIG_FILE) runs credential_process = cat <mountPath>/credential-process.json."
+          + " An absolute path of A-Za-z0-9._/- characters. Default: /var/run/secrets/awsauth.io.")
+  public String mountPath;
 
   @Size(max = 20)
   @JsonPropertyDescription(

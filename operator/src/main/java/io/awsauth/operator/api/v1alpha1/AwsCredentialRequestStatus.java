@@ -4,8 +4,8 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 
 /**
- * Conditions: IdentityVerified, Issued, Ready. Never holds secret material: the keys are only in
- * the Secret.
+ * Conditions: IdentityVerified, Issued, Ready, RotationInTime. Never holds secret material: the
+ * keys are only in the Secret.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class AwsCredentialRequestStatus extends ConditionedStatus {
@@ -67,6 +67,22 @@ public class AwsCredentialRequestStatus extends ConditionedStatus {
       "An issuance in progress, recorded before its first AWS call, so that a crash in the"
           + " middle is finished or cleaned up after restart.")
   public PendingLease pendingLease;
+
+  @JsonPropertyDescription(
+      "iam_user, after a rotation: the previous lease's key, which stays valid until deleteAt"
+          + " (the Expiration the workloads were given plus 30s), so that an SDK reading the"
+          + " mounted Secret through credential_process switches before it goes. Recorded with"
+          + " the lease that replaced it; the user is never left with more than two keys.")
+  public RetiringKey retiringKey;
+
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static class RetiringKey {
+    @JsonPropertyDescription("Access key ID of the previous key (not secret).")
+    public String accessKeyId;
+
+    @JsonPropertyDescription("When the previous key is deleted (RFC 3339).")
+    public String deleteAt;
+  }
 
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public static class PendingLease {
