@@ -897,13 +897,43 @@ def _session_policies(self, policy_account):
     ARNs and session tags; a request whose packed form exceeds its own limit fails with
     PackedPolicyTooLarge even when the plaintext fits. AWS's packing is not emulated: the packed
     size here is an estimate (the policy length without whitespace plus 128 per managed policy
-    ARN), so PackedPolicyTooLarge comes only from managed policy ARNs."""
+    ARN, plus the length of each session tag's key and value), so PackedPolicyTooLarge comes
+    only from managed policy ARNs and session tags."""
     policy = self._get_param("Policy")
     arns = [a.get("arn") if isinstance(a, dict) else a for a in (self._get_param("PolicyArns") or [])]
+    tags = _request_tags(self) or {}
+    # Session tags are packed with the policies (AWS: "The plaintext session tag keys can't
+    # exceed 128 characters and the values can't exceed 256 characters"; at most 50 tags).
+    if len(tags) > 50:
+        raise _validation(
+            "1 validation error detected: Value at 'tags' failed to satisfy constraint: Member must "
+            "have length less than or equal to 50"
+        )
+    for k, v in tags.items():
+        if not (1 <= len(k) <= 128) or len(v) > 256 or k.lower().startswith("aws:"):
+            raise _validation(
+                "1 validation error detected: Value '%s' at 'tags' failed to satisfy constraint: "
+                "keys 1..128 characters not starting with aws:, values at most 256" % k
+            )
+    if len({k.lower() for k in tags}) != len(tags):
+        raise STSError("InvalidParameterValue", "Duplicate tag keys found. Please note that Tag keys are case insensitive.")
+    source_identity = self._get_param("SourceIdentity")
+    if source_identity is not None:
+        _check_name(source_identity, "sourceIdentity", 2, 64)
+        if source_identity.lower().startswith("aws:"):
+            raise _validation("SourceIdentity cannot start with 'aws:'")
     if policy is None and not arns:
+        if tags:
+            packed = sum(len(k) + len(v) for k, v in tags.items())
+            if packed > MAX_PACKED_POLICY:
+                raise STSError(
+                    "PackedPolicyTooLarge",
+                    "Packed policy consumes %d%% of allotted space, please use smaller policy."
+                    % math.ceil(100.0 * packed / MAX_PACKED_POLICY),
+                )
         return None, None
     docs = []
-    packed = 0
+    packed = sum(len(k) + len(v) for k, v in tags.items())
     if policy is not None:
         # The API's length constraint on the plaintext comes first, whitespace or not.
         if len(policy) > MAX_PACKED_POLICY:
@@ -911,7 +941,7 @@ def _session_policies(self, policy_account):
                 "1 validation error detected: Value at 'policy' failed to satisfy constraint: "
                 "Member must have length less than or equal to %d" % MAX_PACKED_POLICY
             )
-        packed = len(re.sub(r"\s+", "", policy))
+        packed += len(re.sub(r"\s+", "", policy))
         try:
             doc = json.loads(policy)
             _as_list(doc["Statement"])

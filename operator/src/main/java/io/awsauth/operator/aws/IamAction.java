@@ -18,6 +18,8 @@ public enum IamAction {
   STS_ASSUME_ROLE("sts:AssumeRole", Scope.BOTH),
   // Implied by sts:AssumeRole and sts:GetFederationToken with session tags (sessionTags).
   STS_TAG_SESSION("sts:TagSession", Scope.BOTH),
+  // Implied by sts:AssumeRole with a SourceIdentity: every assumed_role session names who holds it.
+  STS_SET_SOURCE_IDENTITY("sts:SetSourceIdentity", Scope.BOTH),
   STS_GET_FEDERATION_TOKEN("sts:GetFederationToken", Scope.OPERATOR),
   STS_GET_SESSION_TOKEN("sts:GetSessionToken", Scope.NONE),
 

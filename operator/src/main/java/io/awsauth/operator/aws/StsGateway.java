@@ -19,7 +19,9 @@ public interface StsGateway {
                 durationSeconds,
                 Optional.empty(),
                 List.of(),
-                Map.of()))
+                Map.of(),
+                Optional.empty(),
+                List.of()))
         .credentials();
   }
 
@@ -45,7 +47,9 @@ public interface StsGateway {
       int durationSeconds,
       Optional<String> policy,
       List<String> policyArns,
-      Map<String, String> tags) {}
+      Map<String, String> tags,
+      Optional<String> sourceIdentity,
+      List<String> transitiveTagKeys) {}
 
   /** Temporary credentials and the principal they act as. */
   record IssuedSession(SessionCredentials credentials, String principalArn) {}

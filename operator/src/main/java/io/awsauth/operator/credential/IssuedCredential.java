@@ -15,7 +15,30 @@ public record IssuedCredential(
     Instant issuedAt,
     Instant expiresAt,
     String principalArn,
-    Optional<Duration> usableAfter) {
+    Optional<Duration> usableAfter,
+    Optional<String> sourceIdentity,
+    Optional<String> note) {
+  /** A credential with no session identity and nothing to say about its issuance. */
+  public IssuedCredential(
+      String accessKeyId,
+      String secretAccessKey,
+      Optional<String> sessionToken,
+      Instant issuedAt,
+      Instant expiresAt,
+      String principalArn,
+      Optional<Duration> usableAfter) {
+    this(
+        accessKeyId,
+        secretAccessKey,
+        sessionToken,
+        issuedAt,
+        expiresAt,
+        principalArn,
+        usableAfter,
+        Optional.empty(),
+        Optional.empty());
+  }
+
   @Override
   public String toString() {
     return "IssuedCredential[accessKeyId="

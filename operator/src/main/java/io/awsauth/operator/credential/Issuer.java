@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.awsauth.operator.api.v1alpha1.AwsCredentialRequest;
 import io.awsauth.operator.api.v1alpha1.AwsCredentialRequestReason;
 import io.awsauth.operator.api.v1alpha1.AwsReason;
+import io.awsauth.operator.api.v1alpha1.CredentialType;
 import io.awsauth.operator.api.v1alpha1.VaultAwsRole;
 import io.awsauth.operator.api.v1alpha1.VaultAwsRoleSpec;
 import io.awsauth.operator.authconfig.AuthConfigSettings;
@@ -27,6 +28,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -46,6 +48,9 @@ public class Issuer {
   private final ClusterIdentity cluster;
   private final Clock clock;
   private final Duration verifyTimeout;
+  private final boolean identityEnabled;
+  private final OperatorConfig.SessionIdentity identityKeys;
+  private static final String PACKED_POLICY_TOO_LARGE = "PackedPolicyTooLarge";
 
   public Issuer(
       AwsClients clients,
@@ -58,6 +63,8 @@ public class Issuer {
     this.cluster = cluster;
     this.clock = clock;
     this.verifyTimeout = config.iamUser().verifyTimeout();
+    this.identityEnabled = config.sessionIdentity().enabled();
+    this.identityKeys = config.sessionIdentity();
   }
 
   /** STS credentials; nothing is created in AWS that would need cleaning up. */
@@ -72,23 +79,11 @@ public class Issuer {
     List<String> policyArns = spec.policyArns == null ? List.of() : spec.policyArns;
     Map<String, String> tags = spec.sessionTags == null ? Map.of() : spec.sessionTags;
     Instant issuedAt = clock.instant();
+    if (terms.type() == CredentialType.ASSUMED_ROLE) {
+      return assumeRole(request, spec, config, terms, seconds, policy, policyArns, tags);
+    }
     IssuedSession session =
         switch (terms.type()) {
-          case ASSUMED_ROLE -> {
-            String roleArn = terms.roleArn().orElseThrow();
-            AwsClientSettings from = sessions.forAccount(config, Arns.accountId(roleArn));
-            yield clients
-                .sts(from)
-                .assumeRole(
-                    new RoleSession(
-                        roleArn,
-                        terms.sessionName(),
-                        Optional.ofNullable(spec.externalId),
-                        seconds,
-                        policy,
-                        policyArns,
-                        tags));
-          }
           case FEDERATION_TOKEN ->
               clients
                   .sts(config.settings())
@@ -96,7 +91,8 @@ public class Issuer {
           case SESSION_TOKEN ->
               new IssuedSession(
                   clients.sts(config.settings()).getSessionToken(seconds), config.callerArn());
-          case IAM_USER -> throw new IllegalArgumentException("iam_user is not an STS type");
+          case ASSUMED_ROLE, IAM_USER ->
+              throw new IllegalArgumentException(terms.type().wireName() + " is not issued here");
         };
     SessionCredentials c = session.credentials();
     return new IssuedCredential(
@@ -107,6 +103,89 @@ public class Issuer {
         c.expiration(),
         session.principalArn(),
         Optional.empty());
+  }
+
+  /**
+   * sts:AssumeRole with the session identity of the request ({@link SessionIdentity}): its
+   * SourceIdentity and tags, merged with the role's own sessionTags. What does not fit AWS's
+   * packed-size limit is left out, last tags first; a role whose trust does not let the operator
+   * tag the session or set its source identity gets a session without them. Either way the
+   * credential is issued, and its note says what it lacks.
+   */
+  private IssuedCredential assumeRole(
+      AwsCredentialRequest request,
+      VaultAwsRoleSpec spec,
+      ResolvedAuthConfig config,
+      LeaseTerms terms,
+      int seconds,
+      Optional<String> policy,
+      List<String> policyArns,
+      Map<String, String> roleTags) {
+    String roleArn = terms.roleArn().orElseThrow();
+    StsGateway sts = clients.sts(sessions.forAccount(config, Arns.accountId(roleArn)));
+    SessionIdentity identity =
+        identityEnabled
+            ? SessionIdentity.of(request, cluster.id(), identityKeys)
+            : SessionIdentity.none();
+    List<String> left = new ArrayList<>(identity.crowdedOutBy(roleTags));
+    Optional<String> refusedIdentity = Optional.empty();
+    Instant issuedAt = clock.instant();
+    IssuedSession session;
+    while (true) {
+      Map<String, String> tags = identity.mergedWith(roleTags);
+      try {
+        issuedAt = clock.instant();
+        session =
+            sts.assumeRole(
+                new RoleSession(
+                    roleArn,
+                    terms.sessionName(),
+                    Optional.ofNullable(spec.externalId),
+                    seconds,
+                    policy,
+                    policyArns,
+                    tags,
+                    identity.sourceIdentity(),
+                    SessionIdentity.transitive(spec.transitiveTagKeys, tags)));
+        break;
+      } catch (AwsFailure e) {
+        if (PACKED_POLICY_TOO_LARGE.equals(e.code()) && !identity.tags().isEmpty()) {
+          List<String> keys = new ArrayList<>(identity.tags().keySet());
+          left.add(0, keys.get(keys.size() - 1));
+          identity = identity.withoutLastTag();
+        } else if (e.reason() == AwsReason.AccessDenied && !identity.isEmpty()) {
+          // The role's trust may not allow sts:TagSession or sts:SetSourceIdentity: try once
+          // without the identity; if that is refused too, the refusal was not about it.
+          refusedIdentity = Optional.of(e.code());
+          left.clear();
+          identity = SessionIdentity.none();
+        } else {
+          throw e;
+        }
+      }
+    }
+    SessionCredentials c = session.credentials();
+    Optional<String> note =
+        refusedIdentity.isPresent()
+            ? Optional.of(
+                "the session carries no workload identity: the role's trust does not let the"
+                    + " operator's principal set it (allow sts:TagSession and"
+                    + " sts:SetSourceIdentity beside sts:AssumeRole)")
+            : left.isEmpty()
+                ? Optional.empty()
+                : Optional.of(
+                    "session tags left out (AWS's size limit for session policies and tags): "
+                        + String.join(", ", left));
+    return new IssuedCredential(
+        c.accessKeyId(),
+        c.secretAccessKey(),
+        Optional.of(c.sessionToken()),
+        issuedAt,
+        c.expiration(),
+        session.principalArn(),
+        Optional.empty(),
+        identity.sourceIdentity(),
+        note);
   }
 
   /** The IAM user name for a request, from the config's usernameTemplate. */

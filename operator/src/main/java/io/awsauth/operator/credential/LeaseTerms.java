@@ -103,9 +103,7 @@ public record LeaseTerms(
                     + request.getMetadata().getName(),
                 MAX_SESSION_NAME);
     String federation =
-        sanitize(
-            request.getMetadata().getNamespace() + "-" + request.getMetadata().getName(),
-            MAX_FEDERATION_NAME);
+        federationName(request.getMetadata().getNamespace(), request.getMetadata().getName());
     return new LeaseTerms(role.credentialType, ttl, shortened, roleArn, session, federation);
   }
 
@@ -143,6 +141,28 @@ public record LeaseTerms(
       case ASSUMED_ROLE -> Optional.of(chained ? CHAINED_ROLE_MAX_TTL : ASSUME_ROLE_MAX_TTL);
       case FEDERATION_TOKEN, SESSION_TOKEN -> Optional.of(TOKEN_MAX_TTL);
     };
+  }
+
+  /**
+   * The federated user of a federation_token lease: {@code <namespace>-<name>}, the request it
+   * belongs to as CloudTrail shows it; longer than AWS's 32 characters, cut and ended with a hash
+   * of both names, so that two requests never share a federated user name.
+   */
+  static String federationName(String namespace, String name) {
+    String whole = sanitize(namespace + "-" + name, Integer.MAX_VALUE);
+    if (whole.length() <= MAX_FEDERATION_NAME) {
+      return whole;
+    }
+    try {
+      byte[] hash =
+          MessageDigest.getInstance("SHA-256")
+              .digest((namespace + "/" + name).getBytes(StandardCharsets.UTF_8));
+      return whole.substring(0, MAX_FEDERATION_NAME - 9)
+          + "-"
+          + HexFormat.of().formatHex(hash, 0, 4);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   /** Keeps the characters STS accepts in names ([\w+=,.@-]) and cuts to {@code max}. */

@@ -152,6 +152,8 @@ public class RequestStatusWriter {
     status.pendingLease = null;
     status.revokedAt = null;
     status.usableAfter = credential.usableAfter().map(RequestStatusWriter::seconds).orElse(null);
+    status.sourceIdentity = credential.sourceIdentity().orElse(null);
+    status.issueNote = credential.note().orElse(null);
     status.renewAt = renewAt(request, status).toString();
     outcome.remove(AwsCredentialRequestReconciler.REVOCATION_FAILED);
     ready(outcome, terms);
@@ -163,7 +165,8 @@ public class RequestStatusWriter {
     String ttl =
         "ttl "
             + status.ttl
-            + terms.shortenedBecause().map(why -> " (shortened: " + why + ")").orElse("");
+            + terms.shortenedBecause().map(why -> " (shortened: " + why + ")").orElse("")
+            + (status.issueNote == null ? "" : "; " + status.issueNote);
     outcome
         .condition(
             AwsCredentialRequestReconciler.ISSUED,
@@ -212,6 +215,8 @@ public class RequestStatusWriter {
     status.expiresAt = null;
     status.renewAt = null;
     status.usableAfter = null;
+    status.sourceIdentity = null;
+    status.issueNote = null;
     status.issuedFor = null;
     status.pendingLease = null;
     status.retiringKey = null;

@@ -32,6 +32,8 @@ public interface OperatorConfig {
 
   Faults faults();
 
+  SessionIdentity sessionIdentity();
+
   interface Aws {
     RateLimit rateLimit();
 
@@ -92,6 +94,35 @@ public interface OperatorConfig {
     /** How often a standby tries to take the Lease. */
     @WithDefault("${aws-auth-operator.leader-election.retry-period:2s}")
     Duration retryPeriod();
+  }
+
+  /**
+   * What every assumed_role session says about who holds it: its SourceIdentity and these session
+   * tags, from the request ({@code credential.SessionIdentity}).
+   */
+  interface SessionIdentity {
+    /** Off: sessions carry only the role's own sessionTags, as before. */
+    @WithDefault("true")
+    boolean enabled();
+
+    /** Tag key of this cluster's identity ({@code aao.cluster-id}, default kube-system's UID). */
+    @WithDefault("kubernetes-cluster")
+    String clusterTag();
+
+    @WithDefault("kubernetes-namespace")
+    String namespaceTag();
+
+    @WithDefault("kubernetes-service-account")
+    String serviceAccountTag();
+
+    @WithDefault("kubernetes-pod")
+    String podTag();
+
+    @WithDefault("awsauth-request")
+    String requestTag();
+
+    @WithDefault("awsauth-request-uid")
+    String requestUidTag();
   }
 
   /** For the crash-safety tests only ({@code faults.CrashPoints}). */

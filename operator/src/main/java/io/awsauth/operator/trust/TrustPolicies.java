@@ -26,14 +26,18 @@ public final class TrustPolicies {
     return "AwsAuthOperator" + compact.substring(0, Math.min(12, compact.length()));
   }
 
-  /** Trust statement admitting {@code principalArn} to sts:AssumeRole, with the external ID. */
+  /**
+   * Trust statement admitting {@code principalArn} to sts:AssumeRole, with the external ID, and to
+   * say who holds its sessions (sts:SetSourceIdentity, sts:TagSession: the session identity every
+   * assumed_role credential carries).
+   */
   public static ObjectNode trustStatement(
       String sid, String principalArn, Optional<String> externalId) {
     ObjectNode s = JSON.createObjectNode();
     s.put("Sid", sid);
     s.put("Effect", "Allow");
     s.putObject("Principal").put("AWS", principalArn);
-    s.put("Action", "sts:AssumeRole");
+    s.putArray("Action").add("sts:AssumeRole").add("sts:SetSourceIdentity").add("sts:TagSession");
     externalId.ifPresent(
         id -> s.putObject("Condition").putObject("StringEquals").put("sts:ExternalId", id));
     return s;

@@ -332,10 +332,75 @@ class AwsCredentialRequestIT {
     AwsCredentialRequest request = request(Aws.unique("assumed"), role);
     request.getSpec().ttl = "60m";
     client.resource(request).create();
-    awaitCondition(request, "Ready", "True");
     // AWS: arn:aws:sts::<account>:assumed-role/<role name>/<RoleSessionName, 2..64 [\w+=,.@-]>
+    AwsCredentialRequest ready = awaitCondition(request, "Ready", "True");
     assertThat(callerOf(secret(request)).arn())
         .matches("arn:aws:sts::111111111111:assumed-role/" + target + "/[\\w+=,.@-]{2,64}");
+    assertSessionNamesTheWorkload(ready);
+  }
+
+  /**
+   * A session policy near AWS's packed-size limit leaves no room for every session tag: the least
+   * important are left out (last first), the credential is still issued, and its status says which
+   * tags it lacks.
+   */
+  @Test
+  void sessionTagsThatDoNotFitBesideTheSessionPolicyAreLeftOutAndSaid() {
+    String target = Aws.unique("deploy-big");
+    try (IamClient iam = Aws.iam(env, env.accountA())) {
+      iam.createRole(
+          r -> r.roleName(target).assumeRolePolicyDocument(trustingAccount(operatorArn)));
+    }
+    Emulator.settle(env);
+    VaultAwsRole role = role(Aws.unique("deploy-big"), CredentialType.ASSUMED_ROLE);
+    role.getSpec().roleArns =
+        List.of("arn:aws:iam::" + TestEnvironment.ACCOUNT_A + ":role/" + target);
+    // 1,940 + 70 characters of compact policy: with 2,048 the packed limit, about 38 are left.
+    role.getSpec().policyDocument =
+        json(
+            "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Sid\":\""
+                + "S".repeat(1940)
+                + "\",\"Effect\":\"Allow\",\"Action\":\"ec2:*\",\"Resource\":\"*\"}]}");
+    createReady(role);
+    AwsCredentialRequest request = request(Aws.unique("big"), role);
+    client.resource(request).create();
+    AwsCredentialRequest ready = awaitCondition(request, "Ready", "True");
+
+    var session = Emulator.session(env, ready.getStatus().accessKeyId);
+    assertThat(session.path("sourceIdentity").asText()).isEqualTo(SA + "@" + NS);
+    assertThat(session.path("tags").has("awsauth-request-uid")).isFalse();
+    assertThat(ready.getStatus().issueNote)
+        .startsWith("session tags left out (AWS's size limit for session policies and tags): ")
+        .contains("awsauth-request-uid");
+    assertThat(ready.getStatus().condition("Issued").orElseThrow().getMessage())
+        .contains("session tags left out");
+    client.resource(ready).withTimeout(60, TimeUnit.SECONDS).delete();
+  }
+
+  @Test
+  void aTrustThatDoesNotLetTheOperatorNameTheHolderStillIssuesAndSaysSo() {
+    String target = Aws.unique("deploy-plain");
+    try (IamClient iam = Aws.iam(env, env.accountA())) {
+      iam.createRole(
+          r -> r.roleName(target).assumeRolePolicyDocument(trustingForAssumeRoleOnly(operatorArn)));
+    }
+    Emulator.settle(env);
+    VaultAwsRole role = role(Aws.unique("deploy-plain"), CredentialType.ASSUMED_ROLE);
+    role.getSpec().roleArns =
+        List.of("arn:aws:iam::" + TestEnvironment.ACCOUNT_A + ":role/" + target);
+    role.getSpec().policyDocument = json(EC2_ALL);
+    createReady(role);
+    AwsCredentialRequest request = request(Aws.unique("plain"), role);
+    client.resource(request).create();
+    AwsCredentialRequest ready = awaitCondition(request, "Ready", "True");
+
+    assertThat(Emulator.session(env, ready.getStatus().accessKeyId).path("sourceIdentity").isNull())
+        .isTrue();
+    assertThat(ready.getStatus().sourceIdentity).isNull();
+    assertThat(ready.getStatus().issueNote).contains("no workload identity");
+    assertThat(ready.getStatus().condition("Issued").orElseThrow().getMessage())
+        .contains("sts:SetSourceIdentity");
+    client.resource(ready).withTimeout(60, TimeUnit.SECONDS).delete();
   }
 
   @Test
@@ -373,6 +438,7 @@ class AwsCredentialRequestIT {
     assertThat(callerOf(secret(request)).arn())
         .matches("arn:aws:sts::222222222222:assumed-role/" + target + "/[\\w+=,.@-]{2,64}");
     assertThat(ready.getStatus().ttl).isEqualTo("1h");
+    assertSessionNamesTheWorkload(ready);
     client.resource(ready).withTimeout(60, TimeUnit.SECONDS).delete();
     client.resource(binding).withTimeout(60, TimeUnit.SECONDS).delete();
   }
@@ -784,7 +850,28 @@ class AwsCredentialRequestIT {
   static String trustingAccount(String principal) {
     return "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\""
         + principal
-        + "\"},\"Action\":[\"sts:AssumeRole\",\"sts:TagSession\"]}]}";
+        + "\"},\"Action\":[\"sts:AssumeRole\",\"sts:TagSession\",\"sts:SetSourceIdentity\"]}]}";
+  }
+
+  /** A trust that admits the principal to sts:AssumeRole only (no tags, no source identity). */
+  static String trustingForAssumeRoleOnly(String principal) {
+    return "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\""
+        + principal
+        + "\"},\"Action\":\"sts:AssumeRole\"}]}";
+  }
+
+  /** The session identity STS recorded for the request's current credential. */
+  private static void assertSessionNamesTheWorkload(AwsCredentialRequest ready) {
+    var session = Emulator.session(env, ready.getStatus().accessKeyId);
+    assertThat(session.path("sourceIdentity").asText()).isEqualTo(SA + "@" + NS);
+    assertThat(ready.getStatus().sourceIdentity).isEqualTo(SA + "@" + NS);
+    var tags = session.path("tags");
+    assertThat(tags.path("kubernetes-namespace").asText()).isEqualTo(NS);
+    assertThat(tags.path("kubernetes-service-account").asText()).isEqualTo(SA);
+    assertThat(tags.path("awsauth-request").asText()).isEqualTo(ready.getMetadata().getName());
+    assertThat(tags.path("awsauth-request-uid").asText()).isEqualTo(ready.getMetadata().getUid());
+    assertThat(tags.path("kubernetes-cluster").asText()).isNotBlank();
+    assertThat(ready.getStatus().issueNote).isNull();
   }
 
   private static ObjectNode json(String s) {

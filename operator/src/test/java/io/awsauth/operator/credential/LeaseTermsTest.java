@@ -152,10 +152,19 @@ class LeaseTermsTest {
         .isEqualTo("aao-a-rather-long-namespace-name-for-some-team-and-a-very-long-r")
         .hasSize(64)
         .matches("[\\w+=,.@-]{2,64}");
+    // cut to 23, then "-" and the first 8 hex digits of SHA-256("<namespace>/<name>")
     assertThat(t.federationName())
-        .isEqualTo("a-rather-long-namespace-name-for")
+        .isEqualTo("a-rather-long-namespace-60db1edc")
         .hasSize(32)
         .matches("[\\w+=,.@-]{2,32}");
+    r.getMetadata().setName("other-request-name-that-goes-on-and-on-too");
+    assertThat(terms(r, role(CredentialType.FEDERATION_TOKEN)).federationName())
+        .hasSize(32)
+        .isNotEqualTo(t.federationName());
+    r.getMetadata().setNamespace("team");
+    r.getMetadata().setName("ledger");
+    assertThat(terms(r, role(CredentialType.FEDERATION_TOKEN)).federationName())
+        .isEqualTo("team-ledger");
     r.getSpec().roleSessionName = "my-session";
     assertThat(terms(r, role(CredentialType.FEDERATION_TOKEN)).sessionName())
         .isEqualTo("my-session");

@@ -11,6 +11,8 @@ import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
@@ -615,6 +617,86 @@ class MotoFidelityIT {
                   + " resource: "
                   + roleArn);
       assertThat(assumeRole(stsA, roleArn, null).sourceIdentity()).isNull();
+    }
+  }
+
+  /**
+   * AWS doc STS API Reference "AssumeRole": at most 50 session tags, keys 1..128 and values up to
+   * 256 characters, keys unique without case; SourceIdentity 2..64 characters of [\\w+=,.@-];
+   * session tags are packed with the session policies, so tags that do not fit beside a policy near
+   * the limit give PackedPolicyTooLarge while the same policy alone is accepted.
+   */
+  @Test
+  void sessionTagsAndSourceIdentityKeepAwssLimits(TestEnvironment env) {
+    AwsAccount a = env.accountA();
+    try (IamClient iamA = iam(env, a);
+        StsClient stsA = sts(env, a)) {
+      String roleArn =
+          createRole(
+              iamA,
+              "tag-limits",
+              "{\"Version\": \"2012-10-17\", \"Statement\": [{\"Effect\": \"Allow\","
+                  + " \"Principal\": {\"AWS\": \""
+                  + a.id()
+                  + "\"}, \"Action\": [\"sts:AssumeRole\", \"sts:TagSession\","
+                  + " \"sts:SetSourceIdentity\"]}]}");
+      Emulator.settle(env);
+      List<software.amazon.awssdk.services.sts.model.Tag> fiftyOne = new ArrayList<>();
+      for (int i = 0; i < 51; i++) {
+        fiftyOne.add(
+            software.amazon.awssdk.services.sts.model.Tag.builder()
+                .key("k" + i)
+                .value("v")
+                .build());
+      }
+      assertThat(
+              errorCode(
+                  () ->
+                      stsA.assumeRole(
+                          r -> r.roleArn(roleArn).roleSessionName("limits").tags(fiftyOne))))
+          .isEqualTo("ValidationError");
+      assertThat(
+              errorCode(
+                  () ->
+                      stsA.assumeRole(
+                          r -> r.roleArn(roleArn).roleSessionName("limits").sourceIdentity("x"))))
+          .isEqualTo("ValidationError");
+      assertThat(
+              errorCode(
+                  () ->
+                      stsA.assumeRole(
+                          r ->
+                              r.roleArn(roleArn)
+                                  .roleSessionName("limits")
+                                  .tags(
+                                      t -> t.key("Team").value("a"),
+                                      t -> t.key("team").value("b")))))
+          .isEqualTo("InvalidParameterValue");
+      String policy =
+          "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Sid\":\""
+              + "S".repeat(1940)
+              + "\",\"Effect\":\"Allow\",\"Action\":\"ec2:*\",\"Resource\":\"*\"}]}";
+      assertThat(policy.length()).isBetween(1990, 2048);
+      assertThat(
+              errorCode(
+                  () ->
+                      stsA.assumeRole(
+                          r ->
+                              r.roleArn(roleArn)
+                                  .roleSessionName("limits")
+                                  .policy(policy)
+                                  .tags(t -> t.key("kubernetes-namespace").value("n".repeat(90))))))
+          .isEqualTo("PackedPolicyTooLarge");
+      assertThat(
+              stsA.assumeRole(
+                      r ->
+                          r.roleArn(roleArn)
+                              .roleSessionName("limits")
+                              .policy(policy)
+                              .sourceIdentity("sa@ns")
+                              .tags(t -> t.key("team").value("a")))
+                  .sourceIdentity())
+          .isEqualTo("sa@ns");
     }
   }
 

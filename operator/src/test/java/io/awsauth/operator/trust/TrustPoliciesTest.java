@@ -20,7 +20,9 @@ class TrustPoliciesTest {
   void statementAdmitsThePrincipalWithTheExternalId() throws Exception {
     JsonNode s = TrustPolicies.JSON.readTree(TrustPolicies.document(statement)).at("/Statement/0");
     assertThat(s.at("/Principal/AWS").asText()).isEqualTo(OPERATOR);
-    assertThat(s.at("/Action").asText()).isEqualTo("sts:AssumeRole");
+    assertThat(s.at("/Action"))
+        .extracting(JsonNode::asText)
+        .containsExactly("sts:AssumeRole", "sts:SetSourceIdentity", "sts:TagSession");
     assertThat(s.at("/Condition/StringEquals/sts:ExternalId").asText()).isEqualTo("ext-1");
   }
 

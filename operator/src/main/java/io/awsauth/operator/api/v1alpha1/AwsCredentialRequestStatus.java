@@ -24,6 +24,16 @@ public class AwsCredentialRequestStatus extends ConditionedStatus {
   @JsonPropertyDescription("The AWS principal the credential acts as.")
   public String principalArn;
 
+  @JsonPropertyDescription(
+      "The SourceIdentity of the current assumed_role session (who holds it, as CloudTrail"
+          + " shows it), when it carries one.")
+  public String sourceIdentity;
+
+  @JsonPropertyDescription(
+      "What the current credential lacks that the role asked for, when anything: session tags"
+          + " left out for AWS's size limit, or a session identity the role's trust refused.")
+  public String issueNote;
+
   @JsonPropertyDescription("The lease length granted, after the role's maxTtl was applied.")
   public String ttl;
 

@@ -56,6 +56,10 @@ import java.util.Map;
     message = "sessionTags are only valid for assumed_role and federation_token",
     fieldPath = ".sessionTags")
 @ValidationRule(
+    value = "self.credentialType == 'assumed_role' || !has(self.transitiveTagKeys)",
+    message = "transitiveTagKeys are only valid for credentialType assumed_role",
+    fieldPath = ".transitiveTagKeys")
+@ValidationRule(
     value =
         "!has(self.defaultTtl) || !has(self.maxTtl)"
             + " || duration(self.defaultTtl) <= duration(self.maxTtl)",
@@ -152,6 +156,13 @@ public class VaultAwsRoleSpec {
       "Session tags passed to sts:AssumeRole or sts:GetFederationToken; keys and values as for"
           + " iamTags.")
   public Map<String, @Size(max = 256) @Pattern(ApiPatterns.TAG_TEXT) String> sessionTags;
+
+  @Size(max = 50)
+  @JsonPropertyDescription(
+      "Session tag keys marked transitive (assumed_role): they stay on the sessions of roles"
+          + " assumed from the issued one (role chaining). Each must be a key of sessionTags or"
+          + " one of the operator's session-identity tags; others are left out.")
+  public List<@Size(min = 1, max = 128) String> transitiveTagKeys;
 
   @Size(min = 2, max = 1224)
   @Pattern(ApiPatterns.EXTERNAL_ID)

@@ -49,6 +49,10 @@ final class SdkStsGateway implements StsGateway {
     if (!session.tags().isEmpty()) {
       request.tags(tags(session.tags()));
     }
+    session.sourceIdentity().ifPresent(request::sourceIdentity);
+    if (!session.transitiveTagKeys().isEmpty()) {
+      request.transitiveTagKeys(session.transitiveTagKeys());
+    }
     AssumeRoleResponse r = Calls.call(STS_ASSUME_ROLE, () -> sts.assumeRole(request.build()));
     return new IssuedSession(credentials(r.credentials()), r.assumedRoleUser().arn());
   }

@@ -7,6 +7,7 @@ import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -20,6 +21,7 @@ public final class FakeSts implements StsGateway {
   private final Failures failures = new Failures();
   private final AtomicInteger ids = new AtomicInteger();
   private volatile String callerArn;
+  private final List<RoleSession> assumed = new CopyOnWriteArrayList<>();
 
   public FakeSts(String account, String callerArn, Clock clock) {
     this.account = account;
@@ -29,6 +31,11 @@ public final class FakeSts implements StsGateway {
 
   public Failures failures() {
     return failures;
+  }
+
+  /** Every sts:AssumeRole asked, refused ones included, in order. */
+  public List<RoleSession> assumeRoleRequests() {
+    return List.copyOf(assumed);
   }
 
   public void setCallerArn(String arn) {
@@ -43,6 +50,7 @@ public final class FakeSts implements StsGateway {
 
   @Override
   public IssuedSession assumeRole(RoleSession request) {
+    assumed.add(request);
     failures.call("sts:AssumeRole");
     String roleName = request.roleArn().substring(request.roleArn().lastIndexOf('/') + 1);
     String accountOfRole = request.roleArn().split(":")[4];
