@@ -77,6 +77,21 @@ public final class Emulator {
     }
   }
 
+  /**
+   * The propagation delay of {@code kind} (accessKey, user, role, trust, policy) in account {@code
+   * account}: its own setting, else the default, else zero.
+   */
+  public static java.time.Duration propagation(TestEnvironment env, String account, String kind) {
+    try {
+      JsonNode all = JSON.readTree(settings(env));
+      JsonNode own = all.path("accounts").path(account).path("propagation").path(kind);
+      JsonNode seconds = own.isNumber() ? own : all.path("default").path("propagation").path(kind);
+      return java.time.Duration.ofMillis(Math.round(seconds.asDouble(0) * 1000));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   private static double longest(JsonNode propagation) {
     double longest = 0;
     for (JsonNode v : propagation) {

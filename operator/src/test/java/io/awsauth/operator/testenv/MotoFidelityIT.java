@@ -33,6 +33,9 @@ import software.amazon.awssdk.http.auth.spi.signer.HttpSigner;
 import software.amazon.awssdk.http.auth.spi.signer.SignedRequest;
 import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
 import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.retries.StandardRetryStrategy;
+import software.amazon.awssdk.retries.api.BackoffStrategy;
+import software.amazon.awssdk.retries.api.RetryStrategy;
 import software.amazon.awssdk.services.ec2.Ec2Client;
 import software.amazon.awssdk.services.iam.IamClient;
 import software.amazon.awssdk.services.sts.StsClient;
@@ -50,6 +53,23 @@ import software.amazon.awssdk.services.sts.model.GetSessionTokenResponse;
  */
 @ExtendWith(TestEnvironmentExtension.class)
 class MotoFidelityIT {
+  /**
+   * The tests' own clients retry throttling only (the build's emulator time throttles each API of
+   * each account, and the operator and other tests share account A's buckets), never the errors the
+   * tests assert on.
+   */
+  private static final RetryStrategy ONLY_THROTTLING =
+      StandardRetryStrategy.builder()
+          .maxAttempts(10)
+          .retryOnException(t -> t instanceof AwsServiceException e && e.isThrottlingException())
+          .treatAsThrottling(t -> t instanceof AwsServiceException e && e.isThrottlingException())
+          .backoffStrategy(
+              BackoffStrategy.exponentialDelay(Duration.ofMillis(200), Duration.ofSeconds(2)))
+          .throttlingBackoffStrategy(
+              BackoffStrategy.exponentialDelay(Duration.ofMillis(200), Duration.ofSeconds(2)))
+          .circuitBreakerEnabled(false)
+          .build();
+
   private static final String SUFFIX = UUID.randomUUID().toString().substring(0, 8);
 
   private static final String ALLOW_CALLER_IDENTITY =
@@ -863,7 +883,7 @@ class MotoFidelityIT {
             + "\": {\"throttle\": {\""
             + api
             + "\": {\"rate\": 1, \"burst\": 3}}}}}");
-    try (IamClient iamA = iam(env, a)) {
+    try (IamClient iamA = iam(env, a, AwsRetryStrategy.doNotRetry())) {
       for (int i = 0; i < 3; i++) {
         assertThat(iamA.getAccountSummary().summaryMap()).isNotEmpty();
       }
@@ -998,7 +1018,7 @@ class MotoFidelityIT {
         .endpointOverride(URI.create(env.awsEndpoint()))
         .credentialsProvider(StaticCredentialsProvider.create(credentials))
         .httpClient(ApacheHttpClient.create())
-        .overrideConfiguration(c -> c.retryStrategy(AwsRetryStrategy.doNotRetry()))
+        .overrideConfiguration(c -> c.retryStrategy(ONLY_THROTTLING))
         .build();
   }
 
@@ -1062,7 +1082,7 @@ class MotoFidelityIT {
         .endpointOverride(URI.create(env.awsEndpoint()))
         .credentialsProvider(StaticCredentialsProvider.create(credentials))
         .httpClient(ApacheHttpClient.create())
-        .overrideConfiguration(c -> c.retryStrategy(AwsRetryStrategy.doNotRetry()))
+        .overrideConfiguration(c -> c.retryStrategy(ONLY_THROTTLING))
         .build();
   }
 
@@ -1071,12 +1091,21 @@ class MotoFidelityIT {
   }
 
   private static IamClient iam(TestEnvironment env, AwsCredentials credentials) {
+    return iam(env, credentials, ONLY_THROTTLING);
+  }
+
+  private static IamClient iam(TestEnvironment env, AwsAccount account, RetryStrategy retry) {
+    return iam(env, basic(account.accessKeyId(), account.secretAccessKey()), retry);
+  }
+
+  private static IamClient iam(
+      TestEnvironment env, AwsCredentials credentials, RetryStrategy retry) {
     return IamClient.builder()
         .region(Region.US_EAST_1)
         .endpointOverride(URI.create(env.awsEndpoint()))
         .credentialsProvider(StaticCredentialsProvider.create(credentials))
         .httpClient(ApacheHttpClient.create())
-        .overrideConfiguration(c -> c.retryStrategy(AwsRetryStrategy.doNotRetry()))
+        .overrideConfiguration(c -> c.retryStrategy(retry))
         .build();
   }
 }
