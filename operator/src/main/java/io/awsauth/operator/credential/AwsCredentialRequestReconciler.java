@@ -134,6 +134,7 @@ public class AwsCredentialRequestReconciler implements Reconciler<AwsCredentialR
     if (!statusWriter.catchUp(request, secret.flatMap(CredentialSecret::leaseId))) {
       return UpdateControl.noUpdate();
     }
+    Instant refusedSince = refusedSince(request);
     RequestOutcome outcome = statusWriter.begin(request);
     AwsCredentialRequestStatus status = outcome.status();
     if (status.secretName != null && !status.secretName.equals(secretName(request))) {
@@ -145,13 +146,13 @@ public class AwsCredentialRequestReconciler implements Reconciler<AwsCredentialR
       next = lifecycle(outcome, secret, context);
     } catch (UserError e) {
       statusWriter.notIssued(outcome, e.reason(), e.getMessage());
-      next = LeasePlan.waitFor(e.reason());
+      next = LeasePlan.waitFor(e.reason(), refusedSince, clock.instant());
     } catch (AwsFailure e) {
       if (!e.isTerminal()) {
         throw e;
       }
       statusWriter.notIssued(outcome, e.reason(), e.getMessage());
-      next = LeasePlan.waitFor(e.reason());
+      next = LeasePlan.waitFor(e.reason(), refusedSince, clock.instant());
     }
     outcome.build(true);
     if (!issuedNow(outcome.before(), status)) {
@@ -168,6 +169,19 @@ public class AwsCredentialRequestReconciler implements Reconciler<AwsCredentialR
         status.expiresAt == null ? null : Instant.parse(status.expiresAt));
     UpdateControl<AwsCredentialRequest> control = UpdateControl.noUpdate();
     return next == null ? control : control.rescheduleAfter(next.toMillis());
+  }
+
+  /** Since when the request has not been issued (Issued=False as read), or null. */
+  private static Instant refusedSince(AwsCredentialRequest request) {
+    if (request.getStatus() == null) {
+      return null;
+    }
+    return request
+        .getStatus()
+        .condition(ISSUED)
+        .filter(c -> "False".equals(c.getStatus()) && c.getLastTransitionTime() != null)
+        .map(c -> Instant.parse(c.getLastTransitionTime()))
+        .orElse(null);
   }
 
   /** Plans, then performs the plan; returns when to look again (null: only on a change). */

@@ -29,8 +29,15 @@ public final class LeasePlan {
   static final Duration RECHECK_IDENTITY = Duration.ofMinutes(1);
   static final Duration POD_RECHECK = Duration.ofSeconds(15);
 
-  /** After a terminal AWS error: it will not go away by itself soon. */
+  /** After a terminal AWS error: the longest wait before looking again. */
   static final Duration AFTER_AWS_REFUSAL = WAIT_FOR_DEPENDENCIES.multipliedBy(3);
+
+  /**
+   * After a first terminal AWS error. AWS is eventually consistent: a role created, a trust policy
+   * or a policy attached seconds ago is refused (AccessDenied) until it has propagated, so a
+   * refusal is looked at again soon, then less often the longer it lasts.
+   */
+  static final Duration FIRST_AFTER_AWS_REFUSAL = Duration.ofSeconds(5);
 
   private LeasePlan() {}
 
@@ -43,6 +50,23 @@ public final class LeasePlan {
       case AFTER_REFUSAL -> AFTER_AWS_REFUSAL;
       case RETRY_SOON, WAIT_FOR_CHANGE -> null;
     };
+  }
+
+  /**
+   * How soon to look again after a refusal with this reason, the request having been refused
+   * (Issued=False) since {@code refusedSince} (null: not before this reconcile): an AWS refusal
+   * after 5 s, then after as long as it has lasted, up to {@link #AFTER_AWS_REFUSAL}; other reasons
+   * as {@link #waitFor(Reason)}.
+   */
+  static Duration waitFor(Reason reason, Instant refusedSince, Instant now) {
+    if (reason.recheck() != Reason.Recheck.AFTER_REFUSAL) {
+      return waitFor(reason);
+    }
+    Duration refused = refusedSince == null ? Duration.ZERO : Duration.between(refusedSince, now);
+    if (refused.compareTo(FIRST_AFTER_AWS_REFUSAL) < 0) {
+      return FIRST_AFTER_AWS_REFUSAL;
+    }
+    return refused.compareTo(AFTER_AWS_REFUSAL) > 0 ? AFTER_AWS_REFUSAL : refused;
   }
 
   /**

@@ -429,4 +429,22 @@ class LeasePlanTest {
     assertThat(LeasePlan.waitFor(AwsCredentialRequestReason.ProofMalformed)).isNull();
     assertThat(LeasePlan.waitFor(AwsReason.AwsUnavailable)).as("retried by the framework").isNull();
   }
+
+  @Test
+  void anAwsRefusalIsLookedAtAgainSoonThenLessOften() {
+    Instant now = ISSUED;
+    assertThat(LeasePlan.waitFor(AwsReason.AccessDenied, null, now))
+        .as("a first refusal: AWS may still be propagating")
+        .isEqualTo(Duration.ofSeconds(5));
+    assertThat(LeasePlan.waitFor(AwsReason.AccessDenied, now.minusSeconds(2), now))
+        .isEqualTo(Duration.ofSeconds(5));
+    assertThat(LeasePlan.waitFor(AwsReason.AccessDenied, now.minusSeconds(20), now))
+        .isEqualTo(Duration.ofSeconds(20));
+    assertThat(LeasePlan.waitFor(AwsReason.MalformedPolicyDocument, now.minusSeconds(3600), now))
+        .isEqualTo(LeasePlan.AFTER_AWS_REFUSAL);
+    assertThat(LeasePlan.waitFor(AwsCredentialRequestReason.RoleNotReady, null, now))
+        .as("not an AWS refusal")
+        .isEqualTo(LeasePlan.WAIT_FOR_DEPENDENCIES);
+    assertThat(LeasePlan.waitFor(AwsCredentialRequestReason.ProofMalformed, null, now)).isNull();
+  }
 }
