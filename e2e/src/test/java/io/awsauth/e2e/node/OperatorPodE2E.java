@@ -177,7 +177,8 @@ class OperatorPodE2E {
     assertCallsInLog(firstPod, "the first pod");
 
     // The rotation (renewAt, before the 90 s expiry): a new key in the Secret, the Deployment
-    // restarted, the old key deleted.
+    // restarted; the old key is kept for workloads that have not re-read the Secret yet, and
+    // deleted once its lease is over (expiry + 30 s, docs/rotation.md).
     AwsCredentialRequest second =
         await()
             .atMost(Duration.ofSeconds(120))
@@ -189,13 +190,18 @@ class OperatorPodE2E {
                         && !r.getStatus().accessKeyId.equals(first.getStatus().accessKeyId)
                         && r.getStatus().isTrue("Ready"));
     hygiene.record(secret(request.getMetadata().getName()));
+    Instant retired = Instant.parse(first.getStatus().expiresAt).plusSeconds(30);
     await()
-        .atMost(Duration.ofSeconds(60))
+        .atMost(Duration.between(Instant.now(), retired).plusSeconds(60))
+        .pollInterval(Duration.ofSeconds(2))
         .untilAsserted(
             () ->
                 assertThat(ec2Outcome(firstSecret))
-                    .as("the rotated-away key is refused")
+                    .as("the rotated-away key is refused once its overlap is over")
                     .isEqualTo("refused"));
+    assertThat(Instant.now())
+        .as("the old key was not deleted before its lease was over")
+        .isAfter(Instant.parse(first.getStatus().expiresAt));
     Pod secondPod = awaitRunningPod(app, firstPod.getMetadata().getName());
     assertThat(secondPod.getMetadata().getCreationTimestamp())
         .as("a new pod, created by the restart")

@@ -31,8 +31,9 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>Secret access keys and session tokens must appear nowhere. Access key IDs are identifiers
  * rather than secrets, but they too must appear nowhere except in the field the API contract puts
- * them in ({@code status.accessKeyId} of an AwsCredentialRequest or an AwsAuthConfig), which the
- * scan therefore leaves out.
+ * them in ({@code status.accessKeyId} of an AwsCredentialRequest or an AwsAuthConfig, and {@code
+ * status.retiringKey.accessKeyId}, the previous key of an iam_user rotation until it is deleted),
+ * which the scan therefore leaves out.
  */
 public final class SecretHygiene {
   /** What an issued credential is made of, and what the scan calls each part. */
@@ -103,6 +104,9 @@ public final class SecretHygiene {
         JsonNode status = Serialization.jsonMapper().valueToTree(object).path("status");
         if (status instanceof ObjectNode node) {
           node.remove("accessKeyId");
+          if (node.get("retiringKey") instanceof ObjectNode retiring) {
+            retiring.remove("accessKeyId");
+          }
           statuses.append(node).append('\n');
         }
       }
