@@ -1,6 +1,7 @@
 package io.awsauth.operator.credential;
 
 import io.awsauth.operator.api.v1alpha1.AwsCredentialRequestStatus.RetiringKey;
+import io.awsauth.operator.api.v1alpha1.Durations;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -148,19 +149,6 @@ public final class RotationTiming {
   }
 
   static String human(Duration d) {
-    long s = d.toSeconds();
-    StringBuilder b = new StringBuilder();
-    if (s >= 3600) {
-      b.append(s / 3600).append('h');
-      s %= 3600;
-    }
-    if (s >= 60) {
-      b.append(s / 60).append('m');
-      s %= 60;
-    }
-    if (s > 0 || b.length() == 0) {
-      b.append(s).append('s');
-    }
-    return b.toString();
+    return Durations.format(d);
   }
 }

@@ -3,16 +3,12 @@ package io.awsauth.operator.credential;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.awsauth.operator.api.v1alpha1.AwsAuthConfig;
-import io.awsauth.operator.api.v1alpha1.AwsAuthConfigStatus;
 import io.awsauth.operator.api.v1alpha1.AwsCredentialRequest;
 import io.awsauth.operator.api.v1alpha1.AwsCredentialRequestSpec;
 import io.awsauth.operator.api.v1alpha1.CredentialType;
 import io.awsauth.operator.api.v1alpha1.VaultAwsRole;
 import io.awsauth.operator.api.v1alpha1.VaultAwsRoleSpec;
 import io.awsauth.operator.authconfig.AuthConfigs.ResolvedAuthConfig;
-import io.awsauth.operator.aws.AwsClientSettings;
-import io.awsauth.operator.aws.AwsCredentials;
 import io.awsauth.operator.aws.AwsFailure;
 import io.awsauth.operator.aws.StsGateway.RoleSession;
 import io.awsauth.operator.aws.fake.Failures;
@@ -25,7 +21,6 @@ import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -81,21 +76,7 @@ class IssuerSessionIdentityTest {
   }
 
   private static ResolvedAuthConfig config() {
-    AwsAuthConfig config = new AwsAuthConfig();
-    config.setMetadata(new ObjectMetaBuilder().withName("default").build());
-    config.setStatus(new AwsAuthConfigStatus());
-    config.getStatus().accountId = FakeAwsClients.ACCOUNT;
-    return new ResolvedAuthConfig(
-        config,
-        new AwsClientSettings(
-            "us-east-1",
-            Optional.empty(),
-            Optional.empty(),
-            Optional.empty(),
-            Optional.empty(),
-            AwsCredentials.defaultChain(),
-            "test",
-            FakeAwsClients.ACCOUNT));
+    return FakeConfigs.resolved("default");
   }
 
   private IssuedCredential issue(Issuer issuer, VaultAwsRole role) {

@@ -3,15 +3,11 @@ package io.awsauth.operator.credential;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.awsauth.operator.api.v1alpha1.AwsAuthConfig;
-import io.awsauth.operator.api.v1alpha1.AwsAuthConfigStatus;
 import io.awsauth.operator.api.v1alpha1.AwsCredentialRequest;
 import io.awsauth.operator.api.v1alpha1.AwsCredentialRequestSpec;
 import io.awsauth.operator.api.v1alpha1.AwsCredentialRequestStatus;
 import io.awsauth.operator.api.v1alpha1.EventReason;
 import io.awsauth.operator.authconfig.AuthConfigs;
-import io.awsauth.operator.aws.AwsClientSettings;
-import io.awsauth.operator.aws.AwsCredentials;
 import io.awsauth.operator.aws.fake.FakeAwsClients;
 import io.awsauth.operator.credential.LeasePlan.Facts;
 import io.awsauth.operator.credential.LeasePlan.Plan;
@@ -213,21 +209,7 @@ class RevocationConflictTest {
 
     @Override
     public ResolvedAuthConfig resolve(String name) {
-      AwsAuthConfig config = new AwsAuthConfig();
-      config.setMetadata(new ObjectMetaBuilder().withName(name).build());
-      config.setStatus(new AwsAuthConfigStatus());
-      config.getStatus().accountId = FakeAwsClients.ACCOUNT;
-      return new ResolvedAuthConfig(
-          config,
-          new AwsClientSettings(
-              "us-east-1",
-              Optional.empty(),
-              Optional.empty(),
-              Optional.empty(),
-              Optional.empty(),
-              AwsCredentials.defaultChain(),
-              "test",
-              FakeAwsClients.ACCOUNT));
+      return FakeConfigs.resolved(name);
     }
   }
 }
