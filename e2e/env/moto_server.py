@@ -922,18 +922,11 @@ def _session_policies(self, policy_account):
         _check_name(source_identity, "sourceIdentity", 2, 64)
         if source_identity.lower().startswith("aws:"):
             raise _validation("SourceIdentity cannot start with 'aws:'")
+    packed = sum(len(k) + len(v) for k, v in tags.items())
     if policy is None and not arns:
-        if tags:
-            packed = sum(len(k) + len(v) for k, v in tags.items())
-            if packed > MAX_PACKED_POLICY:
-                raise STSError(
-                    "PackedPolicyTooLarge",
-                    "Packed policy consumes %d%% of allotted space, please use smaller policy."
-                    % math.ceil(100.0 * packed / MAX_PACKED_POLICY),
-                )
+        _check_packed(packed)
         return None, None
     docs = []
-    packed = sum(len(k) + len(v) for k, v in tags.items())
     if policy is not None:
         # The API's length constraint on the plaintext comes first, whitespace or not.
         if len(policy) > MAX_PACKED_POLICY:
@@ -955,13 +948,17 @@ def _session_policies(self, policy_account):
             raise STSError("MalformedPolicyDocument", "Managed policy %s does not exist." % arn)
         docs.append(_doc(pol))
         packed += 128
+    _check_packed(packed)
+    return docs, max(1, math.ceil(100.0 * packed / MAX_PACKED_POLICY))
+
+
+def _check_packed(packed):
     if packed > MAX_PACKED_POLICY:
         raise STSError(
             "PackedPolicyTooLarge",
             "Packed policy consumes %d%% of allotted space, please use smaller policy."
             % math.ceil(100.0 * packed / MAX_PACKED_POLICY),
         )
-    return docs, max(1, math.ceil(100.0 * packed / MAX_PACKED_POLICY))
 
 
 def _request_caller(self):

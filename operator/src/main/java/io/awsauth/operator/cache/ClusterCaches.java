@@ -46,15 +46,14 @@ public class ClusterCaches {
    */
   public <P extends HasMetadata> EventSource<AwsAuthConfig, P> configEvents(
       String name, Function<AwsAuthConfig, Set<ResourceID>> toPrimaries) {
-    return new SharedCacheEventSource<>(
-        name, AwsAuthConfig.class, this::configs, toPrimaries, p -> Set.of());
+    return new SharedCacheEventSource<>(name, AwsAuthConfig.class, this::configs, toPrimaries);
   }
 
   /** The same for StsRoleBindings. */
   public <P extends HasMetadata> EventSource<StsRoleBinding, P> bindingEvents(
       String name, Function<StsRoleBinding, Set<ResourceID>> toPrimaries) {
     return new SharedCacheEventSource<>(
-        name, StsRoleBinding.class, this::bindingInformer, toPrimaries, p -> Set.of());
+        name, StsRoleBinding.class, this::bindingInformer, toPrimaries);
   }
 
   private SharedIndexInformer<AwsAuthConfig> configs() {

@@ -21,7 +21,6 @@ final class SharedCacheEventSource<R extends HasMetadata, P extends HasMetadata>
     extends AbstractEventSource<R, P> {
   private final Supplier<SharedIndexInformer<R>> informer;
   private final Function<R, Set<ResourceID>> toPrimaries;
-  private final Function<P, Set<R>> secondaries;
   private final ResourceEventHandler<R> handler =
       new ResourceEventHandler<>() {
         @Override
@@ -49,22 +48,15 @@ final class SharedCacheEventSource<R extends HasMetadata, P extends HasMetadata>
       String name,
       Class<R> type,
       Supplier<SharedIndexInformer<R>> informer,
-      Function<R, Set<ResourceID>> toPrimaries,
-      Function<P, Set<R>> secondaries) {
+      Function<R, Set<ResourceID>> toPrimaries) {
     super(type, name);
     this.informer = informer;
     this.toPrimaries = toPrimaries;
-    this.secondaries = secondaries;
-  }
-
-  /** Which primaries a change of {@code changed} concerns (the mapper given at construction). */
-  Set<ResourceID> primariesOf(R changed) {
-    return toPrimaries.apply(changed);
   }
 
   private void propagate(R changed) {
     if (isRunning()) {
-      primariesOf(changed).forEach(id -> getEventHandler().handleEvent(new Event(id)));
+      toPrimaries.apply(changed).forEach(id -> getEventHandler().handleEvent(new Event(id)));
     }
   }
 
@@ -86,8 +78,9 @@ final class SharedCacheEventSource<R extends HasMetadata, P extends HasMetadata>
     }
   }
 
+  /** None: the readers look objects up by name in {@link ClusterCaches}, not through context. */
   @Override
   public Set<R> getSecondaryResources(P primary) {
-    return secondaries.apply(primary);
+    return Set.of();
   }
 }

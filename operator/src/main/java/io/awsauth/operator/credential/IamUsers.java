@@ -93,9 +93,9 @@ final class IamUsers {
   }
 
   /** Deletes every access key of the user but {@code keep}: keys of interrupted attempts. */
-  static void deleteKeysExcept(IamGateway iam, String userName, Optional<String> keep) {
+  static void deleteKeysExcept(IamGateway iam, String userName, Set<String> keep) {
     for (AccessKey key : iam.listAccessKeys(userName)) {
-      if (keep.isEmpty() || !keep.get().equals(key.accessKeyId())) {
+      if (!keep.contains(key.accessKeyId())) {
         iam.deleteAccessKey(userName, key.accessKeyId());
       }
     }
@@ -109,7 +109,7 @@ final class IamUsers {
     if (iam.getUser(userName).isEmpty()) {
       return;
     }
-    deleteKeysExcept(iam, userName, Optional.empty());
+    deleteKeysExcept(iam, userName, Set.of());
     iam.listUserPolicies(userName).forEach(p -> iam.deleteUserPolicy(userName, p));
     iam.listAttachedUserPolicies(userName).forEach(p -> iam.detachUserPolicy(userName, p));
     iam.listGroupsForUser(userName).forEach(g -> iam.removeUserFromGroup(userName, g));

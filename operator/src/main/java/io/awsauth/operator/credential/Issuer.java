@@ -28,10 +28,11 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The AWS side of a lease, per credential type, as Vault's secrets engine does it: iam_user is
@@ -48,7 +49,6 @@ public class Issuer {
   private final ClusterIdentity cluster;
   private final Clock clock;
   private final Duration verifyTimeout;
-  private final boolean identityEnabled;
   private final OperatorConfig.SessionIdentity identityKeys;
   private static final String PACKED_POLICY_TOO_LARGE = "PackedPolicyTooLarge";
 
@@ -63,7 +63,6 @@ public class Issuer {
     this.cluster = cluster;
     this.clock = clock;
     this.verifyTimeout = config.iamUser().verifyTimeout();
-    this.identityEnabled = config.sessionIdentity().enabled();
     this.identityKeys = config.sessionIdentity();
   }
 
@@ -94,6 +93,14 @@ public class Issuer {
           case ASSUMED_ROLE, IAM_USER ->
               throw new IllegalArgumentException(terms.type().wireName() + " is not issued here");
         };
+    return sts(session, issuedAt, Optional.empty(), Optional.empty());
+  }
+
+  private static IssuedCredential sts(
+      IssuedSession session,
+      Instant issuedAt,
+      Optional<String> sourceIdentity,
+      Optional<String> note) {
     SessionCredentials c = session.credentials();
     return new IssuedCredential(
         c.accessKeyId(),
@@ -102,7 +109,9 @@ public class Issuer {
         issuedAt,
         c.expiration(),
         session.principalArn(),
-        Optional.empty());
+        Optional.empty(),
+        sourceIdentity,
+        note);
   }
 
   /**
@@ -123,16 +132,17 @@ public class Issuer {
       Map<String, String> roleTags) {
     String roleArn = terms.roleArn().orElseThrow();
     StsGateway sts = clients.sts(sessions.forAccount(config, Arns.accountId(roleArn)));
-    SessionIdentity identity =
-        identityEnabled
+    SessionIdentity wanted =
+        identityKeys.enabled()
             ? SessionIdentity.of(request, cluster.id(), identityKeys)
             : SessionIdentity.none();
-    List<String> left = new ArrayList<>(identity.crowdedOutBy(roleTags));
-    Optional<String> refusedIdentity = Optional.empty();
-    Instant issuedAt = clock.instant();
+    SessionIdentity identity = wanted;
+    boolean refused = false;
+    Instant issuedAt;
+    Map<String, String> tags;
     IssuedSession session;
     while (true) {
-      Map<String, String> tags = identity.mergedWith(roleTags);
+      tags = identity.mergedWith(roleTags);
       try {
         issuedAt = clock.instant();
         session =
@@ -150,23 +160,22 @@ public class Issuer {
         break;
       } catch (AwsFailure e) {
         if (PACKED_POLICY_TOO_LARGE.equals(e.code()) && !identity.tags().isEmpty()) {
-          List<String> keys = new ArrayList<>(identity.tags().keySet());
-          left.add(0, keys.get(keys.size() - 1));
           identity = identity.withoutLastTag();
         } else if (e.reason() == AwsReason.AccessDenied && !identity.isEmpty()) {
           // The role's trust may not allow sts:TagSession or sts:SetSourceIdentity: try once
           // without the identity; if that is refused too, the refusal was not about it.
-          refusedIdentity = Optional.of(e.code());
-          left.clear();
+          refused = true;
           identity = SessionIdentity.none();
         } else {
           throw e;
         }
       }
     }
-    SessionCredentials c = session.credentials();
+    // What the session lacks of the identity wanted: crowded out of the 50 tags, or dropped for
+    // the packed size.
+    List<String> left = wanted.missingFrom(tags);
     Optional<String> note =
-        refusedIdentity.isPresent()
+        refused
             ? Optional.of(
                 "the session carries no workload identity: the role's trust does not let the"
                     + " operator's principal set it (allow sts:TagSession and"
@@ -176,16 +185,7 @@ public class Issuer {
                 : Optional.of(
                     "session tags left out (AWS's size limit for session policies and tags): "
                         + String.join(", ", left));
-    return new IssuedCredential(
-        c.accessKeyId(),
-        c.secretAccessKey(),
-        Optional.of(c.sessionToken()),
-        issuedAt,
-        c.expiration(),
-        session.principalArn(),
-        Optional.empty(),
-        identity.sourceIdentity(),
-        note);
+    return sts(session, issuedAt, identity.sourceIdentity(), note);
   }
 
   /** The IAM user name for a request, from the config's usernameTemplate. */
@@ -221,7 +221,7 @@ public class Issuer {
             request.getMetadata().getUid());
     IamUsers.syncPermissions(iam, userName, role.getSpec(), fresh);
     if (!fresh) {
-      IamUsers.deleteKeysExcept(iam, userName, keep);
+      IamUsers.deleteKeysExcept(iam, userName, keep.map(Set::of).orElse(Set.of()));
     }
     AccessKey key = iam.createAccessKey(userName);
     Instant issuedAt = clock.instant();
@@ -287,13 +287,9 @@ public class Issuer {
   /** The user's keys other than {@code current} and {@code overlapping} go. */
   void retireOtherKeys(
       ResolvedAuthConfig config, String userName, String current, Optional<String> overlapping) {
-    IamGateway iam = clients.iam(config.settings());
-    for (AccessKey key : iam.listAccessKeys(userName)) {
-      String id = key.accessKeyId();
-      if (!id.equals(current) && overlapping.filter(id::equals).isEmpty()) {
-        iam.deleteAccessKey(userName, id);
-      }
-    }
+    Set<String> keep = new HashSet<>(Set.of(current));
+    overlapping.ifPresent(keep::add);
+    IamUsers.deleteKeysExcept(clients.iam(config.settings()), userName, keep);
   }
 
   String userArn(ResolvedAuthConfig config, String userName) {

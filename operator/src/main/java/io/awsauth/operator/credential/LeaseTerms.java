@@ -149,17 +149,26 @@ public record LeaseTerms(
    * of both names, so that two requests never share a federated user name.
    */
   static String federationName(String namespace, String name) {
-    String whole = sanitize(namespace + "-" + name, Integer.MAX_VALUE);
-    if (whole.length() <= MAX_FEDERATION_NAME) {
-      return whole;
-    }
+    return fitted(
+        sanitize(namespace + "-" + name, Integer.MAX_VALUE),
+        MAX_FEDERATION_NAME,
+        namespace + "/" + name);
+  }
+
+  /**
+   * {@code name} when it has at most {@code max} characters; else cut, ended with {@code -} and 8
+   * hex digits of SHA-256({@code hashed}), so that two long names that share a start stay apart.
+   */
+  static String fitted(String name, int max, String hashed) {
+    return name.length() <= max ? name : name.substring(0, max - 9) + "-" + sha256Hex(hashed, 4);
+  }
+
+  /** The first {@code bytes} bytes of SHA-256({@code text}), in hex. */
+  static String sha256Hex(String text, int bytes) {
     try {
       byte[] hash =
-          MessageDigest.getInstance("SHA-256")
-              .digest((namespace + "/" + name).getBytes(StandardCharsets.UTF_8));
-      return whole.substring(0, MAX_FEDERATION_NAME - 9)
-          + "-"
-          + HexFormat.of().formatHex(hash, 0, 4);
+          MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+      return HexFormat.of().formatHex(hash, 0, bytes);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
@@ -183,12 +192,6 @@ public record LeaseTerms(
             // (only when set, so that leases issued before the field existed keep their
             // fingerprint: the Secret's config names the mount path)
             + (spec.mountPath == null ? "" : "\n" + spec.mountPath);
-    try {
-      byte[] hash =
-          MessageDigest.getInstance("SHA-256").digest(joined.getBytes(StandardCharsets.UTF_8));
-      return HexFormat.of().formatHex(hash, 0, 8);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
+    return sha256Hex(joined, 8);
   }
 }

@@ -2,12 +2,8 @@ package io.awsauth.operator.credential;
 
 import io.awsauth.operator.api.v1alpha1.AwsCredentialRequest;
 import io.awsauth.operator.runtime.OperatorConfig;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -65,10 +61,7 @@ record SessionIdentity(Optional<String> sourceIdentity, Map<String, String> tags
    */
   static String sourceIdentity(String serviceAccount, String namespace) {
     String whole = (serviceAccount + "@" + namespace).replaceAll("[^A-Za-z0-9_+=,.@-]", "-");
-    if (whole.length() <= MAX_SOURCE_IDENTITY) {
-      return whole;
-    }
-    return whole.substring(0, MAX_SOURCE_IDENTITY - 9) + "-" + hash(whole);
+    return LeaseTerms.fitted(whole, MAX_SOURCE_IDENTITY, whole);
   }
 
   /**
@@ -95,8 +88,12 @@ record SessionIdentity(Optional<String> sourceIdentity, Map<String, String> tags
 
   /** The keys of this identity that {@link #mergedWith} leaves no room for. */
   List<String> crowdedOutBy(Map<String, String> roleTags) {
-    Map<String, String> merged = mergedWith(roleTags);
-    return tags.keySet().stream().filter(k -> !merged.containsKey(k)).toList();
+    return missingFrom(mergedWith(roleTags));
+  }
+
+  /** The keys of this identity that a session's {@code tags} do not carry, in this order. */
+  List<String> missingFrom(Map<String, String> sessionTags) {
+    return tags.keySet().stream().filter(k -> !sessionTags.containsKey(k)).toList();
   }
 
   /** Without its last tag: what the issuer tries when AWS finds the packed tags too large. */
@@ -132,14 +129,5 @@ record SessionIdentity(Optional<String> sourceIdentity, Map<String, String> tags
   private static String tagValue(String value) {
     String clean = value == null ? "" : value.replaceAll("[^\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]", "-");
     return clean.length() <= MAX_TAG_VALUE ? clean : clean.substring(0, MAX_TAG_VALUE);
-  }
-
-  private static String hash(String s) {
-    try {
-      byte[] h = MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
-      return HexFormat.of().formatHex(h, 0, 4);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
   }
 }

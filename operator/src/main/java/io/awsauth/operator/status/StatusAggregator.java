@@ -27,18 +27,14 @@ public class StatusAggregator<P extends CustomResource<?, S>, S extends Conditio
   /** A condition to write, or (when {@code remove}) one to take away. */
   private record Outcome(boolean value, Reason reason, String message, boolean remove) {}
 
-  private StatusAggregator(P resource, JsonNode before, Conditions conditions) {
-    this.resource = resource;
-    this.before = before;
-    this.conditions = conditions;
-  }
-
   /**
-   * For a kind's own name of its aggregator (such as {@code credential.RequestOutcome}): the same
-   * as {@link #of}.
+   * What {@link #of} does; for a kind's own name of its aggregator (such as {@code
+   * credential.RequestOutcome}).
    */
   protected StatusAggregator(P resource, Supplier<S> empty, Conditions conditions) {
-    this(resource, StatusUpdates.snapshot(resource.getStatus()), conditions);
+    this.resource = resource;
+    this.before = StatusUpdates.snapshot(resource.getStatus());
+    this.conditions = conditions;
     if (resource.getStatus() == null) {
       resource.setStatus(empty.get());
     }
@@ -49,11 +45,7 @@ public class StatusAggregator<P extends CustomResource<?, S>, S extends Conditio
    */
   public static <P extends CustomResource<?, S>, S extends ConditionedStatus>
       StatusAggregator<P, S> of(P resource, Supplier<S> empty, Conditions conditions) {
-    JsonNode before = StatusUpdates.snapshot(resource.getStatus());
-    if (resource.getStatus() == null) {
-      resource.setStatus(empty.get());
-    }
-    return new StatusAggregator<>(resource, before, conditions);
+    return new StatusAggregator<>(resource, empty, conditions);
   }
 
   /** The status being built: the reconcile sets its other fields here. */
@@ -91,11 +83,6 @@ public class StatusAggregator<P extends CustomResource<?, S>, S extends Conditio
   /** The resource whose status this is. */
   public P resource() {
     return resource;
-  }
-
-  /** Whether {@link #build} has run. */
-  public boolean isBuilt() {
-    return built;
   }
 
   /**

@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.awsauth.operator.api.v1alpha1.AwsAuthConfig;
 import io.awsauth.operator.api.v1alpha1.AwsCredentialRequest;
 import io.awsauth.operator.api.v1alpha1.AwsCredentialRequestSpec;
 import io.awsauth.operator.api.v1alpha1.AwsCredentialRequestSpec.RolloutTarget;
@@ -90,14 +89,7 @@ class AwsCredentialRequestIT {
     operatorArn = "arn:aws:iam::" + TestEnvironment.ACCOUNT_A + ":user/" + user;
     Fixtures.credentialsSecret(client, NS, "operator", operator);
     Fixtures.credentialsSecret(client, NS, "admin-b", env.accountB());
-    client
-        .resource(Fixtures.authConfig(CONFIG, NS, "operator", env.awsEndpoint()))
-        .serverSideApply();
-    await()
-        .atMost(Duration.ofSeconds(60))
-        .until(
-            () -> client.resources(AwsAuthConfig.class).withName(CONFIG).get(),
-            c -> c.getStatus() != null && c.getStatus().isTrue("Ready"));
+    Fixtures.readyAuthConfig(client, CONFIG, NS, "operator", env.awsEndpoint());
   }
 
   @Test

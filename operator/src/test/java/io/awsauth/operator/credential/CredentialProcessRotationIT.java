@@ -3,7 +3,6 @@ package io.awsauth.operator.credential;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.awsauth.operator.api.v1alpha1.AwsAuthConfig;
 import io.awsauth.operator.api.v1alpha1.AwsCredentialRequest;
 import io.awsauth.operator.api.v1alpha1.AwsCredentialRequestSpec;
 import io.awsauth.operator.api.v1alpha1.CredentialType;
@@ -89,14 +88,7 @@ class CredentialProcessRotationIT {
     AwsAccount operator = Aws.operatorUser(env, user);
     operatorArn = "arn:aws:iam::" + TestEnvironment.ACCOUNT_A + ":user/" + user;
     Fixtures.credentialsSecret(client, NS, "operator", operator);
-    client
-        .resource(Fixtures.authConfig(CONFIG, NS, "operator", env.awsEndpoint()))
-        .serverSideApply();
-    await()
-        .atMost(Duration.ofSeconds(60))
-        .until(
-            () -> client.resources(AwsAuthConfig.class).withName(CONFIG).get(),
-            c -> c.getStatus() != null && c.getStatus().isTrue("Ready"));
+    Fixtures.readyAuthConfig(client, CONFIG, NS, "operator", env.awsEndpoint());
   }
 
   @Test

@@ -12,7 +12,6 @@ import io.awsauth.operator.testenv.MutableClock;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class IamUsersTest {
@@ -80,7 +79,7 @@ class IamUsersTest {
     issued("u1");
     String second = iam.createAccessKey("u1").accessKeyId();
 
-    IamUsers.deleteKeysExcept(iam, "u1", Optional.of(second));
+    IamUsers.deleteKeysExcept(iam, "u1", java.util.Set.of(second));
 
     assertThat(iam.user("u1").keys).containsOnlyKeys(second);
   }

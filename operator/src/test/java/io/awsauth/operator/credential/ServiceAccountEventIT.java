@@ -3,7 +3,6 @@ package io.awsauth.operator.credential;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.awsauth.operator.api.v1alpha1.AwsAuthConfig;
 import io.awsauth.operator.api.v1alpha1.AwsCredentialRequest;
 import io.awsauth.operator.api.v1alpha1.AwsCredentialRequestSpec;
 import io.awsauth.operator.api.v1alpha1.CredentialType;
@@ -48,14 +47,7 @@ class ServiceAccountEventIT {
     Fixtures.namespace(client, NS);
     Fixtures.credentialsSecret(
         client, NS, "operator", Aws.operatorUser(env, Aws.unique("vault-root")));
-    client
-        .resource(Fixtures.authConfig(CONFIG, NS, "operator", env.awsEndpoint()))
-        .serverSideApply();
-    await()
-        .atMost(Duration.ofSeconds(60))
-        .until(
-            () -> client.resources(AwsAuthConfig.class).withName(CONFIG).get(),
-            c -> c.getStatus() != null && c.getStatus().isTrue("Ready"));
+    Fixtures.readyAuthConfig(client, CONFIG, NS, "operator", env.awsEndpoint());
   }
 
   @Test

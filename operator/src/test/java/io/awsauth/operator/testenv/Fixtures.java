@@ -106,6 +106,17 @@ public final class Fixtures {
   /**
    * An AwsAuthConfig using the credentials Secret {@code namespace/secretName} on {@code endpoint}.
    */
+  /** Applies {@link #authConfig} and waits (60 s at most) until the operator calls it Ready. */
+  public static AwsAuthConfig readyAuthConfig(
+      KubernetesClient client, String name, String namespace, String secretName, String endpoint) {
+    client.resource(authConfig(name, namespace, secretName, endpoint)).serverSideApply();
+    return org.awaitility.Awaitility.await()
+        .atMost(java.time.Duration.ofSeconds(60))
+        .until(
+            () -> client.resources(AwsAuthConfig.class).withName(name).get(),
+            c -> c.getStatus() != null && c.getStatus().isTrue("Ready"));
+  }
+
   public static AwsAuthConfig authConfig(
       String name, String namespace, String secretName, String endpoint) {
     AwsAuthConfig config = new AwsAuthConfig();

@@ -3,7 +3,6 @@ package io.awsauth.operator.trust;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.awsauth.operator.api.v1alpha1.AwsAuthConfig;
 import io.awsauth.operator.api.v1alpha1.SecretReference;
 import io.awsauth.operator.api.v1alpha1.StsRoleBinding;
 import io.awsauth.operator.api.v1alpha1.StsRoleBindingSpec;
@@ -53,14 +52,7 @@ class StsRoleBindingIT {
     secret("operator", operator);
     secret("admin-b", env.accountB());
 
-    client
-        .resource(Fixtures.authConfig(CONFIG, NS, "operator", env.awsEndpoint()))
-        .serverSideApply();
-    await()
-        .atMost(Duration.ofSeconds(60))
-        .until(
-            () -> client.resources(AwsAuthConfig.class).withName(CONFIG).get(),
-            c -> c.getStatus() != null && c.getStatus().isTrue("Ready"));
+    Fixtures.readyAuthConfig(client, CONFIG, NS, "operator", env.awsEndpoint());
   }
 
   @Test
