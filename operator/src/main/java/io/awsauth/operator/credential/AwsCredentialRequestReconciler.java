@@ -163,10 +163,7 @@ public class AwsCredentialRequestReconciler implements Reconciler<AwsCredentialR
     boolean podBound =
         request.getSpec().identity != null && request.getSpec().identity.podName != null;
     next = LeasePlan.lookAgain(status, next, podBound, clock.instant());
-    metrics.lease(
-        key(request),
-        RequestStatusWriter.leaseState(status),
-        status.expiresAt == null ? null : Instant.parse(status.expiresAt));
+    recordLease(request, status);
     UpdateControl<AwsCredentialRequest> control = UpdateControl.noUpdate();
     return next == null ? control : control.rescheduleAfter(next.toMillis());
   }
@@ -254,6 +251,13 @@ public class AwsCredentialRequestReconciler implements Reconciler<AwsCredentialR
         && (before == null || !status.leaseId.equals(before.path("leaseId").asText(null)));
   }
 
+  private void recordLease(AwsCredentialRequest request, AwsCredentialRequestStatus status) {
+    metrics.lease(
+        key(request),
+        RequestStatusWriter.leaseState(status),
+        status.expiresAt == null ? null : Instant.parse(status.expiresAt));
+  }
+
   static String key(AwsCredentialRequest request) {
     return request.getMetadata().getNamespace() + "/" + request.getMetadata().getName();
   }
@@ -265,7 +269,8 @@ public class AwsCredentialRequestReconciler implements Reconciler<AwsCredentialR
     LOG.infof("AwsCredentialRequest %s: %s (will retry)", key(request), failure.getMessage());
     RequestOutcome outcome = statusWriter.begin(request);
     AwsCredentialRequestStatus status = outcome.status();
-    if (!status.isTrue(READY)) {
+    if (!status.isTrue(READY) || !statusWriter.stillUsable(status)) {
+      // (a Ready lease keeps its Ready message through a passing failure, not past its expiry)
       statusWriter.notIssued(outcome, failure.reason(), failure.getMessage() + " (will retry)");
     }
     outcome.build(false);
@@ -275,6 +280,7 @@ public class AwsCredentialRequestReconciler implements Reconciler<AwsCredentialR
     } catch (KubernetesClientException written) {
       LOG.debugf("could not record the failure of %s: %s", key(request), written.getCode());
     }
+    recordLease(request, status);
     return ErrorStatusUpdateControl.noStatusUpdate();
   }
 

@@ -3,17 +3,23 @@ package io.awsauth.operator.credential;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.awsauth.operator.api.v1alpha1.AwsCredentialRequestReason;
+import io.awsauth.operator.api.v1alpha1.AwsCredentialRequestStatus;
+import io.awsauth.operator.api.v1alpha1.AwsReason;
 import io.awsauth.operator.api.v1alpha1.VaultAwsRoleSpec;
 import io.awsauth.operator.aws.AccessKey;
 import io.awsauth.operator.aws.AwsFailure;
 import io.awsauth.operator.aws.IamGateway;
 import io.awsauth.operator.aws.IamGateway.User;
 import io.awsauth.operator.status.UserError;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Stream;
 
 /**
  * The IAM users of iam_user leases, every step idempotent so that an issuance interrupted anywhere
@@ -102,11 +108,45 @@ final class IamUsers {
   }
 
   /**
-   * Revokes the user: keys first (the credential stops working), then inline and managed policies,
-   * groups, and the user. A user that is already gone is revoked.
+   * How long after its creation IAM may still answer NoSuchEntity for a new user: IAM is eventually
+   * consistent ("Changes that I make are not always immediately visible"), usually for seconds.
    */
-  static void revoke(IamGateway iam, String userName) {
+  static final Duration MAY_BE_INVISIBLE = Duration.ofSeconds(30);
+
+  /**
+   * Whether the request's user may have been created so recently that IAM does not show it yet: the
+   * lease being issued, or the last one, started less than {@link #MAY_BE_INVISIBLE} ago.
+   */
+  static boolean mayBeInvisible(AwsCredentialRequestStatus status, Instant now) {
+    Instant since = now.minus(MAY_BE_INVISIBLE);
+    return Stream.of(
+            status.pendingLease == null ? null : status.pendingLease.startedAt, status.issuedAt)
+        .filter(Objects::nonNull)
+        .map(Instant::parse)
+        .anyMatch(t -> t.isAfter(since));
+  }
+
+  /**
+   * Revokes the user: keys first (the credential stops working), then inline and managed policies,
+   * groups, and the user. A user that is already gone is revoked, unless it {@code mayBeInvisible}
+   * (created moments ago): then IAM's NoSuchEntity may only mean that it has not propagated, and
+   * the revocation is retried rather than the user left behind.
+   */
+  static void revoke(IamGateway iam, String userName, boolean mayBeInvisible) {
     if (iam.getUser(userName).isEmpty()) {
+      if (mayBeInvisible) {
+        throw new AwsFailure(
+            "iam:GetUser",
+            AwsFailure.Kind.TRANSIENT,
+            "NoSuchEntity",
+            AwsReason.NotFound,
+            "IAM user "
+                + userName
+                + " was created less than "
+                + MAY_BE_INVISIBLE.toSeconds()
+                + "s ago and is not visible yet; its revocation waits for it",
+            null);
+      }
       return;
     }
     deleteKeysExcept(iam, userName, Set.of());

@@ -307,8 +307,9 @@ public class Issuer {
                     null));
   }
 
-  void revokeUser(ResolvedAuthConfig config, String userName) {
-    IamUsers.revoke(clients.iam(config.settings()), userName);
+  /** Deletes the user and all it holds ({@link IamUsers#revoke}). */
+  void revokeUser(ResolvedAuthConfig config, String userName, boolean mayBeInvisible) {
+    IamUsers.revoke(clients.iam(config.settings()), userName, mayBeInvisible);
   }
 
   private static Optional<String> policy(VaultAwsRoleSpec spec) {

@@ -158,7 +158,7 @@ public class OrphanSweep {
           && cluster.id().equals(tags.get(OwnerTags.CLUSTER))
           && uid != null
           && !requests.contains(uid)) {
-        IamUsers.revoke(iam, user.userName());
+        IamUsers.revoke(iam, user.userName(), false);
         registry.counter("aao.orphans.deleted").increment();
         LOG.infof(
             "deleted orphaned IAM user %s (request %s/%s, uid %s, no longer exists)",

@@ -61,6 +61,7 @@ public class RequestStatusWriter {
   private final Conditions conditions;
   private final CrashPoints crashPoints;
   private final OperatorMetrics metrics;
+  private final Clock clock;
 
   @Inject
   public RequestStatusWriter(
@@ -74,6 +75,7 @@ public class RequestStatusWriter {
     this.conditions = new Conditions(clock);
     this.crashPoints = crashPoints;
     this.metrics = metrics;
+    this.clock = clock;
   }
 
   static AwsCredentialRequestStatus statusOf(AwsCredentialRequest request) {
@@ -107,7 +109,7 @@ public class RequestStatusWriter {
   void notIssued(RequestOutcome outcome, Reason reason, String message) {
     metrics.reconcileError("AwsCredentialRequest", reason.name());
     AwsCredentialRequestStatus status = outcome.status();
-    if (holdsLease(status) && status.pendingLease == null) {
+    if (stillUsable(status)) {
       // The current credential still works; the problem is with the next one.
       outcome.condition(
           READY,
@@ -266,6 +268,16 @@ public class RequestStatusWriter {
     return status.revokedAt != null && status.leaseId == null
         ? OperatorMetrics.State.REVOKED
         : OperatorMetrics.State.NOT_ISSUED;
+  }
+
+  /**
+   * Whether the lease the status records is still one a workload can use: held, not half-issued,
+   * and not past its expiry. A lease whose renewal kept failing until it expired is not Ready.
+   */
+  boolean stillUsable(AwsCredentialRequestStatus status) {
+    return holdsLease(status)
+        && status.pendingLease == null
+        && (status.expiresAt == null || clock.instant().isBefore(Instant.parse(status.expiresAt)));
   }
 
   static boolean holdsLease(AwsCredentialRequestStatus status) {

@@ -71,7 +71,8 @@ public class Revocation {
     AwsCredentialRequest request = outcome.resource();
     AwsCredentialRequestStatus status = request.getStatus();
     if (status.iamUserName != null) {
-      issuer.revokeUser(configFor(status), status.iamUserName);
+      issuer.revokeUser(
+          configFor(status), status.iamUserName, IamUsers.mayBeInvisible(status, clock.instant()));
     }
     Optional<Secret> after = secret;
     if (secret.isPresent()
@@ -138,7 +139,10 @@ public class Revocation {
     if (status.iamUserName != null) {
       try {
         Instant started = clock.instant();
-        issuer.revokeUser(configFor(status), status.iamUserName);
+        issuer.revokeUser(
+            configFor(status),
+            status.iamUserName,
+            IamUsers.mayBeInvisible(status, clock.instant()));
         metrics.revoked("iam_user", Duration.between(started, clock.instant()));
         events.record(
             request,

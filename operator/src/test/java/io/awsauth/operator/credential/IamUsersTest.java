@@ -3,6 +3,7 @@ package io.awsauth.operator.credential;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.awsauth.operator.api.v1alpha1.AwsCredentialRequestStatus;
 import io.awsauth.operator.api.v1alpha1.VaultAwsRoleSpec;
 import io.awsauth.operator.aws.AwsFailure;
 import io.awsauth.operator.aws.fake.Failures;
@@ -36,7 +37,7 @@ class IamUsersTest {
   void revokeDeletesKeysPoliciesGroupsAndTheUser() {
     issued("u1");
 
-    IamUsers.revoke(iam, "u1");
+    IamUsers.revoke(iam, "u1", false);
 
     assertThat(iam.user("u1")).isNull();
   }
@@ -46,11 +47,11 @@ class IamUsersTest {
     issued("u1");
     iam.failures().once("iam:DetachUserPolicy", Failures.throttled("DetachUserPolicy"));
 
-    assertThatThrownBy(() -> IamUsers.revoke(iam, "u1"))
+    assertThatThrownBy(() -> IamUsers.revoke(iam, "u1", false))
         .isInstanceOfSatisfying(AwsFailure.class, f -> assertThat(f.isTerminal()).isFalse());
     assertThat(iam.user("u1").keys).as("keys go first: the credential stopped working").isEmpty();
 
-    IamUsers.revoke(iam, "u1");
+    IamUsers.revoke(iam, "u1", false);
 
     assertThat(iam.user("u1")).isNull();
     assertThat(iam.failures().calls("iam:DeleteUser")).isEqualTo(1);
@@ -58,10 +59,33 @@ class IamUsersTest {
 
   @Test
   void revokingAUserThatIsGoneCallsNothingElse() {
-    IamUsers.revoke(iam, "gone");
+    IamUsers.revoke(iam, "gone", false);
 
     assertThat(iam.failures().calls("iam:GetUser")).isEqualTo(1);
     assertThat(iam.failures().calls("iam:ListAccessKeys")).isZero();
+  }
+
+  @Test
+  void aUserCreatedMomentsAgoThatIamDoesNotShowYetIsRetriedNotTakenForGone() {
+    Instant now = Instant.parse("2026-01-01T00:01:00Z");
+    AwsCredentialRequestStatus issuing = new AwsCredentialRequestStatus();
+    issuing.pendingLease = new AwsCredentialRequestStatus.PendingLease();
+    issuing.pendingLease.startedAt = "2026-01-01T00:00:40Z";
+    assertThat(IamUsers.mayBeInvisible(issuing, now)).isTrue();
+    AwsCredentialRequestStatus issued = new AwsCredentialRequestStatus();
+    issued.issuedAt = "2026-01-01T00:00:30Z";
+    assertThat(IamUsers.mayBeInvisible(issued, now)).as("exactly 30 s ago").isFalse();
+    assertThat(IamUsers.mayBeInvisible(new AwsCredentialRequestStatus(), now)).isFalse();
+
+    assertThatThrownBy(() -> IamUsers.revoke(iam, "not-yet-visible", true))
+        .isInstanceOfSatisfying(
+            AwsFailure.class,
+            f -> {
+              assertThat(f.isTerminal()).isFalse();
+              assertThat(f.getMessage()).contains("not visible yet");
+            });
+    IamUsers.revoke(iam, "not-yet-visible", false);
+    assertThat(iam.failures().calls("iam:GetUser")).isEqualTo(2);
   }
 
   @Test

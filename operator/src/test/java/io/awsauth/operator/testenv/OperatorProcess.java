@@ -69,6 +69,8 @@ public final class OperatorProcess implements AutoCloseable {
       command.add("-Xmx256m");
       command.addAll(jvmOptions);
       command.add("-Dquarkus.http.port=0");
+      // (servers the tests start listen on loopback only)
+      command.add("-Dquarkus.http.host=127.0.0.1");
       properties.forEach((k, v) -> command.add("-D" + k + "=" + v));
       command.add("-jar");
       command.add(jar.toString());
