@@ -35,8 +35,18 @@ public final class FaultProxy implements AutoCloseable {
   }
 
   static {
-    // The caller signed the Host header (SigV4): it must reach the emulator unchanged.
+    // The caller signed the Host header (SigV4): it must reach the emulator unchanged. The JDK's
+    // client reads this property once, at its first use in the JVM (the build sets it at start,
+    // see the failsafe configuration); a proxy that cannot forward Host says so at once.
     System.setProperty("jdk.httpclient.allowRestrictedHeaders", "host");
+    try {
+      HttpRequest.newBuilder(URI.create("http://127.0.0.1/")).header("Host", "127.0.0.1");
+    } catch (IllegalArgumentException e) {
+      throw new IllegalStateException(
+          "FaultProxy cannot forward the signed Host header: start the JVM with"
+              + " -Djdk.httpclient.allowRestrictedHeaders=host",
+          e);
+    }
   }
 
   private static final Pattern ACTION = Pattern.compile("(?:^|&)Action=([A-Za-z]+)");
