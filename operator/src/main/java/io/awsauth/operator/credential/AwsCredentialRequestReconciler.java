@@ -256,6 +256,9 @@ public class AwsCredentialRequestReconciler implements Reconciler<AwsCredentialR
     Instant now = clock.instant();
     RestartPlan.Step step =
         RestartPlan.decide(RestartPlan.Facts.of(request.getSpec(), outcome.status(), now));
+    if (step instanceof RestartPlan.Restart late && late.late()) {
+      step = RestartPlan.late(late, restarts.begun(request, late.at()));
+    }
     if (step instanceof RestartPlan.Drop) {
       statusWriter.restartDropped(outcome);
     } else if (step instanceof RestartPlan.Schedule) {

@@ -4,6 +4,7 @@ import io.awsauth.operator.api.v1alpha1.AwsCredentialRequestSpec;
 import io.awsauth.operator.api.v1alpha1.AwsCredentialRequestSpec.RestartPolicy;
 import io.awsauth.operator.api.v1alpha1.AwsCredentialRequestStatus;
 import io.awsauth.operator.api.v1alpha1.AwsCredentialRequestStatus.RestartPending;
+import java.time.Duration;
 import java.time.Instant;
 
 /**
@@ -17,7 +18,8 @@ import java.time.Instant;
  * from {@link RestartSpread} and records it ({@link Schedule}); once that time is in status and has
  * come, the workloads are patched with it as their {@code awsauth.io/restartedAt} ({@link
  * Restart}), and {@code status.restartedFor} names the lease. Patching again after a crash before
- * that record writes the same annotation, which restarts nothing.
+ * that record writes the same annotation, which restarts nothing. A time missed while the operator
+ * was away is given anew ({@link #late}), so that missed restarts do not all happen at once.
  */
 public final class RestartPlan {
   private RestartPlan() {}
@@ -60,8 +62,19 @@ public final class RestartPlan {
   /** Owed at {@code at}, not yet: look again then. */
   public record Wait(Instant at) implements Step {}
 
-  /** Owed now: patch the workloads with {@code at}, then record {@code restartedFor}. */
-  public record Restart(String leaseId, Instant at) implements Step {}
+  /**
+   * Owed now: patch the workloads with {@code at}, then record {@code restartedFor}. {@code late}:
+   * the time passed more than {@link #LATE} ago (the operator was not running, or not leading): see
+   * {@link #late}.
+   */
+  public record Restart(String leaseId, Instant at, boolean late) implements Step {}
+
+  /**
+   * A restart this long past its time was missed: the operator was down or had no leader. Restarts
+   * missed together would all happen at once when it is back, so each takes a new time, unless it
+   * had begun (a crash between the patch and its record), which is finished with its own time.
+   */
+  static final Duration LATE = Duration.ofSeconds(30);
 
   public static Step decide(Facts f) {
     RestartPending pending = f.pending();
@@ -79,6 +92,20 @@ public final class RestartPlan {
       return new Schedule(pending.leaseId);
     }
     Instant at = Instant.parse(pending.restartAt);
-    return f.now().isBefore(at) ? new Wait(at) : new Restart(pending.leaseId, at);
+    if (f.now().isBefore(at)) {
+      return new Wait(at);
+    }
+    return new Restart(pending.leaseId, at, f.now().isAfter(at.plus(LATE)));
+  }
+
+  /**
+   * A late restart, once the workloads were read: {@code begun}, some target already carries its
+   * time (patched before a crash), so it is finished with that time and nothing restarts twice;
+   * else it takes a new time from the spread, as a fresh one.
+   */
+  public static Step late(Restart restart, boolean begun) {
+    return begun
+        ? new Restart(restart.leaseId(), restart.at(), false)
+        : new Schedule(restart.leaseId());
   }
 }

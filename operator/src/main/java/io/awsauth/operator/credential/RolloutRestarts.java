@@ -8,6 +8,7 @@ import io.awsauth.operator.api.v1alpha1.EventReason;
 import io.awsauth.operator.metrics.OperatorMetrics;
 import io.awsauth.operator.status.EventRecorder;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
@@ -19,6 +20,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.TreeMap;
 
 /**
@@ -102,6 +104,43 @@ public class RolloutRestarts {
               + at
               + ")");
     }
+  }
+
+  /** Whether any workload of the targets carries restartedAt {@code at} already. */
+  public boolean begun(AwsCredentialRequest request, Instant at) {
+    List<RolloutTarget> targets = request.getSpec().rolloutRestartTargets;
+    if (targets == null) {
+      return false;
+    }
+    String namespace = request.getMetadata().getNamespace();
+    for (RolloutTarget target : targets) {
+      var workloads = client.resources(type(target)).inNamespace(namespace);
+      List<? extends HasMetadata> found =
+          target.name != null
+              ? Optional.ofNullable(workloads.withName(target.name).get()).stream().toList()
+              : workloads.withLabels(target.matchLabels).list().getItems();
+      if (found.stream().anyMatch(w -> at.toString().equals(restartedAt(w)))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static String restartedAt(HasMetadata workload) {
+    PodTemplateSpec template = null;
+    if (workload instanceof Deployment d) {
+      template = d.getSpec().getTemplate();
+    } else if (workload instanceof StatefulSet s) {
+      template = s.getSpec().getTemplate();
+    } else if (workload instanceof DaemonSet d) {
+      template = d.getSpec().getTemplate();
+    }
+    if (template == null
+        || template.getMetadata() == null
+        || template.getMetadata().getAnnotations() == null) {
+      return null;
+    }
+    return template.getMetadata().getAnnotations().get(RESTARTED_AT);
   }
 
   /** A restart was given a later time than now: counted, per target, as deferred. */

@@ -120,10 +120,21 @@ class RestartPlanTest {
                 SLOT,
                 "L1",
                 Duration.ofSeconds(20)),
-            new Restart("L2", SLOT)),
+            new Restart("L2", SLOT, false)),
         Arguments.of(
             new Row(
-                "time long past (operator was down): restart with the recorded time",
+                "time passed by the late limit: still on time",
+                DEFAULT,
+                true,
+                "L2",
+                "L2",
+                SLOT,
+                "L1",
+                Duration.ofSeconds(20).plus(RestartPlan.LATE)),
+            new Restart("L2", SLOT, false)),
+        Arguments.of(
+            new Row(
+                "time long past (operator was down): late",
                 DEFAULT,
                 true,
                 "L2",
@@ -131,7 +142,7 @@ class RestartPlanTest {
                 SLOT,
                 "L1",
                 Duration.ofHours(1)),
-            new Restart("L2", SLOT)),
+            new Restart("L2", SLOT, true)),
         Arguments.of(
             new Row(
                 "policy Never: nothing restarted, the pending one dropped",
@@ -188,5 +199,16 @@ class RestartPlanTest {
   @MethodSource("table")
   void decides(Row row, Step expected) {
     assertThat(RestartPlan.decide(row.facts())).isEqualTo(expected);
+  }
+
+  @org.junit.jupiter.api.Test
+  void aLateRestartIsFinishedWithItsTimeWhenBegunAndGivenANewOneWhenNot() {
+    Restart late = new Restart("L2", SLOT, true);
+    assertThat(RestartPlan.late(late, true))
+        .as("patched before a crash: the same time again changes nothing")
+        .isEqualTo(new Restart("L2", SLOT, false));
+    assertThat(RestartPlan.late(late, false))
+        .as("missed: a new time from the spread")
+        .isEqualTo(new Schedule("L2"));
   }
 }
