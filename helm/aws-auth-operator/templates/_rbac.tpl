@@ -37,10 +37,10 @@ manifest (ChartTemplateTest fails when the two differ). No wildcard verbs or res
   resourceNames: ["kube-system"]
   verbs: ["get"]
 # Rollout restart of a request's spec.rolloutRestartTargets after rotation (a patch of the pod
-# template's restartedAt annotation).
+# template's restartedAt annotation; list for the targets that select workloads by matchLabels).
 - apiGroups: ["apps"]
   resources: ["deployments", "statefulsets", "daemonsets"]
-  verbs: ["get", "patch"]
+  verbs: ["get", "list", "patch"]
 # Events about the operator's objects (events.k8s.io/v1, and core/v1 for older clients).
 - apiGroups: ["events.k8s.io"]
   resources: ["events"]

@@ -180,6 +180,7 @@ class HelmInstallE2E {
           {"", "nodes", "", "watch", ""},
           {"apps", "deployments", "", "patch", "team-a"},
           {"apps", "statefulsets", "", "get", "team-a"},
+          {"apps", "deployments", "", "list", "team-a"},
           {"apps", "daemonsets", "", "patch", "team-a"},
           {"events.k8s.io", "events", "", "create", "team-a"},
           {"", "events", "", "patch", "team-a"},

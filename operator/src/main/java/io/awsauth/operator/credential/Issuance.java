@@ -26,9 +26,11 @@ import java.util.UUID;
 /**
  * Issues a lease, writes it to the request's Secret, then retires the previous one (iam_user: its
  * key is recorded as status.retiringKey and deleted after the overlap, {@link RotationTiming}); or
- * finishes an issuance that was interrupted. Crash safety: for iam_user the user name and the lease
- * being issued are written to status (and the request holds its finalizer) before the first AWS
- * call, every step is idempotent, and keys of an interrupted attempt are deleted by the next one.
+ * finishes an issuance that was interrupted. A rotation records the restart of the workloads it
+ * makes due (status.restartPending, {@link RestartPlan}); the reconcile does it. Crash safety: for
+ * iam_user the user name and the lease being issued are written to status (and the request holds
+ * its finalizer) before the first AWS call, every step is idempotent, and keys of an interrupted
+ * attempt are deleted by the next one.
  */
 @ApplicationScoped
 public class Issuance {
@@ -36,7 +38,6 @@ public class Issuance {
   private final Issuer issuer;
   private final CredentialSecretWriter secrets;
   private final RequestStatusWriter statusWriter;
-  private final RolloutRestarts restarts;
   private final CrashPoints crashPoints;
   private final EventRecorder events;
   private final OperatorMetrics metrics;
@@ -47,7 +48,6 @@ public class Issuance {
       Issuer issuer,
       CredentialSecretWriter secrets,
       RequestStatusWriter statusWriter,
-      RolloutRestarts restarts,
       CrashPoints crashPoints,
       EventRecorder events,
       OperatorMetrics metrics,
@@ -56,7 +56,6 @@ public class Issuance {
     this.issuer = issuer;
     this.secrets = secrets;
     this.statusWriter = statusWriter;
-    this.restarts = restarts;
     this.crashPoints = crashPoints;
     this.events = events;
     this.metrics = metrics;
@@ -143,7 +142,7 @@ public class Issuance {
                 clock.instant());
     statusWriter.issued(outcome, terms, leaseId, credential, role, retiring);
     if (rotation) {
-      restarts.restart(request, clock.instant());
+      statusWriter.restartDue(outcome, leaseId);
     }
     if (!terms.type().isSts() && retiring.isEmpty()) {
       issuer.retireOtherKeys(config, status.iamUserName, credential.accessKeyId());
@@ -200,7 +199,7 @@ public class Issuance {
             Optional.empty());
     statusWriter.issued(outcome, terms, pending.leaseId, credential, role, retiring);
     if (rotation) {
-      restarts.restart(request, clock.instant());
+      statusWriter.restartDue(outcome, pending.leaseId);
     }
     events.record(
         request,
@@ -211,13 +210,15 @@ public class Issuance {
   }
 
   /**
-   * Records an STS lease found in the Secret, whose status write was lost (a conflict, a crash).
+   * Records an STS lease found in the Secret, whose status write was lost (a conflict, a crash);
+   * {@code rotation}: it replaced the lease status still names, so the restart it made due is owed.
    */
   Duration recordFromSecret(
       RequestOutcome outcome,
       LeaseTerms terms,
       VaultAwsRole role,
-      CredentialSecret.HeldLease lease) {
+      CredentialSecret.HeldLease lease,
+      boolean rotation) {
     AwsCredentialRequest request = outcome.resource();
     statusWriter.issued(
         outcome,
@@ -233,6 +234,9 @@ public class Issuance {
             Optional.empty()),
         role,
         Optional.empty());
+    if (rotation) {
+      statusWriter.restartDue(outcome, lease.leaseId());
+    }
     events.record(
         request,
         EventReason.IssuanceResumed,

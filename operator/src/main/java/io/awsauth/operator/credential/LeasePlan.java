@@ -237,8 +237,11 @@ public final class LeasePlan {
   /** The Secret already holds the iam_user lease being issued: record it, issue nothing. */
   public record Resume(PendingLease pending, boolean rotation) implements Next {}
 
-  /** The Secret holds an STS lease this operator issued whose status write was lost. */
-  public record RecordFromSecret(HeldLease lease) implements Next {}
+  /**
+   * The Secret holds an STS lease this operator issued whose status write was lost; {@code
+   * rotation}: it replaced the lease status still names.
+   */
+  public record RecordFromSecret(HeldLease lease, boolean rotation) implements Next {}
 
   /** Before the identity is verified: the lease's expiry and the role. */
   public static Plan beforeIdentity(Facts facts) {
@@ -298,7 +301,7 @@ public final class LeasePlan {
                       !Renewal.due(
                           f.now(), Renewal.renewAt(l.issuedAt(), l.expiresAt(), f.renewBefore())));
       if (unrecorded.isPresent()) {
-        return Plan.of(new RecordFromSecret(unrecorded.get()));
+        return Plan.of(new RecordFromSecret(unrecorded.get(), rotation));
       }
     }
     return Plan.of(new Issue(rotation));

@@ -5,6 +5,7 @@ import static io.awsauth.operator.status.Conditions.READY;
 import io.awsauth.operator.api.v1alpha1.AwsCredentialRequest;
 import io.awsauth.operator.api.v1alpha1.AwsCredentialRequestReason;
 import io.awsauth.operator.api.v1alpha1.AwsCredentialRequestStatus;
+import io.awsauth.operator.api.v1alpha1.AwsCredentialRequestStatus.RestartPending;
 import io.awsauth.operator.api.v1alpha1.AwsCredentialRequestStatus.RetiringKey;
 import io.awsauth.operator.api.v1alpha1.Durations;
 import io.awsauth.operator.api.v1alpha1.Reason;
@@ -201,6 +202,35 @@ public class RequestStatusWriter {
         timing.message());
   }
 
+  /**
+   * A rotation produced {@code leaseId}: the rolloutRestartTargets owe a restart for it ({@link
+   * RestartPlan}), replacing any restart owed for an earlier lease, time and all.
+   */
+  void restartDue(RequestOutcome outcome, String leaseId) {
+    AwsCredentialRequestStatus status = outcome.status();
+    if (leaseId.equals(status.restartedFor)) {
+      return;
+    }
+    status.restartPending = new RestartPending();
+    status.restartPending.leaseId = leaseId;
+  }
+
+  /** The restart owed was given its time (whole seconds, {@link RestartSpread}). */
+  void restartScheduled(RequestOutcome outcome, Instant at) {
+    outcome.status().restartPending.restartAt = at.toString();
+  }
+
+  /** The restart owed for the lease was done. */
+  void restarted(RequestOutcome outcome, String leaseId) {
+    outcome.status().restartedFor = leaseId;
+    outcome.status().restartPending = null;
+  }
+
+  /** The restart recorded is no longer owed. */
+  void restartDropped(RequestOutcome outcome) {
+    outcome.status().restartPending = null;
+  }
+
   /** The previous key's overlap is over and it was deleted. */
   void retired(RequestOutcome outcome) {
     outcome.status().retiringKey = null;
@@ -222,6 +252,7 @@ public class RequestStatusWriter {
     status.issuedFor = null;
     status.pendingLease = null;
     status.retiringKey = null;
+    status.restartPending = null;
     status.revokedAt = at.truncatedTo(ChronoUnit.SECONDS).toString();
     outcome.remove(AwsCredentialRequestReconciler.REVOCATION_FAILED);
     outcome.remove(AwsCredentialRequestReconciler.ROTATION_IN_TIME);

@@ -1,5 +1,6 @@
 package io.awsauth.operator.metrics;
 
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -14,7 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * The operator's own Prometheus metrics (on /q/metrics, beside the AWS call counter {@code
  * aao_aws_calls_total}): issuance and revocation latency, leases by state, seconds until the
- * nearest expiry, and reconcile errors by reason.
+ * nearest expiry, reconcile errors by reason, and rollout restarts by kind and outcome.
  */
 @ApplicationScoped
 public class OperatorMetrics {
@@ -24,6 +25,16 @@ public class OperatorMetrics {
     ISSUING,
     NOT_ISSUED,
     REVOKED
+  }
+
+  /** What became of a workload to restart after a rotation ({@code aao_rollout_restarts_total}). */
+  public enum RestartOutcome {
+    /** Patched with its new restartedAt. */
+    RESTARTED,
+    /** The target (or any workload its matchLabels select) does not exist. */
+    NOT_FOUND,
+    /** A target whose restart waits for its namespace's spread (aao.rollout-restart.interval). */
+    DEFERRED
   }
 
   private record Lease(State state, Instant expiresAt) {}
@@ -73,6 +84,15 @@ public class OperatorMetrics {
         .publishPercentileHistogram()
         .register(registry)
         .record(took);
+  }
+
+  public void rolloutRestart(String kind, RestartOutcome outcome) {
+    Counter.builder("aao.rollout.restarts")
+        .description("Workloads of rolloutRestartTargets restarted, not found or deferred")
+        .tag("kind", kind)
+        .tag("outcome", outcome.name().toLowerCase(Locale.ROOT))
+        .register(registry)
+        .increment();
   }
 
   public void reconcileError(String kind, String reason) {

@@ -34,6 +34,8 @@ public interface OperatorConfig {
 
   SessionIdentity sessionIdentity();
 
+  RolloutRestart rolloutRestart();
+
   interface Aws {
     RateLimit rateLimit();
 
@@ -123,6 +125,16 @@ public interface OperatorConfig {
 
     @WithDefault("awsauth-request-uid")
     String requestUidTag();
+  }
+
+  /** Restarts of rolloutRestartTargets after rotations ({@code credential.RestartSpread}). */
+  interface RolloutRestart {
+    /**
+     * At most one restart of the workloads of one namespace per this interval, however many of its
+     * requests rotate at once; 0s: no spreading.
+     */
+    @WithDefault("10s")
+    Duration interval();
   }
 
   /** For the crash-safety tests only ({@code faults.CrashPoints}). */

@@ -260,7 +260,20 @@ class LeasePlanTest {
             ALLOWED,
             true,
             null,
-            new RecordFromSecret(fresh)),
+            new RecordFromSecret(fresh, false)),
+        Arguments.of(
+            new Row(
+                "STS rotation in Secret, status lost: recorded as the rotation it was",
+                holding("L1"),
+                Optional.of("L9"),
+                Optional.of(fresh),
+                READY,
+                Duration.ofMinutes(10),
+                SPEC),
+            ALLOWED,
+            true,
+            null,
+            new RecordFromSecret(fresh, true)),
         Arguments.of(
             new Row(
                 "STS lease in Secret for another spec: issue",

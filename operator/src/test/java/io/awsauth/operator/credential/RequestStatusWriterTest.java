@@ -65,6 +65,37 @@ class RequestStatusWriterTest {
     assertThat(writer.stillUsable(request.getStatus())).isFalse();
   }
 
+  @Test
+  void aRotationOwesOneRestartUntilItIsDoneOrItsLeaseGoes() {
+    AwsCredentialRequest request = holding(clock.instant().plusSeconds(40));
+    AwsCredentialRequestStatus status = request.getStatus();
+    RequestOutcome outcome = writer.begin(request);
+
+    writer.restartDue(outcome, "lease-1");
+    assertThat(status.restartPending.leaseId).isEqualTo("lease-1");
+    assertThat(status.restartPending.restartAt).as("no time before the spread gives one").isNull();
+    writer.restartScheduled(outcome, clock.instant().plusSeconds(10));
+    assertThat(status.restartPending.restartAt).isEqualTo("2026-12-03T10:00:10Z");
+    writer.restarted(outcome, "lease-1");
+    assertThat(status.restartedFor).isEqualTo("lease-1");
+    assertThat(status.restartPending).isNull();
+
+    writer.restartDue(outcome, "lease-1");
+    assertThat(status.restartPending).as("the lease was restarted for already").isNull();
+
+    writer.restartDue(outcome, "lease-2");
+    writer.restartScheduled(outcome, clock.instant().plusSeconds(20));
+    writer.restartDue(outcome, "lease-3");
+    assertThat(status.restartPending.leaseId).isEqualTo("lease-3");
+    assertThat(status.restartPending.restartAt)
+        .as("a newer rotation takes a time of its own")
+        .isNull();
+
+    writer.revoked(outcome, clock.instant());
+    assertThat(status.restartPending).as("nothing is owed for a revoked lease").isNull();
+    assertThat(status.restartedFor).isEqualTo("lease-1");
+  }
+
   private AwsCredentialRequest holding(Instant expiresAt) {
     AwsCredentialRequest request = new AwsCredentialRequest();
     request.setMetadata(

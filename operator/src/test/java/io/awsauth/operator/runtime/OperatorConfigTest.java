@@ -28,6 +28,7 @@ class OperatorConfigTest {
     assertThat(c.leaderElection().renewDeadline()).isEqualTo(Duration.ofSeconds(10));
     assertThat(c.leaderElection().retryPeriod()).isEqualTo(Duration.ofSeconds(2));
     assertThat(c.faults().haltAfter()).isEmpty();
+    assertThat(c.rolloutRestart().interval()).isEqualTo(Duration.ofSeconds(10));
 
     String table = Files.readString(Path.of("../docs/configuration.md"));
     for (String row :
@@ -39,6 +40,7 @@ class OperatorConfigTest {
           "| `aao.orphan-sweep.min-age` | `5m` |",
           "| `aao.iam-user.verify-timeout` | `30s` |",
           "| `aao.shutdown.drain-timeout` | `20s` |",
+          "| `aao.rollout-restart.interval` | `10s` |",
           "| `aao.leader-election.enabled` | `false` |",
           "| `aao.leader-election.lease-name` | `aws-auth-operator-lease` |",
           "| `aao.leader-election.lease-duration`, `.renew-deadline`, `.retry-period` | `15s`,"
@@ -57,11 +59,13 @@ class OperatorConfigTest {
                 "aao.orphan-sweep.interval", "0s",
                 "aao.cluster-id", "c-1",
                 "aao.shutdown.drain-timeout", "80s",
+                "aao.rollout-restart.interval", "0s",
                 "aao.faults.halt-after", "issue.after-create-user#2"));
     assertThat(c.aws().rateLimit().iam()).isZero();
     assertThat(c.orphanSweep().interval()).isZero();
     assertThat(c.clusterId()).contains("c-1");
     assertThat(c.shutdown().drainTimeout()).isEqualTo(Duration.ofSeconds(80));
+    assertThat(c.rolloutRestart().interval()).isZero();
     assertThat(c.faults().haltAfter()).contains("issue.after-create-user#2");
   }
 

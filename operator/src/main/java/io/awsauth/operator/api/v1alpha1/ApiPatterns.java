@@ -65,6 +65,15 @@ public final class ApiPatterns {
   /** A Kubernetes object name (DNS subdomain). */
   public static final String K8S_NAME = "^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$";
 
+  /**
+   * A label value: empty, or up to 63 letters, digits and {@code -_.} starting and ending alnum.
+   */
+  public static final String LABEL_VALUE = "^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$";
+
+  /** A label key: an optional DNS-subdomain prefix and {@code /}, then a name of up to 63. */
+  public static final String LABEL_KEY =
+      "^([a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$";
+
   /** A namespace name, or a prefix ending in {@code *}, or {@code *}. */
   public static final String NAMESPACE_BINDING = "^([a-z0-9][-a-z0-9]{0,62}\\*?|\\*)$";
 

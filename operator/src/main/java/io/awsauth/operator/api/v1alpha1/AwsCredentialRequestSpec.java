@@ -3,11 +3,13 @@ package io.awsauth.operator.api.v1alpha1;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
 import java.util.List;
+import java.util.Map;
 
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @ValidationRule(
@@ -76,8 +78,32 @@ public class AwsCredentialRequestSpec {
 
   @Size(max = 20)
   @JsonPropertyDescription(
-      "Workloads in this namespace restarted (pod template annotation bump) after each rotation.")
+      "Workloads in this namespace restarted (pod template annotation awsauth.io/restartedAt, as"
+          + " kubectl rollout restart) once after each rotation, never after the first issuance"
+          + " nor when the operator restarts; see restartPolicy. Restarts of one namespace are"
+          + " spread out: at most one per aao.rollout-restart.interval (default 10s), the waiting"
+          + " one recorded in status.restartPending.")
   public List<RolloutTarget> rolloutRestartTargets;
+
+  @Default("OnRotation")
+  @JsonPropertyDescription(
+      "OnRotation (default): rolloutRestartTargets are restarted once after each rotation."
+          + " Never: nothing is restarted (the targets are kept, no workload is patched), for"
+          + " workloads that read the mounted Secret and pick up a new credential by themselves.")
+  public RestartPolicy restartPolicy;
+
+  /** Whether a rotation restarts the request's rolloutRestartTargets. */
+  public enum RestartPolicy {
+    @JsonProperty("OnRotation")
+    ON_ROTATION,
+    @JsonProperty("Never")
+    NEVER
+  }
+
+  /** The policy, OnRotation when unset (as the CRD's default). */
+  public RestartPolicy restartPolicyOrDefault() {
+    return restartPolicy == null ? RestartPolicy.ON_ROTATION : restartPolicy;
+  }
 
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public static class Identity {
@@ -123,15 +149,31 @@ public class AwsCredentialRequestSpec {
   }
 
   @JsonInclude(JsonInclude.Include.NON_NULL)
+  @ValidationRule(
+      value = "has(self.name) != has(self.matchLabels)",
+      message = "a rollout restart target names exactly one of name and matchLabels")
   public static class RolloutTarget {
+    static final String LABEL_KEYS = "self.all(k, k.matches('" + ApiPatterns.LABEL_KEY + "'))";
+
     @Required
     @JsonPropertyDescription("Deployment, StatefulSet or DaemonSet.")
     public Kind kind;
 
-    @Required
+    @Size(max = 253)
     @Pattern(ApiPatterns.K8S_NAME)
-    @JsonPropertyDescription("Name of the workload, in the request's namespace.")
+    @JsonPropertyDescription(
+        "Name of the workload, in the request's namespace. Exactly one of name and matchLabels.")
     public String name;
+
+    @Size(min = 1, max = 10)
+    @ValidationRule(
+        value = LABEL_KEYS,
+        message = "matchLabels keys are label keys: [prefix/]name, the name 1 to 63 characters")
+    @JsonPropertyDescription(
+        "Instead of name: every workload of this kind in the request's namespace whose labels"
+            + " include all of these (as a label selector's matchLabels). Exactly one of name and"
+            + " matchLabels.")
+    public Map<String, @Size(max = 63) @Pattern(ApiPatterns.LABEL_VALUE) String> matchLabels;
 
     public enum Kind {
       @JsonProperty("Deployment")

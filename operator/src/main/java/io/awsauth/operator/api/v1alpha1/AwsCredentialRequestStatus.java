@@ -85,6 +85,29 @@ public class AwsCredentialRequestStatus extends ConditionedStatus {
           + " the lease that replaced it; the user is never left with more than two keys.")
   public RetiringKey retiringKey;
 
+  @JsonPropertyDescription(
+      "The lease the rolloutRestartTargets were last restarted for: a rotation restarts them"
+          + " once, and neither a resync nor an operator restart restarts them again.")
+  public String restartedFor;
+
+  @JsonPropertyDescription(
+      "A restart of the rolloutRestartTargets that a rotation made due and that has not happened"
+          + " yet: recorded with the lease that made it due, then given its time (restarts of one"
+          + " namespace are spread out), so that neither a crash nor an operator restart loses or"
+          + " repeats it.")
+  public RestartPending restartPending;
+
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static class RestartPending {
+    @JsonPropertyDescription("The lease whose rotation made the restart due.")
+    public String leaseId;
+
+    @JsonPropertyDescription(
+        "When the restart happens (RFC 3339); the value of the workloads' awsauth.io/restartedAt"
+            + " annotation. Absent until the namespace's spread gives it a time.")
+    public String restartAt;
+  }
+
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public static class RetiringKey {
     @JsonPropertyDescription("Access key ID of the previous key (not secret).")

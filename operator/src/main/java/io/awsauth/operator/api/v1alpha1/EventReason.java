@@ -17,11 +17,16 @@ public enum EventReason {
   Revoked("AwsCredentialRequest", false, "Revoke", "a lease was revoked"),
   RevocationFailed(
       "AwsCredentialRequest", true, "Revoke", "the IAM user of a deleted request is not gone yet"),
+  RolloutRestarted(
+      "AwsCredentialRequest",
+      false,
+      "RestartRollout",
+      "the workloads of spec.rolloutRestartTargets were restarted after a rotation"),
   RolloutTargetNotFound(
       "AwsCredentialRequest",
       true,
       "RestartRollout",
-      "a workload of spec.rolloutRestartTargets does not exist"),
+      "a workload of spec.rolloutRestartTargets does not exist, or its matchLabels select none"),
   RoleCreated("StsRoleBinding", false, "ManageTrust", "trust.manage created the Role-to-Assume"),
   TrustPolicyUpdated(
       "StsRoleBinding", false, "ManageTrust", "trust.manage added its statement to the trust"),
