@@ -315,8 +315,69 @@ class OperatorPodE2E {
     }
   }
 
+  /**
+   * Issue 17 in a pod: a long-lived botocore client in a pod that mounts the request's Secret as a
+   * directory and sets AWS_CONFIG_FILE to its {@code config} key (credential_process) keeps calling
+   * through three rotations of an iam_user lease with no failed call and no restart; each rotated
+   * key reaches it through the kubelet's update of the volume. Every second it makes the call its
+   * role allows and one it does not; it prints a hash of the key it signed with (never the key).
+   */
   @Test
   @Order(5)
+  void
+      aPodReadingTheMountedSecretThroughCredentialProcessFollowsThreeRotationsWithoutAFailedCall() {
+    createReadyRole();
+    AwsCredentialRequest request = request("credproc-" + suffix);
+    // a rotation every ~55 s; the previous key lives to its Expiration + 30 s: the kubelet
+    // (syncFrequency 10 s on the local node) has 45 s to update the file before anything fails
+    request.getSpec().ttl = "100s";
+    request.getSpec().renewBefore = "45s";
+    client.resource(request).create();
+    String secretName = request.getMetadata().getName();
+    AwsCredentialRequest first = Fixtures.awaitCondition(client, request, "Ready", "True");
+    hygiene.record(secret(secretName));
+    Pod pod = client.resource(credentialProcessPod("credproc-" + suffix, secretName)).create();
+    String podName = pod.getMetadata().getName();
+
+    List<String> keys = new ArrayList<>(List.of(keyHash(first.getStatus().accessKeyId)));
+    int rotations = 3;
+    await()
+        .atMost(Duration.ofMinutes(6))
+        .pollInterval(Duration.ofSeconds(1))
+        .until(
+            () -> {
+              AwsCredentialRequest now = get(request);
+              if (now.getStatus().accessKeyId != null
+                  && !keys.contains(keyHash(now.getStatus().accessKeyId))) {
+                keys.add(keyHash(now.getStatus().accessKeyId));
+                hygiene.record(secret(secretName));
+              }
+              return keys.size() > rotations
+                  && podLog(podName).contains(" key " + keys.get(rotations));
+            });
+    String log = podLog(podName);
+    List<String> lines = log.lines().toList();
+    System.out.printf(
+        "[credential_process pod %s] %d calls, keys in order %s; last lines %s%n",
+        podName, lines.size(), keys, lines.subList(Math.max(0, lines.size() - 2), lines.size()));
+    assertThat(lines).as("the pod's log: a line per second").hasSizeGreaterThan(100);
+    assertThat(lines)
+        .as("every call: ec2:DescribeRegions allowed and s3:ListAllMyBuckets AccessDenied")
+        .allMatch(l -> l.startsWith("ok "), "starts with ok");
+    for (int i = 1; i <= rotations; i++) {
+      assertThat(log).as("the pod signed with rotated key %d", i).contains(" key " + keys.get(i));
+    }
+    Pod ran = client.pods().inNamespace(appNamespace).withName(podName).get();
+    assertThat(ran.getStatus().getContainerStatuses().get(0).getRestartCount())
+        .as("the container was never restarted")
+        .isZero();
+    node.saveLog(appNamespace, podName);
+    client.resource(ran).withGracePeriod(0).delete();
+    client.resource(request).withTimeout(60, TimeUnit.SECONDS).delete();
+  }
+
+  @Test
+  @Order(6)
   void noSecretMaterialInTheOperatorsLogEventsOrStatus() {
     List<Path> logs = new ArrayList<>();
     for (Pod p : node.operatorPods(operatorNamespace, release)) {
@@ -350,6 +411,116 @@ class OperatorPodE2E {
 
   private Secret secret(String name) {
     return client.secrets().inNamespace(appNamespace).withName(name).get();
+  }
+
+  /**
+   * A pod of the workload image running one botocore client for its whole life, with the Secret
+   * mounted as a directory at the request's mountPath (the default) and AWS_CONFIG_FILE pointing at
+   * its {@code config} key: every second one allowed and one denied call, a line each second ("ok N
+   * key <hash>" or "FAIL N ...").
+   */
+  private Pod credentialProcessPod(String name, String secretName) {
+    String mountPath = "/var/run/secrets/awsauth.io";
+    String script =
+        String.join(
+            "\n",
+            // (the CLI v1 bundles botocore: importable as botocore once awscli is imported)
+            "import awscli",
+            "import botocore.session, hashlib, sys, time",
+            "session = botocore.session.Session()",
+            "ec2 = session.create_client('ec2')",
+            "s3 = session.create_client('s3')",
+            "n = 0",
+            "while True:",
+            "    n += 1",
+            "    try:",
+            "        ec2.describe_regions()",
+            "        key = ec2._request_signer._credentials.get_frozen_credentials().access_key",
+            "        try:",
+            "            s3.list_buckets()",
+            "            denied = 'FAIL allowed'",
+            "        except s3.exceptions.ClientError as e:",
+            "            denied = e.response['Error']['Code']",
+            "        h = hashlib.sha256(key.encode()).hexdigest()[:12]",
+            "        if denied == 'AccessDenied':",
+            "            print('ok %d key %s' % (n, h), flush=True)",
+            "        else:",
+            "            print('FAIL %d s3:ListAllMyBuckets %s' % (n, denied), flush=True)",
+            "    except Exception as e:",
+            "        print('FAIL %d %s: %s' % (n, type(e).__name__, str(e)[:200]), flush=True)",
+            "    time.sleep(1)");
+    return new PodBuilder()
+        .withNewMetadata()
+        .withName(name)
+        .withNamespace(appNamespace)
+        .endMetadata()
+        .withNewSpec()
+        .withServiceAccountName("default")
+        .withAutomountServiceAccountToken(false)
+        .withHostNetwork(true)
+        .withDnsPolicy("Default")
+        .withNodeSelector(Map.of(LocalNode.HOSTNAME_LABEL, node.env.var("AAO_NODE_NAME")))
+        .withTerminationGracePeriodSeconds(1L)
+        .withRestartPolicy("Never")
+        .withNewSecurityContext()
+        .withRunAsNonRoot(true)
+        .withRunAsUser(1000L)
+        .endSecurityContext()
+        .addNewContainer()
+        .withName("app")
+        .withImage(node.awsCliImage)
+        .withImagePullPolicy("Never")
+        .withCommand("python3", "-u", "-c", script)
+        .addNewEnv()
+        .withName("AWS_CONFIG_FILE")
+        .withValue(mountPath + "/config")
+        .endEnv()
+        .addNewEnv()
+        .withName("AWS_ENDPOINT_URL")
+        .withValue(node.env.awsEndpoint())
+        .endEnv()
+        .addNewEnv()
+        .withName("HOME")
+        .withValue("/tmp")
+        .endEnv()
+        .addNewVolumeMount()
+        .withName("aws")
+        .withMountPath(mountPath)
+        .withReadOnly(true)
+        .endVolumeMount()
+        .withNewSecurityContext()
+        .withAllowPrivilegeEscalation(false)
+        .withReadOnlyRootFilesystem(true)
+        .withNewCapabilities()
+        .withDrop("ALL")
+        .endCapabilities()
+        .endSecurityContext()
+        .endContainer()
+        .addNewVolume()
+        .withName("aws")
+        .withNewSecret()
+        .withSecretName(secretName)
+        .endSecret()
+        .endVolume()
+        .endSpec()
+        .build();
+  }
+
+  private String podLog(String pod) {
+    String log = node.log(appNamespace, pod);
+    return log == null ? "" : log;
+  }
+
+  /** The first 12 hex digits of the SHA-256 of an access key ID, as the pod prints them. */
+  private static String keyHash(String accessKeyId) {
+    try {
+      byte[] d =
+          java.security.MessageDigest.getInstance("SHA-256")
+              .digest(accessKeyId.getBytes(StandardCharsets.UTF_8));
+      return java.util.HexFormat.of().formatHex(d).substring(0, 12);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   /** A bare pod of the workload image that only sleeps, as ServiceAccount default. */

@@ -131,6 +131,7 @@ public class Revocation {
       // The cache may predate the write-ahead that named the user: ask before letting go.
       AwsCredentialRequest fresh = client.resource(request).get();
       if (fresh == null) {
+        metrics.forget(AwsCredentialRequestReconciler.key(request));
         return UpdateControl.noUpdate();
       }
       request = fresh;

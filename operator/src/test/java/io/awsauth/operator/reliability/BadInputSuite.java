@@ -347,6 +347,7 @@ class BadInputSuite {
               {"credentialType": "assumed_role", "policyDocument": %s,
                "roleArns": ["%srole/bad-input-a", "%2$srole/bad-input-b"],
                "externalId": "bad-input-ext", "sessionTags": {"team": "a"},
+               "transitiveTagKeys": ["team"],
                "authConfigRef": "%s", "bindings": {"namespaces": ["%s"]}}
               """
                   .formatted(policy, a, config, NS)));
@@ -394,7 +395,10 @@ class BadInputSuite {
               {"roleRef": "bi-session-%s", "ttl": "1h", "renewBefore": "20m",
                "roleSessionName": "bad-input",
                "identity": {"serviceAccountName": "app", "podName": "app-pod"},
-               "secretName": "req", "rolloutRestartTargets": [{"kind": "Deployment", "name": "app"}]}
+               "secretName": "req", "mountPath": "/var/run/secrets/app",
+               "restartPolicy": "OnRotation",
+               "rolloutRestartTargets": [{"kind": "Deployment", "name": "app"},
+                                         {"kind": "StatefulSet", "matchLabels": {"app": "web"}}]}
               """
                   .formatted(run)));
       requests.put(

@@ -38,7 +38,10 @@ public final class SuiteRoles {
                   .assumeRolePolicyDocument(
                       "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\","
                           + "\"Principal\":{\"AWS\":\"arn:aws:iam::111111111111:root\"},"
-                          + "\"Action\":\"sts:AssumeRole\"}]}"));
+                          // (as docs/api.md asks of a target role: the operator names the
+                          // session's holder, SourceIdentity and tags)
+                          + "\"Action\":[\"sts:AssumeRole\",\"sts:SetSourceIdentity\","
+                          + "\"sts:TagSession\"]}]}"));
     }
     return "arn:aws:iam::111111111111:role/" + name;
   }
