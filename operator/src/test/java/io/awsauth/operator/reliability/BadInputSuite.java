@@ -397,8 +397,7 @@ class BadInputSuite {
                "identity": {"serviceAccountName": "app", "podName": "app-pod"},
                "secretName": "req", "mountPath": "/var/run/secrets/app",
                "restartPolicy": "OnRotation",
-               "rolloutRestartTargets": [{"kind": "Deployment", "name": "app"},
-                                         {"kind": "StatefulSet", "matchLabels": {"app": "web"}}]}
+               "rolloutRestartTargets": [{"kind": "Deployment", "name": "app"}]}
               """
                   .formatted(run)));
       requests.put(
@@ -408,7 +407,8 @@ class BadInputSuite {
               "req",
               """
               {"roleRef": "bi-assume-%s", "roleArn": "arn:aws:iam::111111111111:role/bad-input-a",
-               "identity": {"serviceAccountName": "default"}, "secretName": "req"}
+               "identity": {"serviceAccountName": "default"}, "secretName": "req",
+               "rolloutRestartTargets": [{"kind": "StatefulSet", "matchLabels": {"app": "web"}}]}
               """
                   .formatted(run)));
       requests.put(
