@@ -749,6 +749,12 @@ class BadInputSuite {
         "AwsAuthConfig spec.identityDocumentCertificates",
         "not a certificate",
         "-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydGlmaWNhdGU=\n-----END CERTIFICATE-----\n");
+    // label keys (rollout restart targets): [prefix/]name, the name 1-63 alphanumerics and -_.
+    String labelKey = "AwsCredentialRequest spec.rolloutRestartTargets[].matchLabels{key}";
+    add(c, byKey, labelKey, "injection", "app name; rm -rf /");
+    add(c, byKey, labelKey, "too long", "k".repeat(64));
+    add(c, byKey, labelKey, "pattern", "-leading-dash");
+    add(c, byKey, labelKey, "pattern", "UPPER_prefix.example/app");
     add(c, byKey, "AwsAuthConfig spec.usernameTemplate", "inconsistent", "aao-{{role}}");
     add(
         c,
