@@ -26,7 +26,6 @@ import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
-import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.api.model.events.v1.Event;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -204,7 +203,7 @@ class AwsCredentialRequestIT {
     VaultAwsRole role = role(Aws.unique("rotating"), CredentialType.IAM_USER);
     role.getSpec().policyDocument = json(EC2_ALL);
     createReady(role);
-    Deployment app = deployment(Aws.unique("web"));
+    Deployment app = Fixtures.idleDeployment(client, NS, Aws.unique("web"), Map.of(), SA);
     AwsCredentialRequest request = request(Aws.unique("rotated"), role);
     request.getSpec().ttl = "40s";
     RolloutTarget target = new RolloutTarget();
@@ -835,34 +834,6 @@ class AwsCredentialRequestIT {
     } catch (NoSuchEntityException e) {
       return false;
     }
-  }
-
-  private static Deployment deployment(String name) {
-    Deployment d =
-        new DeploymentBuilder()
-            .withNewMetadata()
-            .withName(name)
-            .withNamespace(NS)
-            .endMetadata()
-            .withNewSpec()
-            .withNewSelector()
-            .addToMatchLabels("app", name)
-            .endSelector()
-            .withNewTemplate()
-            .withNewMetadata()
-            .addToLabels("app", name)
-            .endMetadata()
-            .withNewSpec()
-            .withServiceAccountName(SA)
-            .addNewContainer()
-            .withName("app")
-            .withImage("amazon/aws-cli:2.17.0")
-            .endContainer()
-            .endSpec()
-            .endTemplate()
-            .endSpec()
-            .build();
-    return client.resource(d).create();
   }
 
   static String trustingAccount(String principal) {

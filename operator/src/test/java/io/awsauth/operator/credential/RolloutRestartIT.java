@@ -20,8 +20,6 @@ import io.awsauth.operator.testenv.OperatorTestResource;
 import io.awsauth.operator.testenv.TestEnvironment;
 import io.awsauth.operator.testenv.TestEnvironment.AwsAccount;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
-import io.fabric8.kubernetes.api.model.apps.Deployment;
-import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.api.model.events.v1.Event;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -113,12 +111,30 @@ class RolloutRestartIT {
             r -> r.getStatus() != null && r.getStatus().isTrue("Ready"));
 
     String tier = Aws.unique("tier");
-    web1 = deployment(NS, Aws.unique("web"), Map.of("tier", tier));
-    web2 = deployment(NS, Aws.unique("web"), Map.of("tier", tier));
-    notSelected = deployment(NS, Aws.unique("db"), Map.of("tier", tier + "-db"));
-    kept = deployment(NS, Aws.unique("kept"), Map.of());
-    spreadTarget1 = deployment(SPREAD_NS, Aws.unique("one"), Map.of());
-    spreadTarget2 = deployment(SPREAD_NS, Aws.unique("two"), Map.of());
+    web1 =
+        Fixtures.idleDeployment(client, NS, Aws.unique("web"), Map.of("tier", tier), SA)
+            .getMetadata()
+            .getName();
+    web2 =
+        Fixtures.idleDeployment(client, NS, Aws.unique("web"), Map.of("tier", tier), SA)
+            .getMetadata()
+            .getName();
+    notSelected =
+        Fixtures.idleDeployment(client, NS, Aws.unique("db"), Map.of("tier", tier + "-db"), SA)
+            .getMetadata()
+            .getName();
+    kept =
+        Fixtures.idleDeployment(client, NS, Aws.unique("kept"), Map.of(), SA)
+            .getMetadata()
+            .getName();
+    spreadTarget1 =
+        Fixtures.idleDeployment(client, SPREAD_NS, Aws.unique("one"), Map.of(), SA)
+            .getMetadata()
+            .getName();
+    spreadTarget2 =
+        Fixtures.idleDeployment(client, SPREAD_NS, Aws.unique("two"), Map.of(), SA)
+            .getMetadata()
+            .getName();
 
     spreadOne = request(SPREAD_NS, "spread-one", role, byName(spreadTarget1));
     spreadTwo = request(SPREAD_NS, "spread-two", role, byName(spreadTarget2));
@@ -274,38 +290,6 @@ class RolloutRestartIT {
         .inNamespace(request.getMetadata().getNamespace())
         .withName(request.getMetadata().getName())
         .get();
-  }
-
-  /** A Deployment of no replicas (its pod template is all a restart touches). */
-  private static String deployment(String namespace, String name, Map<String, String> labels) {
-    Deployment d =
-        new DeploymentBuilder()
-            .withNewMetadata()
-            .withName(name)
-            .withNamespace(namespace)
-            .withLabels(labels)
-            .endMetadata()
-            .withNewSpec()
-            .withReplicas(0)
-            .withNewSelector()
-            .addToMatchLabels("app", name)
-            .endSelector()
-            .withNewTemplate()
-            .withNewMetadata()
-            .addToLabels("app", name)
-            .endMetadata()
-            .withNewSpec()
-            .withServiceAccountName(SA)
-            .addNewContainer()
-            .withName("app")
-            .withImage("amazon/aws-cli:2.17.0")
-            .endContainer()
-            .endSpec()
-            .endTemplate()
-            .endSpec()
-            .build();
-    client.resource(d).create();
-    return name;
   }
 
   private static Map<String, String> templateAnnotations(String namespace, String name) {

@@ -7,6 +7,8 @@ import io.awsauth.operator.testenv.TestEnvironment.AwsAccount;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.util.Map;
 
@@ -132,5 +134,44 @@ public final class Fixtures {
     spec.credentials.secretRef = new SecretReference(namespace, secretName);
     config.setSpec(spec);
     return config;
+  }
+
+  /**
+   * Creates a Deployment of no replicas running as {@code serviceAccount}: a rollout restart target
+   * (its pod template is all a restart touches).
+   */
+  public static Deployment idleDeployment(
+      KubernetesClient client,
+      String namespace,
+      String name,
+      Map<String, String> labels,
+      String serviceAccount) {
+    Deployment d =
+        new DeploymentBuilder()
+            .withNewMetadata()
+            .withName(name)
+            .withNamespace(namespace)
+            .withLabels(labels)
+            .endMetadata()
+            .withNewSpec()
+            .withReplicas(0)
+            .withNewSelector()
+            .addToMatchLabels("app", name)
+            .endSelector()
+            .withNewTemplate()
+            .withNewMetadata()
+            .addToLabels("app", name)
+            .endMetadata()
+            .withNewSpec()
+            .withServiceAccountName(serviceAccount)
+            .addNewContainer()
+            .withName("app")
+            .withImage("amazon/aws-cli:2.17.0")
+            .endContainer()
+            .endSpec()
+            .endTemplate()
+            .endSpec()
+            .build();
+    return client.resource(d).create();
   }
 }
