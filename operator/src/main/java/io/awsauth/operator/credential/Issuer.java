@@ -24,6 +24,7 @@ import io.awsauth.operator.aws.StsGateway.IssuedSession;
 import io.awsauth.operator.aws.StsGateway.RoleSession;
 import io.awsauth.operator.runtime.OperatorConfig;
 import io.awsauth.operator.trust.AccountSessions;
+import io.awsauth.operator.trust.TrustPolicies;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
 import java.time.Duration;
@@ -177,9 +178,12 @@ public class Issuer {
     Optional<String> note =
         refused
             ? Optional.of(
-                "the session carries no workload identity: the role's trust does not let the"
-                    + " operator's principal set it (allow sts:TagSession and"
-                    + " sts:SetSourceIdentity beside sts:AssumeRole)")
+                "the session carries no workload identity: the trust policy of "
+                    + roleArn
+                    + " does not let the operator's principal set it (sts:TagSession and"
+                    + " sts:SetSourceIdentity beside sts:AssumeRole); add this statement to it: "
+                    + TrustPolicies.sessionIdentityStatement(
+                        sessions.principalFor(config, Arns.accountId(roleArn))))
             : left.isEmpty()
                 ? Optional.empty()
                 : Optional.of(

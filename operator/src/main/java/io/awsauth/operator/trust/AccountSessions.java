@@ -116,6 +116,21 @@ public class AccountSessions {
     return sessionFor(binding, config);
   }
 
+  /**
+   * The principal whose sessions the operator's calls into {@code accountId} run as: the config's
+   * own (its IAM user, or the role of its assumed-role session), or the Role-to-Assume of the
+   * account's StsRoleBinding. What a role's trust policy there must name.
+   */
+  public String principalFor(ResolvedAuthConfig config, String accountId) {
+    if (Objects.equals(accountId, config.accountId())) {
+      return Principals.principalOf(config.callerArn());
+    }
+    String configName = config.config().getMetadata().getName();
+    return binding(caches.bindings(), accountId, configName)
+        .map(b -> b.getSpec().roleArn)
+        .orElse("the Role-to-Assume of the StsRoleBinding for account " + accountId);
+  }
+
   private static Optional<StsRoleBinding> readyBinding(
       List<StsRoleBinding> bindings, String accountId, String configName) {
     return binding(bindings, accountId, configName)

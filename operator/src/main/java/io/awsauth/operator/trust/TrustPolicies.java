@@ -43,6 +43,19 @@ public final class TrustPolicies {
     return s;
   }
 
+  /**
+   * Trust statement letting {@code principalArn} say who holds the sessions it opens of a role
+   * (sts:SetSourceIdentity, sts:TagSession), for a role whose trust admits it to sts:AssumeRole
+   * already: what a request's status asks to add when the operator could not name the holder.
+   */
+  public static String sessionIdentityStatement(String principalArn) {
+    ObjectNode s = JSON.createObjectNode();
+    s.put("Effect", "Allow");
+    s.putObject("Principal").put("AWS", principalArn);
+    s.putArray("Action").add("sts:SetSourceIdentity").add("sts:TagSession");
+    return s.toString();
+  }
+
   /** Identity statement allowing the operator's principal to assume {@code roleArn}. */
   public static ObjectNode assumeRoleStatement(String sid, String roleArn) {
     ObjectNode s = JSON.createObjectNode();

@@ -397,10 +397,30 @@ class AwsCredentialRequestIT {
     assertThat(Emulator.session(env, ready.getStatus().accessKeyId).path("sourceIdentity").isNull())
         .isTrue();
     assertThat(ready.getStatus().sourceIdentity).isNull();
-    assertThat(ready.getStatus().issueNote).contains("no workload identity");
+    String note = ready.getStatus().issueNote;
+    assertThat(note).contains("no workload identity").contains(target);
     assertThat(ready.getStatus().condition("Issued").orElseThrow().getMessage())
         .contains("sts:SetSourceIdentity");
     client.resource(ready).withTimeout(60, TimeUnit.SECONDS).delete();
+
+    // The statement the note gives, added to the trust as it says, is what was missing: the next
+    // request's session names its holder.
+    String statement = note.substring(note.indexOf("add this statement to it: ") + 26);
+    assertThat(statement).contains(operatorArn);
+    try (IamClient iam = Aws.iam(env, env.accountA())) {
+      String trust = trustingForAssumeRoleOnly(operatorArn);
+      iam.updateAssumeRolePolicy(
+          r ->
+              r.roleName(target)
+                  .policyDocument(trust.substring(0, trust.length() - 2) + "," + statement + "]}"));
+    }
+    Emulator.settle(env);
+    AwsCredentialRequest named = request(Aws.unique("named"), role);
+    client.resource(named).create();
+    AwsCredentialRequest readyNamed = awaitCondition(named, "Ready", "True");
+    assertThat(readyNamed.getStatus().issueNote).isNull();
+    assertSessionNamesTheWorkload(readyNamed);
+    client.resource(readyNamed).withTimeout(60, TimeUnit.SECONDS).delete();
   }
 
   @Test
