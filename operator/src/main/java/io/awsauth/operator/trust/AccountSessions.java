@@ -123,7 +123,9 @@ public class AccountSessions {
    */
   public String principalFor(ResolvedAuthConfig config, String accountId) {
     if (Objects.equals(accountId, config.accountId())) {
-      return Principals.principalOf(config.callerArn());
+      return config.callerArn() == null
+          ? "the principal of AwsAuthConfig " + config.config().getMetadata().getName()
+          : Principals.principalOf(config.callerArn());
     }
     String configName = config.config().getMetadata().getName();
     return binding(caches.bindings(), accountId, configName)

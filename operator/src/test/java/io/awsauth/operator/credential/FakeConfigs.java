@@ -18,6 +18,7 @@ final class FakeConfigs {
     config.setMetadata(new ObjectMetaBuilder().withName(name).build());
     config.setStatus(new AwsAuthConfigStatus());
     config.getStatus().accountId = FakeAwsClients.ACCOUNT;
+    config.getStatus().callerArn = "arn:aws:iam::" + FakeAwsClients.ACCOUNT + ":user/vault-root";
     return new ResolvedAuthConfig(
         config,
         new AwsClientSettings(

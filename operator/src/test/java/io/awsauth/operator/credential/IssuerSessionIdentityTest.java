@@ -150,7 +150,12 @@ class IssuerSessionIdentityTest {
     assertThat(c.note().orElseThrow())
         .contains("no workload identity")
         .contains("sts:TagSession")
-        .contains("sts:SetSourceIdentity");
+        .contains("sts:SetSourceIdentity")
+        .contains("the trust policy of " + ROLE_ARN)
+        .endsWith(
+            "add this statement to it: {\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"arn:aws:iam::"
+                + FakeAwsClients.ACCOUNT
+                + ":user/vault-root\"},\"Action\":[\"sts:SetSourceIdentity\",\"sts:TagSession\"]}");
   }
 
   @Test
