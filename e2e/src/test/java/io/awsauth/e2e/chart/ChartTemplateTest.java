@@ -214,8 +214,11 @@ class ChartTemplateTest {
           .as(res)
           .containsExactlyInAnyOrder("get", "list", "watch");
     }
+    // (list: rolloutRestartTargets by matchLabels; no watch, no create, no delete)
     for (String res : List.of("deployments", "statefulsets", "daemonsets")) {
-      assertThat(verbs(operator, "apps", res)).as(res).containsExactlyInAnyOrder("get", "patch");
+      assertThat(verbs(operator, "apps", res))
+          .as(res)
+          .containsExactlyInAnyOrder("get", "list", "patch");
     }
     assertThat(verbs(operator, "events.k8s.io", "events"))
         .containsExactlyInAnyOrder("create", "patch");
