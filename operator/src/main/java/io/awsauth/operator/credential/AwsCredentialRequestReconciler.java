@@ -51,10 +51,10 @@ import org.jboss.logging.Logger;
  * renewAt, and revokes it on expiry, denial, role deletion and request deletion.
  *
  * <p>Each reconcile reads what the request needs, asks {@link LeasePlan} what to do, has {@link
- * Revocation} or {@link Issuance} do it, asks {@link RestartPlan} about the workloads a rotation
- * made due for a restart ({@link RolloutRestarts}, spread by {@link RestartSpread}), and hands the
- * outcome to {@link RequestStatusWriter}, the one writer of the request's status. A lease that is
- * held and not yet due costs no AWS call, so a restart re-issues nothing.
+ * Revocation} or {@link Issuance} do it, has {@link RestartStep} restart the workloads a rotation
+ * made due for a restart, and hands the outcome to {@link RequestStatusWriter}, the one writer of
+ * the request's status. A lease that is held and not yet due costs no AWS call, so a restart
+ * re-issues nothing.
  */
 @ControllerConfiguration(
     name = AwsCredentialRequestReconciler.NAME,
@@ -94,8 +94,7 @@ public class AwsCredentialRequestReconciler implements Reconciler<AwsCredentialR
   private final Revocation revocation;
   private final CredentialSecretWriter secrets;
   private final RequestStatusWriter statusWriter;
-  private final RolloutRestarts restarts;
-  private final RestartSpread spread;
+  private final RestartStep restarts;
   private final EventRecorder events;
   private final OperatorMetrics metrics;
   private final Clock clock;
@@ -107,8 +106,7 @@ public class AwsCredentialRequestReconciler implements Reconciler<AwsCredentialR
       Revocation revocation,
       CredentialSecretWriter secrets,
       RequestStatusWriter statusWriter,
-      RolloutRestarts restarts,
-      RestartSpread spread,
+      RestartStep restarts,
       EventRecorder events,
       OperatorMetrics metrics,
       Clock clock) {
@@ -119,7 +117,6 @@ public class AwsCredentialRequestReconciler implements Reconciler<AwsCredentialR
     this.secrets = secrets;
     this.statusWriter = statusWriter;
     this.restarts = restarts;
-    this.spread = spread;
     this.events = events;
     this.metrics = metrics;
     this.clock = clock;
@@ -161,7 +158,7 @@ public class AwsCredentialRequestReconciler implements Reconciler<AwsCredentialR
       statusWriter.notIssued(outcome, e.reason(), e.getMessage());
       next = LeasePlan.waitFor(e.reason(), refusedSince, clock.instant());
     }
-    Duration restart = restartStep(outcome);
+    Duration restart = restarts.run(outcome);
     outcome.build(true);
     if (!issuedNow(outcome.before(), status)) {
       // (an issuance announces itself: Issued or Rotated; one Event per issuance is enough)
@@ -243,41 +240,6 @@ public class AwsCredentialRequestReconciler implements Reconciler<AwsCredentialR
       return issuance.recordFromSecret(outcome, terms, role, found.lease(), found.rotation());
     }
     return issuance.issue(outcome, role, config, terms, secret, context, ((Issue) next).rotation());
-  }
-
-  /**
-   * The restart of the rolloutRestartTargets a rotation made due ({@link RestartPlan}): give it its
-   * time, or do it once that time is recorded and has come. Returns when to look again for it
-   * (null: nothing waits).
-   */
-  private Duration restartStep(RequestOutcome outcome) {
-    AwsCredentialRequest request = outcome.resource();
-    String namespace = request.getMetadata().getNamespace();
-    Instant now = clock.instant();
-    RestartPlan.Step step =
-        RestartPlan.decide(RestartPlan.Facts.of(request.getSpec(), outcome.status(), now));
-    if (step instanceof RestartPlan.Restart late && late.late()) {
-      step = RestartPlan.late(late, restarts.begun(request, late.at()));
-    }
-    if (step instanceof RestartPlan.Drop) {
-      statusWriter.restartDropped(outcome);
-    } else if (step instanceof RestartPlan.Schedule) {
-      Instant at = spread.reserve(namespace);
-      statusWriter.restartScheduled(outcome, at);
-      if (at.isAfter(now)) {
-        restarts.deferred(request);
-      }
-      // (the restart itself waits for the next reconcile, once this time is in status)
-      return Renewal.untilNext(now, at);
-    } else if (step instanceof RestartPlan.Wait wait) {
-      spread.observe(namespace, wait.at());
-      return Renewal.untilNext(now, wait.at());
-    } else if (step instanceof RestartPlan.Restart restart) {
-      spread.observe(namespace, restart.at());
-      restarts.restart(request, restart.leaseId(), restart.at());
-      statusWriter.restarted(outcome, restart.leaseId());
-    }
-    return null;
   }
 
   private Optional<Secret> revokeIfPlanned(

@@ -1,0 +1,66 @@
+package io.awsauth.operator.credential;
+
+import io.awsauth.operator.api.v1alpha1.AwsCredentialRequest;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * The restart step of a request's reconcile: asks {@link RestartPlan} about the workloads a
+ * rotation made due for a restart, gives the restart its time ({@link RestartSpread}) or has {@link
+ * RolloutRestarts} do it, and records the outcome through {@link RequestStatusWriter}.
+ */
+@ApplicationScoped
+public class RestartStep {
+  private final RolloutRestarts restarts;
+  private final RestartSpread spread;
+  private final RequestStatusWriter statusWriter;
+  private final Clock clock;
+
+  public RestartStep(
+      RolloutRestarts restarts,
+      RestartSpread spread,
+      RequestStatusWriter statusWriter,
+      Clock clock) {
+    this.restarts = restarts;
+    this.spread = spread;
+    this.statusWriter = statusWriter;
+    this.clock = clock;
+  }
+
+  /**
+   * The restart of the rolloutRestartTargets a rotation made due ({@link RestartPlan}): give it its
+   * time, or do it once that time is recorded and has come. Returns when to look again for it
+   * (null: nothing waits).
+   */
+  Duration run(RequestOutcome outcome) {
+    AwsCredentialRequest request = outcome.resource();
+    String namespace = request.getMetadata().getNamespace();
+    Instant now = clock.instant();
+    RestartPlan.Step step =
+        RestartPlan.decide(RestartPlan.Facts.of(request.getSpec(), outcome.status(), now));
+    if (step instanceof RestartPlan.Restart late && late.late()) {
+      step = RestartPlan.late(late, restarts.begun(request, late.at()));
+    }
+    if (step instanceof RestartPlan.Drop) {
+      statusWriter.restartDropped(outcome);
+    } else if (step instanceof RestartPlan.Schedule) {
+      Instant at = spread.reserve(namespace);
+      statusWriter.restartScheduled(outcome, at);
+      if (at.isAfter(now)) {
+        restarts.deferred(request);
+      }
+      // (the restart itself waits for the next reconcile, once this time is in status)
+      return Renewal.untilNext(now, at);
+    } else if (step instanceof RestartPlan.Wait wait) {
+      spread.observe(namespace, wait.at());
+      return Renewal.untilNext(now, wait.at());
+    } else if (step instanceof RestartPlan.Restart restart) {
+      spread.observe(namespace, restart.at());
+      restarts.restart(request, restart.leaseId(), restart.at());
+      statusWriter.restarted(outcome, restart.leaseId());
+    }
+    return null;
+  }
+}
