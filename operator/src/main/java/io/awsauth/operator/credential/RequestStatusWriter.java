@@ -308,7 +308,8 @@ public class RequestStatusWriter {
   boolean stillUsable(AwsCredentialRequestStatus status) {
     return holdsLease(status)
         && status.pendingLease == null
-        && (status.expiresAt == null || clock.instant().isBefore(Instant.parse(status.expiresAt)));
+        && (status.expiresAt == null
+            || !Renewal.expired(clock.instant(), Instant.parse(status.expiresAt)));
   }
 
   static boolean holdsLease(AwsCredentialRequestStatus status) {
