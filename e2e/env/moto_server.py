@@ -1377,6 +1377,7 @@ def _still_the_trusted_principal(saved, value):
 # changed at run time: POST /moto-api/fidelity/time with {"default": {...}} and/or
 # {"accounts": {"111111111111": {...}}} (merged into what is set; an account set to null goes
 # back to the default; a throttle entry set to null or rate 0 is removed); GET shows them.
+# GET /moto-api/fidelity/throttled counts the calls refused, per account and API.
 # =============================================================================================
 import time as _time  # noqa: E402
 
@@ -1388,6 +1389,7 @@ NEW_ROLES = {}  # role ARN -> visible at
 PENDING_TRUST = {}  # role ARN -> (previous trust document, its TRUSTED_IDS, visible at)
 PENDING_POLICIES = {}  # (account, "user"|"role", name) -> (previous docs, visible at)
 BUCKETS = {}  # (account, api) -> [tokens, last refill]
+THROTTLED = {}  # account -> {api: calls refused by a bucket} (GET /moto-api/fidelity/throttled)
 _time_lock = threading.Lock()
 
 
@@ -1444,6 +1446,8 @@ def _throttle(account, api, service):
         if tokens < 1:
             BUCKETS[(account, api)] = (tokens, now)
             throttled = True
+            per_api = THROTTLED.setdefault(account, {})
+            per_api[api] = per_api.get(api, 0) + 1
         else:
             BUCKETS[(account, api)] = (tokens - 1, now)
             throttled = False
@@ -1559,10 +1563,20 @@ def _fidelity_endpoint(environ, start_response):
     return [body]
 
 
+def _throttled_endpoint(environ, start_response):
+    """GET /moto-api/fidelity/throttled: per account, per API, how many calls a token bucket
+    refused since the emulator started (tests read it to show throttling was reached)."""
+    with _time_lock:
+        body = json.dumps(THROTTLED, indent=1, sort_keys=True).encode()
+    start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+    return [body]
+
+
 def _session_endpoint(environ, start_response):
     """GET /moto-api/fidelity/session?accessKeyId=ASIA...: what STS recorded for a session it
     issued (no secret, no token): ARN, kind, session policies, source identity, tags, times. AWS
-    has no such read-back; tests use it to prove which session policy a credential carries."""
+    has no such read-back; tests use it to prove which session policy a credential carries.
+    POST with the same query: the session expires now (rule 17), then answers the same."""
     from urllib.parse import parse_qs
 
     kid = (parse_qs(environ.get("QUERY_STRING", "")).get("accessKeyId") or [""])[0]
@@ -1570,6 +1584,11 @@ def _session_endpoint(environ, start_response):
     if s is None:
         status, body = "404 Not Found", {"error": "no session with that access key id"}
     else:
+        if environ.get("REQUEST_METHOD") == "POST":
+            # POST ...&expire: the session's time is up now, as if its DurationSeconds had
+            # passed (no test can wait the 900 s of the shortest session).
+            with _lock:
+                s.expiration = utcnow().replace(microsecond=0)
         status = "200 OK"
         body = {
             "arn": s.arn,
@@ -1591,6 +1610,8 @@ def _dispatch(self, environ, start_response):
     path = environ.get("PATH_INFO")
     if path == "/moto-api/fidelity/time":
         return _fidelity_endpoint(environ, start_response)
+    if path == "/moto-api/fidelity/throttled":
+        return _throttled_endpoint(environ, start_response)
     if path == "/moto-api/fidelity/session":
         return _session_endpoint(environ, start_response)
     return _orig_dispatch(self, environ, start_response)

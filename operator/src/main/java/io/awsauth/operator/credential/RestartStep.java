@@ -1,6 +1,7 @@
 package io.awsauth.operator.credential;
 
 import io.awsauth.operator.api.v1alpha1.AwsCredentialRequest;
+import io.awsauth.operator.faults.CrashPoints;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
 import java.time.Duration;
@@ -16,16 +17,19 @@ public class RestartStep {
   private final RolloutRestarts restarts;
   private final RestartSpread spread;
   private final RequestStatusWriter statusWriter;
+  private final CrashPoints crashPoints;
   private final Clock clock;
 
   public RestartStep(
       RolloutRestarts restarts,
       RestartSpread spread,
       RequestStatusWriter statusWriter,
+      CrashPoints crashPoints,
       Clock clock) {
     this.restarts = restarts;
     this.spread = spread;
     this.statusWriter = statusWriter;
+    this.crashPoints = crashPoints;
     this.clock = clock;
   }
 
@@ -59,6 +63,8 @@ public class RestartStep {
     } else if (step instanceof RestartPlan.Restart restart) {
       spread.observe(namespace, restart.at());
       restarts.restart(request, restart.leaseId(), restart.at());
+      // (the crash-safety test halts here: workloads patched, restartedFor not yet recorded)
+      crashPoints.passed("RolloutRestart");
       statusWriter.restarted(outcome, restart.leaseId());
     }
     return null;

@@ -231,6 +231,132 @@ class CrashSafetyIT {
     }
   }
 
+  /**
+   * Issue 17: a workload listed in rolloutRestartTargets restarts once per rotation and never
+   * because the operator restarted. The first issuance restarts nothing; a rotation's restart
+   * interrupted right after the workload was patched (before status.restartedFor was written) is
+   * finished by the next process with the same time, so the workload's template does not change
+   * again; and a later restart of a healthy operator, which reconciles the request, leaves the
+   * workload alone.
+   */
+  @Test
+  void restartTargetsRestartOncePerRotationAndNeverOnAnOperatorRestart() {
+    String workload = Aws.unique("restart-target");
+    Fixtures.idleDeployment(client, NS, workload, Map.of(), "default");
+    AwsCredentialRequest request = request(Aws.unique("restarts"));
+    AwsCredentialRequestSpec.RolloutTarget target = new AwsCredentialRequestSpec.RolloutTarget();
+    target.kind = AwsCredentialRequestSpec.RolloutTarget.Kind.DEPLOYMENT;
+    target.name = workload;
+    request.getSpec().rolloutRestartTargets = List.of(target);
+    String firstKey;
+    long generationBefore;
+    try (OperatorProcess first = operator("restarts-1", null)) {
+      client.resource(request).create();
+      AwsCredentialRequest ready = awaitReady(request, null);
+      firstKey = ready.getStatus().accessKeyId;
+      assertThat(ready.getStatus().restartPending).as("a first issuance owes no restart").isNull();
+      generationBefore = deployment(workload).getMetadata().getGeneration();
+    }
+    assertThat(restartedAt(workload)).as("restarted by the first issuance").isNull();
+
+    // A rotation (a spec change issues a fresh key), halted once the workload was patched.
+    String restartedAt;
+    long generationAfter;
+    try (OperatorProcess halting = operator("restarts-2", "RolloutRestart#1")) {
+      edit(request, r -> r.getSpec().ttl = "2h");
+      assertThat(halting.awaitExit(Duration.ofSeconds(90)))
+          .as("halted after the restart's patch (log %s)", halting.log())
+          .isEqualTo(CrashPoints.HALT_STATUS);
+    }
+    AwsCredentialRequest halted = get(request);
+    assertThat(halted.getStatus().restartPending)
+        .as("the restart, patched but not recorded")
+        .isNotNull();
+    assertThat(halted.getStatus().restartedFor).isNull();
+    restartedAt = restartedAt(workload);
+    assertThat(restartedAt).as("the rotation's restart").isNotNull();
+    generationAfter = deployment(workload).getMetadata().getGeneration();
+    assertThat(generationAfter)
+        .as("the patch changed the pod template")
+        .isGreaterThan(generationBefore);
+
+    try (OperatorProcess resumed = operator("restarts-3", null)) {
+      AwsCredentialRequest done =
+          await()
+              .atMost(Duration.ofSeconds(90))
+              .pollInterval(Duration.ofMillis(300))
+              .until(
+                  () -> get(request),
+                  r ->
+                      r.getStatus().leaseId != null
+                          && r.getStatus().leaseId.equals(r.getStatus().restartedFor));
+      assertThat(done.getStatus().restartPending).isNull();
+      assertThat(done.getStatus().accessKeyId).isNotEqualTo(firstKey);
+    }
+    assertThat(restartedAt(workload)).as("finished with its own time").isEqualTo(restartedAt);
+    assertThat(deployment(workload).getMetadata().getGeneration())
+        .as("the resumed restart did not change the pod template again")
+        .isEqualTo(generationAfter);
+
+    // A healthy operator's restart: a change that needs no new key proves the new process
+    // reconciled the request; a reissue would halt it at CreateAccessKey.
+    AwsCredentialRequest before = get(request);
+    long generation =
+        edit(request, r -> r.getSpec().renewBefore = "30m").getMetadata().getGeneration();
+    try (OperatorProcess restarted = operator("restarts-4", "CreateAccessKey#1")) {
+      await()
+          .atMost(Duration.ofSeconds(90))
+          .pollInterval(Duration.ofMillis(300))
+          .until(
+              () -> get(request),
+              r ->
+                  !restarted.isAlive()
+                      || Long.valueOf(generation).equals(r.getStatus().observedGeneration));
+      assertThat(restarted.isAlive())
+          .as("the restarted operator (log %s)", restarted.log())
+          .isTrue();
+      // (a few seconds more: a restart would come from this reconcile or the next)
+      await()
+          .during(Duration.ofSeconds(3))
+          .atMost(Duration.ofSeconds(10))
+          .until(restarted::isAlive);
+      AwsCredentialRequest after = get(request);
+      assertThat(after.getStatus().leaseId).isEqualTo(before.getStatus().leaseId);
+      assertThat(after.getStatus().restartPending).isNull();
+      assertThat(after.getStatus().restartedFor).isEqualTo(before.getStatus().leaseId);
+    }
+    assertThat(restartedAt(workload)).isEqualTo(restartedAt);
+    assertThat(deployment(workload).getMetadata().getGeneration())
+        .as("an operator restart restarted the workload")
+        .isEqualTo(generationAfter);
+    try (OperatorProcess cleanup = operator("restarts-5", null)) {
+      deleteAndAssertNothingLeft(get(request));
+    }
+  }
+
+  private static AwsCredentialRequest edit(
+      AwsCredentialRequest request, java.util.function.Consumer<AwsCredentialRequest> change) {
+    return client
+        .resources(AwsCredentialRequest.class)
+        .inNamespace(NS)
+        .withName(request.getMetadata().getName())
+        .edit(
+            r -> {
+              change.accept(r);
+              return r;
+            });
+  }
+
+  private static io.fabric8.kubernetes.api.model.apps.Deployment deployment(String name) {
+    return client.apps().deployments().inNamespace(NS).withName(name).get();
+  }
+
+  private static String restartedAt(String workload) {
+    Map<String, String> annotations =
+        deployment(workload).getSpec().getTemplate().getMetadata().getAnnotations();
+    return annotations == null ? null : annotations.get(RolloutRestarts.RESTARTED_AT);
+  }
+
   @AfterAll
   static void noIssuedCredentialInLogsEventsOrStatuses() {
     SecretHygiene.Report report = hygiene.scan(client, logs);

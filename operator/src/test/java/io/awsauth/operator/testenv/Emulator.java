@@ -27,6 +27,14 @@ public final class Emulator {
   }
 
   /**
+   * Per account, per API ({@code iam:CreateAccessKey}), how many calls a token bucket refused since
+   * the emulator started, as JSON ({@code GET /moto-api/fidelity/throttled}).
+   */
+  public static String throttled(TestEnvironment env) {
+    return send(env, HttpRequest.newBuilder(uri(env, "throttled")).GET());
+  }
+
+  /**
    * What STS recorded for the session of {@code accessKeyId}: arn, kind, sessionPolicies (the
    * parsed documents, null when none was passed), sourceIdentity, tags, issued, expiration.
    */
@@ -44,6 +52,19 @@ public final class Emulator {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /**
+   * Ends the session of {@code accessKeyId} now, as if its DurationSeconds had passed ({@code POST
+   * /moto-api/fidelity/session}): no test can wait the 900 s of the shortest session.
+   */
+  public static void expireSession(TestEnvironment env, String accessKeyId) {
+    send(
+        env,
+        HttpRequest.newBuilder(
+                URI.create(
+                    env.awsEndpoint() + "/moto-api/fidelity/session?accessKeyId=" + accessKeyId))
+            .POST(HttpRequest.BodyPublishers.noBody()));
   }
 
   /** Merges {@code json} ({"default": {...}} and/or {"accounts": {"ID": {...}|null}}). */

@@ -332,6 +332,25 @@ class MotoFidelityIT {
     }
   }
 
+  /** Rule 17: temporary credentials stop at their Expiration, with ExpiredToken. */
+  @Test
+  void temporaryCredentialsStopAtTheirExpiration(TestEnvironment env) {
+    AwsAccount a = env.accountA();
+    try (StsClient stsA = sts(env, a)) {
+      Credentials creds = stsA.getSessionToken(r -> r.durationSeconds(900)).credentials();
+      try (StsClient sessionSts = sts(env, session(creds))) {
+        assertThat(sessionSts.getCallerIdentity().arn()).isEqualTo(stsA.getCallerIdentity().arn());
+        Emulator.expireSession(env, creds.accessKeyId());
+        AwsServiceException expired = awsError(() -> sessionSts.getCallerIdentity());
+        assertThat(expired.awsErrorDetails().errorCode()).isEqualTo("ExpiredToken");
+        assertThat(expired.awsErrorDetails().errorMessage())
+            .isEqualTo("The security token included in the request is expired");
+        // (the user's own key is not affected)
+        assertThat(stsA.getCallerIdentity().account()).isEqualTo(a.id());
+      }
+    }
+  }
+
   private static final String ALLOW_ALL =
       """
       {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
@@ -887,7 +906,9 @@ class MotoFidelityIT {
       for (int i = 0; i < 3; i++) {
         assertThat(iamA.getAccountSummary().summaryMap()).isNotEmpty();
       }
+      long refusedBefore = refused(env, a.id(), api);
       AwsServiceException throttled = awsError(() -> iamA.getAccountSummary());
+      assertThat(refused(env, a.id(), api)).as("counted as refused").isEqualTo(refusedBefore + 1);
       assertThat(throttled.statusCode()).isEqualTo(400);
       assertThat(throttled.awsErrorDetails().errorCode()).isEqualTo("Throttling");
       assertThat(throttled.awsErrorDetails().errorMessage()).isEqualTo("Rate exceeded");
@@ -900,6 +921,15 @@ class MotoFidelityIT {
       Emulator.configure(
           env, "{\"accounts\": {\"" + a.id() + "\": {\"throttle\": {\"" + api + "\": null}}}}");
     }
+  }
+
+  /** Calls to {@code api} in {@code account} a token bucket refused (GET fidelity/throttled). */
+  private static long refused(TestEnvironment env, String account, String api) throws Exception {
+    return new com.fasterxml.jackson.databind.ObjectMapper()
+        .readTree(Emulator.throttled(env))
+        .path(account)
+        .path(api)
+        .asLong(0);
   }
 
   /**
