@@ -81,5 +81,13 @@ public final class ApiPatterns {
   public static final String SERVICE_ACCOUNT_BINDING =
       "^([a-z0-9][-a-z0-9]{0,62}\\*?|\\*)/([a-z0-9][-a-z0-9.]{0,252}\\*?|\\*)$";
 
+  /**
+   * A DNS host name with an optional port, as a Host header names an STS endpoint: {@code
+   * sts.amazonaws.com}, {@code vpce-1.sts.us-east-1.vpce.amazonaws.com}, {@code 127.0.0.1:5000}.
+   */
+  public static final String HOST_AND_PORT =
+      "^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*"
+          + "(:[0-9]{1,5})?$";
+
   public static final String URL = "^https?://[^\\s/?#]+(/[^\\s?#]*)?$";
 }

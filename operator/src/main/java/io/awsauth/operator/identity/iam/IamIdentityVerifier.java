@@ -60,14 +60,14 @@ public class IamIdentityVerifier implements IdentityVerifier {
   private final ExpiringCache<ProofKey, CallerIdentity> proven;
 
   /**
-   * One version of one proof Secret, checked against one endpoint and server ID. What STS said of
-   * it does not change: a signed request names the same caller for as long as it is kept, while STS
-   * itself refuses it 15 minutes after signing. So the verified caller is remembered (and the
-   * bindings compared again at every reconcile), and a lease is not revoked at renewal only because
-   * its proof has aged; a new proof (a new resourceVersion) is verified again.
+   * One version of one proof Secret, checked against one set of STS hosts (and the endpoint it is
+   * sent to) and one server ID. What STS said of it does not change: a signed request names the
+   * same caller for as long as it is kept, while STS itself refuses it 15 minutes after signing. So
+   * the verified caller is remembered (and the bindings compared again at every reconcile), and a
+   * lease is not revoked at renewal only because its proof has aged; a new proof (a new
+   * resourceVersion) is verified again.
    */
-  record ProofKey(
-      String secretUid, String resourceVersion, StsEndpoint endpoint, String serverId) {}
+  record ProofKey(String secretUid, String resourceVersion, StsHosts hosts, String serverId) {}
 
   public IamIdentityVerifier(
       KubernetesClient client,
@@ -112,9 +112,9 @@ public class IamIdentityVerifier implements IdentityVerifier {
             "proof Secret " + namespace + "/" + secretName + " (iamProofSecretRef) does not exist");
       }
       ResolvedAuthConfig config = configs.resolve(role.getSpec().authConfigRef);
-      StsEndpoint endpoint;
+      StsHosts hosts;
       try {
-        endpoint = StsEndpoint.ofOverride(stsOverride(config));
+        hosts = stsHosts(config);
       } catch (IllegalArgumentException e) {
         return IdentityVerdict.deny(
             AwsCredentialRequestReason.StsEndpointInvalid,
@@ -127,7 +127,7 @@ public class IamIdentityVerifier implements IdentityVerifier {
           new ProofKey(
               secret.getMetadata().getUid(),
               secret.getMetadata().getResourceVersion(),
-              endpoint,
+              hosts,
               serverId(config));
       Optional<CallerIdentity> known = proven.get(key);
       CallerIdentity caller;
@@ -135,7 +135,7 @@ public class IamIdentityVerifier implements IdentityVerifier {
         caller = known.get();
       } else {
         StsProofRequest proof =
-            IamProof.fromFields(fields(secret)).validate(endpoint, serverId(config));
+            IamProof.fromFields(fields(secret)).validate(hosts, serverId(config));
         if (!proof.fresh(clock.instant())) {
           // STS refuses it too; an emulator may not, and either way it is not sent.
           return IdentityVerdict.deny(
@@ -152,7 +152,7 @@ public class IamIdentityVerifier implements IdentityVerifier {
         } catch (IllegalArgumentException e) {
           return IdentityVerdict.deny(
               AwsCredentialRequestReason.StsAnswerInvalid,
-              "the answer of " + endpoint.uri() + " to the proof was refused: " + e.getMessage());
+              "the answer of " + proof.uri() + " to the proof was refused: " + e.getMessage());
         }
         if (answer instanceof StsAnswer.Refused refused) {
           return IdentityVerdict.deny(
@@ -197,9 +197,14 @@ public class IamIdentityVerifier implements IdentityVerifier {
         .map(r -> new ResolvedPrincipal(r.arn(), r.roleId()));
   }
 
-  private static String stsOverride(ResolvedAuthConfig config) {
+  /** The config's accepted STS hosts and proof endpoint (endpoints.sts, stsAllowedHosts, ...). */
+  static StsHosts stsHosts(ResolvedAuthConfig config) {
     AwsAuthConfigSpec spec = config.config().getSpec();
-    return spec.endpoints == null ? null : spec.endpoints.sts;
+    return StsHosts.of(
+        spec.endpoints == null ? null : spec.endpoints.sts,
+        spec.region,
+        spec.stsAllowedHosts,
+        spec.useStsRegionFromClient);
   }
 
   private static String serverId(ResolvedAuthConfig config) {

@@ -48,7 +48,10 @@ class IamIdentityVerifierTest {
         new SecretBuilder().withData(Map.of(IamProof.METHOD_FIELD, b64("POST"))).build();
     var fields = IamIdentityVerifier.fields(secret);
     assertThat(fields).containsOnlyKeys(IamProof.METHOD_FIELD);
-    assertThatThrownBy(() -> IamProof.fromFields(fields).validate(StsEndpoint.GLOBAL, null))
+    assertThatThrownBy(
+            () ->
+                IamProof.fromFields(fields)
+                    .validate(StsHosts.of(null, "us-east-1", null, false), null))
         .isInstanceOfSatisfying(
             UserError.class, e -> assertThat(e.reason().name()).isEqualTo("ProofIncomplete"));
   }

@@ -172,18 +172,29 @@ class StsProofSenderTest {
         .hasMessageNotContaining("Signature");
   }
 
+  /**
+   * A proof signed for sts.amazonaws.com sent to the configured endpoint keeps its signed Host, in
+   * a JVM started without jdk.httpclient.allowRestrictedHeaders (surefire sets none).
+   */
   @Test
-  void theSignedHostIsTheAuthorityUsed() {
-    Map<String, List<String>> headers = new LinkedHashMap<>();
-    headers.put("Host", new ArrayList<>(List.of("STS.example.com")));
+  void theSignedHostIsSentToTheConfiguredEndpoint() {
+    assertThat(System.getProperty("jdk.httpclient.allowRestrictedHeaders")).isNull();
+    answer.set(new Answer(200, Map.of("Content-Type", "text/xml"), IDENTIFIED));
+    Map<String, List<String>> headers = new LinkedHashMap<>(request().headers());
+    headers.put("Host", new ArrayList<>(List.of("sts.amazonaws.com")));
+    headers.put("Content-Length", List.of("43"));
     StsProofRequest r =
         new StsProofRequest(
             "POST",
-            URI.create("https://sts.example.com/"),
+            URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/"),
             headers,
-            "",
+            "Action=GetCallerIdentity&Version=2011-06-15",
             "us-east-1",
-            Instant.EPOCH);
-    assertThat(StsProofSender.target(r)).hasToString("https://STS.example.com/");
+            Instant.parse("2026-03-01T12:34:56Z"));
+    assertThat(new StsProofSender().send(r)).isInstanceOf(StsAnswer.Identified.class);
+    assertThat(hits).hasValue(1);
+    assertThat(received.get().get("Host")).containsExactly("sts.amazonaws.com");
+    assertThat(received.get().get("Content-length")).containsExactly("43");
+    assertThat(receivedBody.get()).isEqualTo("Action=GetCallerIdentity&Version=2011-06-15");
   }
 }
