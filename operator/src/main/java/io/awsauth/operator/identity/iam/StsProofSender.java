@@ -2,6 +2,8 @@ package io.awsauth.operator.identity.iam;
 
 import io.awsauth.operator.api.v1alpha1.AwsCredentialRequestReason;
 import io.awsauth.operator.aws.AwsFailure;
+import io.awsauth.operator.aws.ProxySettings;
+import io.awsauth.operator.aws.sdk.ProxyRoutePlanner;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -15,14 +17,15 @@ import java.util.concurrent.TimeUnit;
 import org.apache.http.client.config.RequestConfig;
 import org.apache.http.client.methods.CloseableHttpResponse;
 import org.apache.http.client.methods.HttpPost;
+import org.apache.http.client.protocol.HttpClientContext;
 import org.apache.http.entity.ByteArrayEntity;
 import org.apache.http.impl.client.CloseableHttpClient;
 import org.apache.http.impl.client.HttpClients;
-import org.apache.http.impl.conn.DefaultRoutePlanner;
 
 /**
- * Sends a validated proof to the endpoint {@link StsHosts} chose and reads the answer: no redirect
- * is followed, no retry or cookie is kept, the connection, every read and the whole exchange have
+ * Sends a validated proof to the endpoint {@link StsHosts} chose and reads the answer, through the
+ * proxy of {@link ProxySettings} (HTTPS_PROXY, NO_PROXY) as every AWS call: no redirect is
+ * followed, no retry or cookie is kept, the connection, every read and the whole exchange have
  * timeouts, and at most {@link StsAnswers#MAX_CHARS} bytes of the answer are read. The proof's
  * headers (its signature and session token among them) are sent as they are, its signed {@code
  * Host} included even when it is not the endpoint's host (a proof signed for {@code
@@ -52,6 +55,11 @@ public final class StsProofSender {
   private final CloseableHttpClient http;
 
   public StsProofSender() {
+    this(ProxySettings.fromEnvironment());
+  }
+
+  /** A sender whose connections go through {@code proxies} (HTTPS_PROXY, NO_PROXY, ...). */
+  public StsProofSender(ProxySettings proxies) {
     this.http =
         HttpClients.custom()
             .disableRedirectHandling()
@@ -60,7 +68,7 @@ public final class StsProofSender {
             .disableAuthCaching()
             .disableContentCompression()
             .setUserAgent("aws-auth-operator")
-            .setRoutePlanner(new DefaultRoutePlanner(null))
+            .setRoutePlanner(new ProxyRoutePlanner(proxies))
             .setMaxConnPerRoute(8)
             .setMaxConnTotal(32)
             .setDefaultRequestConfig(
@@ -96,8 +104,14 @@ public final class StsProofSender {
             CompletableFuture.delayedExecutor(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS));
     int status;
     String body;
-    try (CloseableHttpResponse response = http.execute(post)) {
+    HttpClientContext context = HttpClientContext.create();
+    try (CloseableHttpResponse response = http.execute(post, context)) {
       status = response.getStatusLine().getStatusCode();
+      if (context.getRequest() != null
+          && "CONNECT".equals(context.getRequest().getRequestLine().getMethod())) {
+        // The answer is the proxy's, refusing the tunnel: STS was not reached.
+        throw unreachable(request, "the proxy refused the tunnel: HTTP " + status);
+      }
       byte[] bytes;
       if (response.getEntity() == null) {
         bytes = new byte[0];
