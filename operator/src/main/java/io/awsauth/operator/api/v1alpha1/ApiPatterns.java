@@ -23,6 +23,9 @@ public final class ApiPatterns {
   /** What AWS accepts in IAM and STS tag keys and values (letters, digits, spaces, _.:/=+-@). */
   public static final String TAG_TEXT = "^[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*$";
 
+  /** An HTTP header name (a token), at most 128 characters. */
+  public static final String HEADER_NAME = "^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,128}$";
+
   /** Printable ASCII: what an HTTP header value can carry and a signature can cover. */
   public static final String HEADER_VALUE = "^[ -~]*$";
 

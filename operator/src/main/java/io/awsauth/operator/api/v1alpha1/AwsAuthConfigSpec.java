@@ -82,6 +82,14 @@ public class AwsAuthConfigSpec {
           + " still go there only. Default false.")
   public Boolean useStsRegionFromClient;
 
+  @Size(max = 32)
+  @JsonPropertyDescription(
+      "authType iam, Vault's allowed_sts_header_values: X-Amz-* headers a proof may carry"
+          + " besides those of SigV4 itself (X-Amz-Date, X-Amz-Security-Token,"
+          + " X-Amz-Content-Sha256, ...); a proof with any other X-Amz-* header is refused"
+          + " (ProofForbiddenHeader). Unset: none.")
+  public List<@Pattern(ApiPatterns.HEADER_NAME) String> allowedStsHeaders;
+
   @Size(max = 65536)
   @Pattern(ApiPatterns.PEM_CERTIFICATES)
   @JsonPropertyDescription(

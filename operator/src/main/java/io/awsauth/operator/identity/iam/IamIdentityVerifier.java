@@ -25,8 +25,12 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
 
 /**
@@ -67,7 +71,12 @@ public class IamIdentityVerifier implements IdentityVerifier {
    * lease is not revoked at renewal only because its proof has aged; a new proof (a new
    * resourceVersion) is verified again.
    */
-  record ProofKey(String secretUid, String resourceVersion, StsHosts hosts, String serverId) {}
+  record ProofKey(
+      String secretUid,
+      String resourceVersion,
+      StsHosts hosts,
+      String serverId,
+      Set<String> allowedHeaders) {}
 
   public IamIdentityVerifier(
       KubernetesClient client,
@@ -128,14 +137,16 @@ public class IamIdentityVerifier implements IdentityVerifier {
               secret.getMetadata().getUid(),
               secret.getMetadata().getResourceVersion(),
               hosts,
-              serverId(config));
+              serverId(config),
+              allowedHeaders(config));
       Optional<CallerIdentity> known = proven.get(key);
       CallerIdentity caller;
       if (known.isPresent()) {
         caller = known.get();
       } else {
         StsProofRequest proof =
-            IamProof.fromFields(fields(secret)).validate(hosts, serverId(config));
+            IamProof.fromFields(fields(secret))
+                .validate(hosts, serverId(config), allowedHeaders(config));
         if (!proof.fresh(clock.instant())) {
           // STS refuses it too; an emulator may not, and either way it is not sent.
           return IdentityVerdict.deny(
@@ -205,6 +216,14 @@ public class IamIdentityVerifier implements IdentityVerifier {
         spec.region,
         spec.stsAllowedHosts,
         spec.useStsRegionFromClient);
+  }
+
+  /** The config's allowedStsHeaders (Vault's allowed_sts_header_values), lower case. */
+  static Set<String> allowedHeaders(ResolvedAuthConfig config) {
+    List<String> allowed = config.config().getSpec().allowedStsHeaders;
+    return allowed == null
+        ? Set.of()
+        : allowed.stream().map(h -> h.toLowerCase(Locale.ROOT)).collect(Collectors.toSet());
   }
 
   private static String serverId(ResolvedAuthConfig config) {

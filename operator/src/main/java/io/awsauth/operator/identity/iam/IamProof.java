@@ -63,6 +63,17 @@ public record IamProof(String method, String url, String body, String headers) {
           "upgrade",
           "expect");
 
+  /** The X-Amz-* headers of SigV4 itself, which a proof may always carry (Vault's default list). */
+  private static final Set<String> SIGV4_HEADERS =
+      Set.of(
+          "x-amz-algorithm",
+          "x-amz-content-sha256",
+          "x-amz-credential",
+          "x-amz-date",
+          "x-amz-security-token",
+          "x-amz-signature",
+          "x-amz-signedheaders");
+
   /** Forwarded even when unsigned: STS needs them and they cannot change whose identity is told. */
   private static final Set<String> UNSIGNED_FORWARDED =
       Set.of("authorization", "content-type", "x-amz-security-token");
@@ -87,6 +98,15 @@ public record IamProof(String method, String url, String body, String headers) {
    * @param serverId the AwsAuthConfig's {@code iamServerIdHeaderValue}; null or empty when unset
    */
   public StsProofRequest validate(StsHosts hosts, String serverId) {
+    return validate(hosts, serverId, Set.of());
+  }
+
+  /**
+   * The same, with {@code allowedHeaders} (the AwsAuthConfig's {@code allowedStsHeaders}, Vault's
+   * allowed_sts_header_values): X-Amz-* headers the proof may carry besides those SigV4 itself
+   * uses.
+   */
+  public StsProofRequest validate(StsHosts hosts, String serverId, Set<String> allowedHeaders) {
     checkMethod();
     URI signedFor = parseUrl();
     StsHosts.Accepted accepted = hosts.accept(signedFor);
@@ -115,6 +135,7 @@ public record IamProof(String method, String url, String body, String headers) {
 
     String host = checkHost(given, signedFor);
     checkSigned(given, sig);
+    checkAmzHeaders(given, allowedHeaders);
     Instant signedAt = checkDate(given, sig);
     checkServerId(given, sig, serverId);
     checkContent(given, form);
@@ -257,6 +278,26 @@ public record IamProof(String method, String url, String body, String headers) {
         throw new UserError(
             AwsCredentialRequestReason.ProofForbiddenHeader,
             "the proof carries a " + header.name() + " header, which cannot be forwarded");
+      }
+    }
+  }
+
+  /**
+   * As Vault: an X-Amz-* header is refused unless SigV4 uses it or the config allows it. Such
+   * headers are AWS's own request parameters (X-Amz-Target picks another API's action), so a proof
+   * carries only those its signature needs.
+   */
+  private static void checkAmzHeaders(ProofHeaders given, Set<String> allowed) {
+    for (ProofHeaders.Header header : given.all()) {
+      String lower = header.name().toLowerCase(Locale.ROOT);
+      if (lower.startsWith("x-amz-")
+          && !SIGV4_HEADERS.contains(lower)
+          && allowed.stream().noneMatch(a -> a.equalsIgnoreCase(lower))) {
+        throw new UserError(
+            AwsCredentialRequestReason.ProofForbiddenHeader,
+            "the proof carries a "
+                + header.name()
+                + " header, which the AwsAuthConfig's allowedStsHeaders does not list");
       }
     }
   }

@@ -539,6 +539,25 @@ class IamProofTest {
         .isEqualTo(URI.create("https://sts.us-west-2.amazonaws.com/"));
   }
 
+  /** Vault's allowed_sts_header_values: X-Amz-* headers beyond SigV4's own only when listed. */
+  @Test
+  void anXAmzHeaderOtherThanSigV4sIsRefusedUnlessAllowed() {
+    SignedProofs.Proof target =
+        SignedProofs.sign(
+            GLOBAL,
+            "us-east-1",
+            SignedProofs.BODY,
+            Map.of("X-Amz-Target", "AWSSecurityTokenServiceV20110615.GetSessionToken"));
+    UserError error = rejection(target, DEFAULT, null);
+    assertThat(error.reason().name()).isEqualTo("ProofForbiddenHeader");
+    assertThat(error.getMessage()).contains("X-Amz-Target").contains("allowedStsHeaders");
+    assertThat(target.encoded().validate(DEFAULT, null, java.util.Set.of("x-amz-target")).headers())
+        .containsKey("X-Amz-Target");
+    // Unsigned too: Vault refuses the header whether signed or not.
+    assertThat(reason(global().set("X-Amz-User-Agent", "aws-cli/2")))
+        .isEqualTo("ProofForbiddenHeader");
+  }
+
   @Test
   void gostyleHeadersAsVaultCliSendsThem() {
     // What aws-sdk-go v1 puts in http.Header: no Host, canonical names, single values.
