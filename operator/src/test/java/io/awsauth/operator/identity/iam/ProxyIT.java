@@ -77,10 +77,6 @@ class ProxyIT {
   @Test
   void everyAwsCallAndTheProofGoThroughTheProxyWithTheSignedHostKept() {
     String emulator = URI.create(env.awsEndpoint()).getRawAuthority();
-    // The config became Ready with the operator's STS call through the proxy.
-    assertThat(proxy.seen())
-        .anyMatch(r -> r.requestLine().startsWith("POST http://" + emulator + "/ "));
-
     Workload user = Workload.user(env, Aws.unique("proxied"));
     VaultAwsRole role =
         s.role(
@@ -101,8 +97,13 @@ class ProxyIT {
         .as("the proof, forwarded to endpoints.sts through the proxy with its signed Host")
         .contains(
             new CountingProxy.Seen("POST http://" + emulator + "/ HTTP/1.1", "sts.amazonaws.com"));
+    // The session issued (sts:GetSessionToken with the operator's own key) went through it too;
+    // (the config may have been Ready from an earlier run, so its calls are not counted on).
     assertThat(proxy.seen())
         .as("the operator's own calls through the proxy")
-        .anyMatch(r -> emulator.equals(r.host()));
+        .anyMatch(
+            r ->
+                r.requestLine().startsWith("POST http://" + emulator + "/ ")
+                    && emulator.equals(r.host()));
   }
 }
