@@ -65,11 +65,11 @@ public class IamIdentityVerifier implements IdentityVerifier {
 
   /**
    * One version of one proof Secret, checked against one set of STS hosts (and the endpoint it is
-   * sent to) and one server ID. What STS said of it does not change: a signed request names the
-   * same caller for as long as it is kept, while STS itself refuses it 15 minutes after signing. So
-   * the verified caller is remembered (and the bindings compared again at every reconcile), and a
-   * lease is not revoked at renewal only because its proof has aged; a new proof (a new
-   * resourceVersion) is verified again.
+   * sent to), one server ID and one list of allowed X-Amz-* headers. What STS said of it does not
+   * change: a signed request names the same caller for as long as it is kept, while STS itself
+   * refuses it 15 minutes after signing. So the verified caller is remembered (and the bindings
+   * compared again at every reconcile), and a lease is not revoked at renewal only because its
+   * proof has aged; a new proof (a new resourceVersion) is verified again.
    */
   record ProofKey(
       String secretUid,
