@@ -20,8 +20,8 @@ import java.util.concurrent.Executors;
  * An HTTP proxy on 127.0.0.1 that records what it forwarded: a plain proxied request ({@code POST
  * http://host:port/path}, as a client sends it to an http destination such as the emulator) is
  * forwarded with its headers (the signed Host included) and answered with {@code Connection:
- * close}; a {@code CONNECT host:port} (https) is recorded and tunnelled, or refused with 403 when
- * {@code tunnel} is false (nothing leaves the machine). Each connection carries one request.
+ * close}; a {@code CONNECT host:port} (https) is recorded and refused with 403, so that nothing
+ * leaves the machine. Each connection carries one request.
  */
 public final class CountingProxy implements AutoCloseable {
   /** One request seen: {@code CONNECT host:port} or {@code METHOD absolute-uri}, and its Host. */
@@ -30,22 +30,16 @@ public final class CountingProxy implements AutoCloseable {
   private final ServerSocket server;
   private final ExecutorService threads = Executors.newCachedThreadPool();
   private final List<Seen> seen = new CopyOnWriteArrayList<>();
-  private final boolean tunnel;
 
-  private CountingProxy(boolean tunnel) throws IOException {
-    this.tunnel = tunnel;
+  private CountingProxy() throws IOException {
     this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
     threads.execute(this::accept);
   }
 
-  /** A proxy that forwards plain requests and refuses CONNECT (counting it). */
+  /** A proxy that forwards plain requests and refuses CONNECT (counting both). */
   public static CountingProxy start() {
-    return start(false);
-  }
-
-  public static CountingProxy start(boolean tunnel) {
     try {
-      return new CountingProxy(tunnel);
+      return new CountingProxy();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -54,10 +48,6 @@ public final class CountingProxy implements AutoCloseable {
   /** {@code http://127.0.0.1:<port>}, for HTTPS_PROXY or HTTP_PROXY. */
   public String url() {
     return "http://127.0.0.1:" + server.getLocalPort();
-  }
-
-  public int port() {
-    return server.getLocalPort();
   }
 
   public List<Seen> seen() {
@@ -108,20 +98,9 @@ public final class CountingProxy implements AutoCloseable {
       String[] parts = requestLine.split(" ");
       OutputStream out = client.getOutputStream();
       if (parts[0].equals("CONNECT")) {
-        if (!tunnel) {
-          out.write(
-              "HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n"
-                  .getBytes(StandardCharsets.US_ASCII));
-          return;
-        }
-        String[] target = parts[1].split(":");
-        try (Socket upstream = new Socket(target[0], Integer.parseInt(target[1]))) {
-          out.write(
-              "HTTP/1.1 200 Connection established\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-          out.flush();
-          threads.execute(() -> pipe(in, upstream));
-          upstream.getInputStream().transferTo(out);
-        }
+        out.write(
+            "HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n"
+                .getBytes(StandardCharsets.US_ASCII));
         return;
       }
       URI target = URI.create(parts[1]);
@@ -163,14 +142,6 @@ public final class CountingProxy implements AutoCloseable {
       }
     } catch (IOException | RuntimeException e) {
       // the client sees the connection close
-    }
-  }
-
-  private static void pipe(InputStream from, Socket to) {
-    try {
-      from.transferTo(to.getOutputStream());
-    } catch (IOException e) {
-      // the tunnel ends
     }
   }
 
