@@ -1,7 +1,9 @@
 # config/samples/iam-proof.py: a signed sts:GetCallerIdentity request made with the workload's
 # own AWS credentials (botocore's default chain), printed as the four fields `vault login
 # -method=aws` sends, for `kubectl create secret generic ... --from-env-file`.
-# STS_URL: the AwsAuthConfig's STS endpoint; SERVER_ID: its iamServerIdHeaderValue, if set.
+# STS_URL: an STS host the AwsAuthConfig accepts (stsAllowedHosts; default the global one),
+# STS_REGION: the region to sign for (that of a regional STS_URL); SERVER_ID: its
+# iamServerIdHeaderValue, if set.
 import base64, json, os
 import botocore.session
 from botocore.auth import SigV4Auth
@@ -13,7 +15,8 @@ headers = {"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"}
 if os.environ.get("SERVER_ID"):
     headers["X-Vault-AWS-IAM-Server-ID"] = os.environ["SERVER_ID"]
 request = AWSRequest(method="POST", url=url, data=body, headers=headers)
-SigV4Auth(botocore.session.Session().get_credentials(), "sts", "us-east-1").add_auth(request)
+region = os.environ.get("STS_REGION", "us-east-1")
+SigV4Auth(botocore.session.Session().get_credentials(), "sts", region).add_auth(request)
 b64 = lambda s: base64.b64encode(s.encode()).decode()
 print("iam_http_request_method=POST")
 print(f"iam_request_url={b64(url)}")

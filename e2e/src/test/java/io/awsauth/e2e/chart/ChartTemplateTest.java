@@ -357,6 +357,9 @@ class ChartTemplateTest {
           endpoints:
             sts: https://sts.eu-west-1.amazonaws.com
           iamServerIdHeaderValue: vault.example.com
+          stsAllowedHosts: [sts.amazonaws.com, sts.eu-west-1.amazonaws.com]
+          useStsRegionFromClient: true
+          allowedStsHeaders: [X-Amz-User-Agent]
         """);
     Rendered r = Chart.template("aao", "platform", values);
 
@@ -401,6 +404,11 @@ class ChartTemplateTest {
     assertThat(config.<Map<String, Object>>get("spec", "endpoints"))
         .isEqualTo(Map.of("sts", "https://sts.eu-west-1.amazonaws.com"));
     assertThat(config.<String>get("spec", "iamServerIdHeaderValue")).isEqualTo("vault.example.com");
+    assertThat(config.<List<String>>get("spec", "stsAllowedHosts"))
+        .containsExactly("sts.amazonaws.com", "sts.eu-west-1.amazonaws.com");
+    assertThat(config.<Boolean>get("spec", "useStsRegionFromClient")).isTrue();
+    assertThat(config.<List<String>>get("spec", "allowedStsHeaders"))
+        .containsExactly("X-Amz-User-Agent");
   }
 
   @Test

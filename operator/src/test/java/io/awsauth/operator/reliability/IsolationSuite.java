@@ -318,7 +318,7 @@ class IsolationSuite {
               decoy.url()),
           "IdentityVerified",
           "ProofWrongEndpoint",
-          "not to the configured STS endpoint");
+          "not for an STS host this AwsAuthConfig accepts");
       String withQuery = url + "/?Action=AssumeRole";
       expectDenied(
           "proof for the STS URL with a query string",

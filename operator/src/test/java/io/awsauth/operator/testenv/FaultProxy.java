@@ -63,6 +63,7 @@ public final class FaultProxy implements AutoCloseable {
   private final Map<String, AtomicLong> counts = new ConcurrentHashMap<>();
   private final Map<String, AtomicLong> bySigner = new ConcurrentHashMap<>();
   private final Map<String, AtomicLong> succeeded = new ConcurrentHashMap<>();
+  private final Map<String, Set<String>> hostsBySigner = new ConcurrentHashMap<>();
 
   private FaultProxy(URI target) throws IOException {
     this.target = target;
@@ -124,7 +125,16 @@ public final class FaultProxy implements AutoCloseable {
     return n == null ? 0 : n.get();
   }
 
+  /**
+   * The Host headers of the calls signed with {@code accessKeyId} that reached the proxy, e.g. the
+   * signed Host a forwarded proof kept. The key ID is only compared, never printed.
+   */
+  public Set<String> hostsSignedBy(String accessKeyId) {
+    return Set.copyOf(hostsBySigner.getOrDefault(accessKeyId, Set.of()));
+  }
+
   public void reset() {
+    hostsBySigner.clear();
     counts.clear();
     bySigner.clear();
     succeeded.clear();
@@ -137,6 +147,10 @@ public final class FaultProxy implements AutoCloseable {
     String authorization = exchange.getRequestHeaders().getFirst("Authorization");
     Matcher credential = CREDENTIAL.matcher(authorization == null ? "" : authorization);
     String signer = credential.find() ? credential.group(1) : "unsigned";
+    String host = exchange.getRequestHeaders().getFirst("Host");
+    hostsBySigner
+        .computeIfAbsent(signer, k -> ConcurrentHashMap.newKeySet())
+        .add(host == null ? "" : host);
     Faults f = faults;
     double roll;
     synchronized (random) {

@@ -772,6 +772,71 @@ class MotoFidelityIT {
                 + " \\+ 15 min\\.\\)</Message>");
   }
 
+  /**
+   * Rule 22: the signature covers the Host header as the request carries it, not the address it was
+   * received on: a request signed for {@code https://sts.amazonaws.com/} (or a regional host) and
+   * sent to the emulator's loopback port with that Host is accepted, as AWS behind a VPC endpoint
+   * accepts it; the same request with another Host is refused.
+   */
+  @Test
+  void theSignatureCoversTheHostAsSent(TestEnvironment env) throws Exception {
+    AwsAccount a = env.accountA();
+    assertThat(signedFor(env, a, "sts.amazonaws.com", "us-east-1", "sts.amazonaws.com"))
+        .contains("<GetCallerIdentityResult>");
+    assertThat(
+            signedFor(
+                env, a, "sts.us-west-2.amazonaws.com", "us-west-2", "sts.us-west-2.amazonaws.com"))
+        .contains("<GetCallerIdentityResult>");
+    assertThat(signedFor(env, a, "sts.amazonaws.com", "us-east-1", "sts.us-west-2.amazonaws.com"))
+        .contains("<Code>SignatureDoesNotMatch</Code>");
+  }
+
+  /**
+   * GetCallerIdentity signed for {@code https://<signedHost>/}, sent with {@code Host: sentHost}.
+   */
+  private static String signedFor(
+      TestEnvironment env, AwsAccount a, String signedHost, String region, String sentHost)
+      throws Exception {
+    String body = "Action=GetCallerIdentity&Version=2011-06-15";
+    SignedRequest signed =
+        AwsV4HttpSigner.create()
+            .sign(
+                r ->
+                    r.identity(AwsCredentialsIdentity.create(a.accessKeyId(), a.secretAccessKey()))
+                        .request(
+                            SdkHttpRequest.builder()
+                                .method(SdkHttpMethod.POST)
+                                .uri(URI.create("https://" + signedHost + "/"))
+                                .putHeader(
+                                    "Content-Type",
+                                    "application/x-www-form-urlencoded; charset=utf-8")
+                                .build())
+                        .payload(ContentStreamProvider.fromUtf8String(body))
+                        .putProperty(AwsV4HttpSigner.SERVICE_SIGNING_NAME, "sts")
+                        .putProperty(AwsV4HttpSigner.REGION_NAME, region));
+    // Apache HttpClient sends the Host it is given (the JDK's client needs a JVM flag for it).
+    org.apache.http.client.methods.HttpPost post =
+        new org.apache.http.client.methods.HttpPost(env.awsEndpoint() + "/");
+    post.setEntity(
+        new org.apache.http.entity.StringEntity(body, java.nio.charset.StandardCharsets.UTF_8));
+    signed
+        .request()
+        .headers()
+        .forEach(
+            (k, vs) -> {
+              if (!k.equalsIgnoreCase("Host") && !k.equalsIgnoreCase("Content-Type")) {
+                vs.forEach(v -> post.addHeader(k, v));
+              }
+            });
+    post.setHeader("Content-Type", "application/x-www-form-urlencoded; charset=utf-8");
+    post.setHeader("Host", sentHost);
+    try (org.apache.http.impl.client.CloseableHttpClient http =
+            org.apache.http.impl.client.HttpClients.createMinimal();
+        org.apache.http.client.methods.CloseableHttpResponse response = http.execute(post)) {
+      return org.apache.http.util.EntityUtils.toString(response.getEntity());
+    }
+  }
+
   /** An Inactive or deleted key, or session credentials without their token, do not sign. */
   @Test
   void inactiveOrDeletedKeysAndSessionsWithoutTokenAreRefused(TestEnvironment env) {

@@ -48,11 +48,29 @@ public final class OperatorProcess implements AutoCloseable {
     return start(kubeconfigContent, name, properties, List.of());
   }
 
+  /** The same with environment variables (e.g. HTTP_PROXY) added to the process's. */
+  public static OperatorProcess start(
+      TestEnvironment env,
+      String name,
+      Map<String, String> properties,
+      Map<String, String> environment) {
+    return start(env.kubeconfig(), name, properties, List.of(), environment);
+  }
+
   private static OperatorProcess start(
       String kubeconfigContent,
       String name,
       Map<String, String> properties,
       List<String> jvmOptions) {
+    return start(kubeconfigContent, name, properties, jvmOptions, Map.of());
+  }
+
+  private static OperatorProcess start(
+      String kubeconfigContent,
+      String name,
+      Map<String, String> properties,
+      List<String> jvmOptions,
+      Map<String, String> environment) {
     Path jar = TestEnvironment.repoRoot().resolve("operator/target/quarkus-app/quarkus-run.jar");
     if (!Files.isRegularFile(jar)) {
       throw new IllegalStateException(
@@ -76,6 +94,7 @@ public final class OperatorProcess implements AutoCloseable {
       command.add(jar.toString());
       ProcessBuilder builder =
           new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+      builder.environment().putAll(environment);
       builder.environment().put("KUBECONFIG", kubeconfig.toString());
       synchronized (started) {
         started.removeIf(p -> !p.isAlive());

@@ -23,6 +23,9 @@ public final class ApiPatterns {
   /** What AWS accepts in IAM and STS tag keys and values (letters, digits, spaces, _.:/=+-@). */
   public static final String TAG_TEXT = "^[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*$";
 
+  /** An HTTP header name (a token), at most 128 characters. */
+  public static final String HEADER_NAME = "^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,128}$";
+
   /** Printable ASCII: what an HTTP header value can carry and a signature can cover. */
   public static final String HEADER_VALUE = "^[ -~]*$";
 
@@ -80,6 +83,14 @@ public final class ApiPatterns {
   /** {@code namespace/name}; either part may end in {@code *}. */
   public static final String SERVICE_ACCOUNT_BINDING =
       "^([a-z0-9][-a-z0-9]{0,62}\\*?|\\*)/([a-z0-9][-a-z0-9.]{0,252}\\*?|\\*)$";
+
+  /**
+   * A DNS host name with an optional port, as a Host header names an STS endpoint: {@code
+   * sts.amazonaws.com}, {@code vpce-1.sts.us-east-1.vpce.amazonaws.com}, {@code 127.0.0.1:5000}.
+   */
+  public static final String HOST_AND_PORT =
+      "^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*"
+          + "(:[0-9]{1,5})?$";
 
   public static final String URL = "^https?://[^\\s/?#]+(/[^\\s?#]*)?$";
 }

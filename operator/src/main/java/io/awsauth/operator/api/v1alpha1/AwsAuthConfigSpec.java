@@ -10,6 +10,7 @@ import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
+import java.util.List;
 
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class AwsAuthConfigSpec {
@@ -60,6 +61,34 @@ public class AwsAuthConfigSpec {
       "When set, a signed sts:GetCallerIdentity proof (authType iam) must carry this value in a"
           + " signed X-Vault-AWS-IAM-Server-ID header (Vault's iam_server_id_header_value).")
   public String iamServerIdHeaderValue;
+
+  @Size(min = 1, max = 32)
+  @JsonPropertyDescription(
+      "authType iam: the hosts a signed sts:GetCallerIdentity proof may be signed for, each"
+          + " host or host:port (e.g. sts.amazonaws.com, sts.eu-west-1.amazonaws.com). A proof"
+          + " signed for one of them keeps its signed Host and is sent to endpoints.sts (a"
+          + " regional or VPC endpoint), as Vault's server does; the operator never sends a"
+          + " proof anywhere else. A host other than endpoints.sts' own must be signed for"
+          + " https. Unset: the partition's global STS host (sts.amazonaws.com in partition"
+          + " aws), the STS host of spec.region, and the host of endpoints.sts. When set, it"
+          + " replaces that default.")
+  public List<@Pattern(ApiPatterns.HOST_AND_PORT) String> stsAllowedHosts;
+
+  @JsonPropertyDescription(
+      "authType iam, Vault's use_sts_region_from_client: a proof signed for the STS host of"
+          + " the region in its signature (sts.<region>.amazonaws.com, a region of this"
+          + " config's partition) is accepted, and, when endpoints.sts is unset, sent to that"
+          + " region's STS endpoint instead of the default one. With endpoints.sts set, proofs"
+          + " still go there only. Default false.")
+  public Boolean useStsRegionFromClient;
+
+  @Size(max = 32)
+  @JsonPropertyDescription(
+      "authType iam, Vault's allowed_sts_header_values: X-Amz-* headers a proof may carry"
+          + " besides those of SigV4 itself (X-Amz-Date, X-Amz-Security-Token,"
+          + " X-Amz-Content-Sha256, ...); a proof with any other X-Amz-* header is refused"
+          + " (ProofForbiddenHeader). Unset: none.")
+  public List<@Pattern(ApiPatterns.HEADER_NAME) String> allowedStsHeaders;
 
   @Size(max = 65536)
   @Pattern(ApiPatterns.PEM_CERTIFICATES)

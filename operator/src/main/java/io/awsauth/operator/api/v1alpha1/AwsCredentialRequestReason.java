@@ -52,10 +52,11 @@ public enum AwsCredentialRequestReason implements Reason {
       Recheck.WAIT_FOR_CHANGE, "a key of the proof is not valid base64, a URL, or ASCII text"),
   ProofTooLarge(Recheck.WAIT_FOR_CHANGE, "a field of the proof is over its size limit"),
   ProofWrongEndpoint(
-      Recheck.WAIT_FOR_CHANGE, "the proof is addressed to another origin than the STS endpoint"),
+      Recheck.WAIT_FOR_CHANGE,
+      "the proof is signed for a host the AwsAuthConfig does not accept (stsAllowedHosts)"),
   ProofHasQuery(Recheck.WAIT_FOR_CHANGE, "the proof's URL has a query"),
   ProofWrongPath(Recheck.WAIT_FOR_CHANGE, "the proof's URL path is not the endpoint's"),
-  ProofWrongHost(Recheck.WAIT_FOR_CHANGE, "the proof's Host header is not the endpoint's"),
+  ProofWrongHost(Recheck.WAIT_FOR_CHANGE, "the proof's Host header is not its URL's host"),
   ProofNotPost(Recheck.WAIT_FOR_CHANGE, "the proof's method is not POST"),
   ProofWrongAction(
       Recheck.WAIT_FOR_CHANGE, "the body does not hold Action=GetCallerIdentity exactly once"),

@@ -5,12 +5,14 @@ import io.awsauth.operator.aws.AwsClients;
 import io.awsauth.operator.aws.AwsCredentials;
 import io.awsauth.operator.aws.Ec2Gateway;
 import io.awsauth.operator.aws.IamGateway;
+import io.awsauth.operator.aws.ProxySettings;
 import io.awsauth.operator.aws.StsGateway;
 import io.awsauth.operator.faults.CrashPoints;
 import io.awsauth.operator.runtime.OperatorConfig;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import java.net.URI;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -32,6 +34,7 @@ import software.amazon.awssdk.core.SdkClient;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.apache.ApacheHttpClient;
+import software.amazon.awssdk.http.apache.ProxyConfiguration;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.ec2.Ec2Client;
 import software.amazon.awssdk.services.iam.IamClient;
@@ -74,23 +77,46 @@ public class SdkClients implements AwsClients {
 
   private final AwsRateLimits limits;
 
+  @Inject
   public SdkClients(MeterRegistry registry, CrashPoints crashPoints, OperatorConfig config) {
+    this(registry, crashPoints, config, ProxySettings.fromEnvironment());
+  }
+
+  SdkClients(
+      MeterRegistry registry,
+      CrashPoints crashPoints,
+      OperatorConfig config,
+      ProxySettings proxies) {
     OperatorConfig.Aws.RateLimit perSecond = config.aws().rateLimit();
     this.limits =
         new AwsRateLimits(
             Map.of("iam", perSecond.iam(), "sts", perSecond.sts(), "ec2", perSecond.ec2()),
             registry);
-    this.http =
-        ApacheHttpClient.builder()
-            .maxConnections(64)
-            .connectionTimeout(Duration.ofSeconds(5))
-            .socketTimeout(Duration.ofSeconds(30))
-            .build();
+    this.http = httpClient(proxies);
     this.metrics = new AwsCallMetrics(registry);
     this.crashPoints =
         crashPoints.enabled()
             ? Optional.of(new CrashPointInterceptor(crashPoints))
             : Optional.empty();
+  }
+
+  /**
+   * The HTTP client of every SDK client: HTTPS_PROXY/HTTP_PROXY/NO_PROXY as the proof sender reads
+   * them ({@link ProxySettings}, through {@link ProxyRoutePlanner}); the SDK's own reading of them
+   * (one proxy for every scheme) is turned off.
+   */
+  static SdkHttpClient httpClient(ProxySettings proxies) {
+    return ApacheHttpClient.builder()
+        .maxConnections(64)
+        .connectionTimeout(Duration.ofSeconds(5))
+        .socketTimeout(Duration.ofSeconds(30))
+        .proxyConfiguration(
+            ProxyConfiguration.builder()
+                .useSystemPropertyValues(false)
+                .useEnvironmentVariableValues(false)
+                .build())
+        .httpRoutePlanner(new ProxyRoutePlanner(proxies))
+        .build();
   }
 
   @Override

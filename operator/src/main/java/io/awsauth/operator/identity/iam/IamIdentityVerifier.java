@@ -25,8 +25,12 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
 
 /**
@@ -60,14 +64,19 @@ public class IamIdentityVerifier implements IdentityVerifier {
   private final ExpiringCache<ProofKey, CallerIdentity> proven;
 
   /**
-   * One version of one proof Secret, checked against one endpoint and server ID. What STS said of
-   * it does not change: a signed request names the same caller for as long as it is kept, while STS
-   * itself refuses it 15 minutes after signing. So the verified caller is remembered (and the
-   * bindings compared again at every reconcile), and a lease is not revoked at renewal only because
-   * its proof has aged; a new proof (a new resourceVersion) is verified again.
+   * One version of one proof Secret, checked against one set of STS hosts (and the endpoint it is
+   * sent to), one server ID and one list of allowed X-Amz-* headers. What STS said of it does not
+   * change: a signed request names the same caller for as long as it is kept, while STS itself
+   * refuses it 15 minutes after signing. So the verified caller is remembered (and the bindings
+   * compared again at every reconcile), and a lease is not revoked at renewal only because its
+   * proof has aged; a new proof (a new resourceVersion) is verified again.
    */
   record ProofKey(
-      String secretUid, String resourceVersion, StsEndpoint endpoint, String serverId) {}
+      String secretUid,
+      String resourceVersion,
+      StsHosts hosts,
+      String serverId,
+      Set<String> allowedHeaders) {}
 
   public IamIdentityVerifier(
       KubernetesClient client,
@@ -112,9 +121,9 @@ public class IamIdentityVerifier implements IdentityVerifier {
             "proof Secret " + namespace + "/" + secretName + " (iamProofSecretRef) does not exist");
       }
       ResolvedAuthConfig config = configs.resolve(role.getSpec().authConfigRef);
-      StsEndpoint endpoint;
+      StsHosts hosts;
       try {
-        endpoint = StsEndpoint.ofOverride(stsOverride(config));
+        hosts = stsHosts(config);
       } catch (IllegalArgumentException e) {
         return IdentityVerdict.deny(
             AwsCredentialRequestReason.StsEndpointInvalid,
@@ -127,15 +136,17 @@ public class IamIdentityVerifier implements IdentityVerifier {
           new ProofKey(
               secret.getMetadata().getUid(),
               secret.getMetadata().getResourceVersion(),
-              endpoint,
-              serverId(config));
+              hosts,
+              serverId(config),
+              allowedHeaders(config));
       Optional<CallerIdentity> known = proven.get(key);
       CallerIdentity caller;
       if (known.isPresent()) {
         caller = known.get();
       } else {
         StsProofRequest proof =
-            IamProof.fromFields(fields(secret)).validate(endpoint, serverId(config));
+            IamProof.fromFields(fields(secret))
+                .validate(hosts, serverId(config), allowedHeaders(config));
         if (!proof.fresh(clock.instant())) {
           // STS refuses it too; an emulator may not, and either way it is not sent.
           return IdentityVerdict.deny(
@@ -152,7 +163,7 @@ public class IamIdentityVerifier implements IdentityVerifier {
         } catch (IllegalArgumentException e) {
           return IdentityVerdict.deny(
               AwsCredentialRequestReason.StsAnswerInvalid,
-              "the answer of " + endpoint.uri() + " to the proof was refused: " + e.getMessage());
+              "the answer of " + proof.uri() + " to the proof was refused: " + e.getMessage());
         }
         if (answer instanceof StsAnswer.Refused refused) {
           return IdentityVerdict.deny(
@@ -197,9 +208,22 @@ public class IamIdentityVerifier implements IdentityVerifier {
         .map(r -> new ResolvedPrincipal(r.arn(), r.roleId()));
   }
 
-  private static String stsOverride(ResolvedAuthConfig config) {
+  /** The config's accepted STS hosts and proof endpoint (endpoints.sts, stsAllowedHosts, ...). */
+  static StsHosts stsHosts(ResolvedAuthConfig config) {
     AwsAuthConfigSpec spec = config.config().getSpec();
-    return spec.endpoints == null ? null : spec.endpoints.sts;
+    return StsHosts.of(
+        spec.endpoints == null ? null : spec.endpoints.sts,
+        spec.region,
+        spec.stsAllowedHosts,
+        spec.useStsRegionFromClient);
+  }
+
+  /** The config's allowedStsHeaders (Vault's allowed_sts_header_values), lower case. */
+  static Set<String> allowedHeaders(ResolvedAuthConfig config) {
+    List<String> allowed = config.config().getSpec().allowedStsHeaders;
+    return allowed == null
+        ? Set.of()
+        : allowed.stream().map(h -> h.toLowerCase(Locale.ROOT)).collect(Collectors.toSet());
   }
 
   private static String serverId(ResolvedAuthConfig config) {

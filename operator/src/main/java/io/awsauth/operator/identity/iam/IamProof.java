@@ -26,9 +26,11 @@ import java.util.regex.Pattern;
  *
  * <p>{@link #validate} checks it strictly before anything is sent, because the operator forwards it
  * with the workload's signature and believes STS's answer: the request must be a POST of exactly
- * {@code Action=GetCallerIdentity&Version=2011-06-15} to the configured STS endpoint, with no
- * query, signed with SigV4 for {@code sts}, its Host signed and naming that endpoint, and, when the
- * AwsAuthConfig sets {@code iamServerIdHeaderValue}, carrying that value in a signed {@code
+ * {@code Action=GetCallerIdentity&Version=2011-06-15} signed for an STS host the AwsAuthConfig
+ * accepts ({@link StsHosts}: the configured endpoint, or an AWS STS host such as {@code
+ * sts.amazonaws.com} that is then sent to the configured endpoint with its signed Host kept), with
+ * no query, signed with SigV4 for {@code sts}, its Host signed and naming the URL's host, and, when
+ * the AwsAuthConfig sets {@code iamServerIdHeaderValue}, carrying that value in a signed {@code
  * X-Vault-AWS-IAM-Server-ID} header. Anything else is refused with a {@link UserError} whose reason
  * names the problem; its message never repeats the Authorization header, the signature or the
  * session token. These are the checks Vault added after CVE-2020-16250, where a proof re-aimed at
@@ -61,6 +63,17 @@ public record IamProof(String method, String url, String body, String headers) {
           "upgrade",
           "expect");
 
+  /** The X-Amz-* headers of SigV4 itself, which a proof may always carry (Vault's default list). */
+  private static final Set<String> SIGV4_HEADERS =
+      Set.of(
+          "x-amz-algorithm",
+          "x-amz-content-sha256",
+          "x-amz-credential",
+          "x-amz-date",
+          "x-amz-security-token",
+          "x-amz-signature",
+          "x-amz-signedheaders");
+
   /** Forwarded even when unsigned: STS needs them and they cannot change whose identity is told. */
   private static final Set<String> UNSIGNED_FORWARDED =
       Set.of("authorization", "content-type", "x-amz-security-token");
@@ -79,13 +92,25 @@ public record IamProof(String method, String url, String body, String headers) {
   }
 
   /**
-   * The request to send, or a {@link UserError} saying why the proof is refused.
+   * The request to send (to the destination {@code hosts} gives, never to the proof's own URL), or
+   * a {@link UserError} saying why the proof is refused.
    *
    * @param serverId the AwsAuthConfig's {@code iamServerIdHeaderValue}; null or empty when unset
    */
-  public StsProofRequest validate(StsEndpoint endpoint, String serverId) {
+  public StsProofRequest validate(StsHosts hosts, String serverId) {
+    return validate(hosts, serverId, Set.of());
+  }
+
+  /**
+   * The same, with {@code allowedHeaders} (the AwsAuthConfig's {@code allowedStsHeaders}, Vault's
+   * allowed_sts_header_values): X-Amz-* headers the proof may carry besides those SigV4 itself
+   * uses.
+   */
+  public StsProofRequest validate(StsHosts hosts, String serverId, Set<String> allowedHeaders) {
     checkMethod();
-    URI target = checkUrl(endpoint);
+    URI signedFor = parseUrl();
+    StsHosts.Accepted accepted = hosts.accept(signedFor);
+    checkQueryAndPath(signedFor, accepted.path());
     String form = checkBody();
     ProofHeaders given = ProofHeaders.parse(headers);
 
@@ -98,9 +123,19 @@ public record IamProof(String method, String url, String body, String headers) {
                         AwsCredentialRequestReason.ProofUnsigned,
                         "the proof has no Authorization header: it is unsigned"));
     SigV4Authorization sig = SigV4Authorization.parse(authorization);
+    if (accepted.signingRegion() != null && !accepted.signingRegion().equals(sig.region())) {
+      throw new UserError(
+          AwsCredentialRequestReason.ProofWrongEndpoint,
+          "the proof is signed for the region "
+              + sig.region()
+              + " but addressed to the STS host of "
+              + accepted.signingRegion()
+              + " (useStsRegionFromClient accepts only the host of the region signed for)");
+    }
 
-    String host = checkHost(given, endpoint, target);
+    String host = checkHost(given, signedFor);
     checkSigned(given, sig);
+    checkAmzHeaders(given, allowedHeaders);
     Instant signedAt = checkDate(given, sig);
     checkServerId(given, sig, serverId);
     checkContent(given, form);
@@ -118,7 +153,8 @@ public record IamProof(String method, String url, String body, String headers) {
     if (!given.has("Content-Type")) {
       forwarded.put("Content-Type", List.of(FORM + "; charset=utf-8"));
     }
-    return new StsProofRequest("POST", endpoint.uri(), forwarded, form, sig.region(), signedAt);
+    return new StsProofRequest(
+        "POST", accepted.destination().uri(), forwarded, form, sig.region(), signedAt);
   }
 
   private void checkMethod() {
@@ -134,41 +170,32 @@ public record IamProof(String method, String url, String body, String headers) {
     }
   }
 
-  private URI checkUrl(StsEndpoint endpoint) {
+  private URI parseUrl() {
     String text = decodeField(URL_FIELD, url, MAX_URL_FIELD_CHARS);
     if (!PRINTABLE.matcher(text).matches()) {
       throw new UserError(
           AwsCredentialRequestReason.ProofMalformed,
           URL_FIELD + " holds spaces, line breaks or non-ASCII characters");
     }
-    URI uri;
     try {
-      uri = new URI(text);
+      return new URI(text);
     } catch (URISyntaxException e) {
       throw new UserError(AwsCredentialRequestReason.ProofMalformed, URL_FIELD + " is not a URL");
     }
-    if (!endpoint.sameOrigin(uri) || uri.getRawUserInfo() != null || uri.getRawFragment() != null) {
-      throw new UserError(
-          AwsCredentialRequestReason.ProofWrongEndpoint,
-          "the proof is addressed to "
-              + SafeText.of(uri.getScheme() + "://" + uri.getRawAuthority())
-              + ", not to the configured STS endpoint "
-              + endpoint.scheme()
-              + "://"
-              + endpoint.authority());
-    }
+  }
+
+  private static void checkQueryAndPath(URI uri, String expectedPath) {
     if (uri.getRawQuery() != null) {
       throw new UserError(
           AwsCredentialRequestReason.ProofHasQuery,
           "the proof's URL has a query; GetCallerIdentity must be in the body, not the URL");
     }
     String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
-    if (!path.equals(endpoint.path())) {
+    if (!path.equals(expectedPath)) {
       throw new UserError(
           AwsCredentialRequestReason.ProofWrongPath,
-          "the proof's URL path is " + SafeText.of(path) + ", not " + endpoint.path());
+          "the proof's URL path is " + SafeText.of(path) + ", not " + expectedPath);
     }
-    return uri;
   }
 
   /**
@@ -215,20 +242,23 @@ public record IamProof(String method, String url, String body, String headers) {
   }
 
   /**
-   * The Host the request is signed for. SDKs often leave it out of the headers they expose (the
-   * HTTP library adds it), so, as in Vault, a missing Host is taken from the URL.
+   * The Host the request is signed for, which is kept when it is sent. SDKs often leave it out of
+   * the headers they expose (the HTTP library adds it), so, as in Vault, a missing Host is taken
+   * from the URL; a Host given must name the URL's host and port.
    */
-  private static String checkHost(ProofHeaders given, StsEndpoint endpoint, URI target) {
+  private static String checkHost(ProofHeaders given, URI signedFor) {
     Optional<String> host = given.single("Host");
-    if (host.isPresent() && !endpoint.isHost(host.get())) {
+    if (host.isPresent()
+        && !StsEndpoint.of(signedFor.getScheme() + "://" + signedFor.getRawAuthority())
+            .isHost(host.get())) {
       throw new UserError(
           AwsCredentialRequestReason.ProofWrongHost,
           "the proof's Host header "
               + SafeText.of(host.get())
-              + " is not the configured STS endpoint "
-              + endpoint.authority());
+              + " is not the host of its URL "
+              + SafeText.of(signedFor.getRawAuthority()));
     }
-    return host.orElse(target.getRawAuthority());
+    return host.orElse(signedFor.getRawAuthority());
   }
 
   private static void checkSigned(ProofHeaders given, SigV4Authorization sig) {
@@ -248,6 +278,26 @@ public record IamProof(String method, String url, String body, String headers) {
         throw new UserError(
             AwsCredentialRequestReason.ProofForbiddenHeader,
             "the proof carries a " + header.name() + " header, which cannot be forwarded");
+      }
+    }
+  }
+
+  /**
+   * As Vault: an X-Amz-* header is refused unless SigV4 uses it or the config allows it. Such
+   * headers are AWS's own request parameters (X-Amz-Target picks another API's action), so a proof
+   * carries only those its signature needs.
+   */
+  private static void checkAmzHeaders(ProofHeaders given, Set<String> allowed) {
+    for (ProofHeaders.Header header : given.all()) {
+      String lower = header.name().toLowerCase(Locale.ROOT);
+      if (lower.startsWith("x-amz-")
+          && !SIGV4_HEADERS.contains(lower)
+          && allowed.stream().noneMatch(a -> a.equalsIgnoreCase(lower))) {
+        throw new UserError(
+            AwsCredentialRequestReason.ProofForbiddenHeader,
+            "the proof carries a "
+                + header.name()
+                + " header, which the AwsAuthConfig's allowedStsHeaders does not list");
       }
     }
   }

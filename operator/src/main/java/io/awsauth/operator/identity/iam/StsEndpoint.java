@@ -6,10 +6,9 @@ import java.util.Locale;
 import java.util.Optional;
 
 /**
- * The STS endpoint that signed GetCallerIdentity proofs must be addressed to, and the only place
- * they are ever sent: the AwsAuthConfig's {@code endpoints.sts}, else Vault's default, the global
- * {@code https://sts.amazonaws.com}. Fixing the destination is what keeps the operator from being a
- * proxy to wherever a proof points.
+ * An STS endpoint as a URL's origin and path: the AwsAuthConfig's {@code endpoints.sts} (or the
+ * partition's default), the one place a validated proof is sent ({@link StsHosts}). Fixing the
+ * destination is what keeps the operator from being a proxy to wherever a proof points.
  */
 public record StsEndpoint(String scheme, String host, int port, String path) {
   public static final StsEndpoint GLOBAL = of("https://sts.amazonaws.com");
@@ -36,11 +35,6 @@ public record StsEndpoint(String scheme, String host, int port, String path) {
     String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
     return new StsEndpoint(
         scheme, uri.getHost().toLowerCase(Locale.ROOT), effectivePort(scheme, uri.getPort()), path);
-  }
-
-  /** The endpoint named by {@code endpoints.sts}, or the global one when that is unset. */
-  public static StsEndpoint ofOverride(String endpointsSts) {
-    return endpointsSts == null || endpointsSts.isBlank() ? GLOBAL : of(endpointsSts);
   }
 
   /** Where a validated proof is sent. */

@@ -193,7 +193,7 @@ class IamAuthIT {
     String other = "http://localhost.invalid:" + endpoint.getPort() + "/";
     Map<String, List<String>> headers = user.sign(other, BODY, Map.of());
     AwsCredentialRequest request = request(Aws.unique("elsewhere"), role, proof(other, headers));
-    s.assertDenied(request, "ProofWrongEndpoint", "not to the configured STS endpoint");
+    s.assertDenied(request, "ProofWrongEndpoint", "not for an STS host this AwsAuthConfig accepts");
   }
 
   @Test

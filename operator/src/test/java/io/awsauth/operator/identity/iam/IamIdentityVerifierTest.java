@@ -3,11 +3,15 @@ package io.awsauth.operator.identity.iam;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.awsauth.operator.api.v1alpha1.AwsAuthConfig;
+import io.awsauth.operator.api.v1alpha1.AwsAuthConfigSpec;
+import io.awsauth.operator.authconfig.AuthConfigs.ResolvedAuthConfig;
 import io.awsauth.operator.status.UserError;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -48,7 +52,10 @@ class IamIdentityVerifierTest {
         new SecretBuilder().withData(Map.of(IamProof.METHOD_FIELD, b64("POST"))).build();
     var fields = IamIdentityVerifier.fields(secret);
     assertThat(fields).containsOnlyKeys(IamProof.METHOD_FIELD);
-    assertThatThrownBy(() -> IamProof.fromFields(fields).validate(StsEndpoint.GLOBAL, null))
+    assertThatThrownBy(
+            () ->
+                IamProof.fromFields(fields)
+                    .validate(StsHosts.of(null, "us-east-1", null, false), null))
         .isInstanceOfSatisfying(
             UserError.class, e -> assertThat(e.reason().name()).isEqualTo("ProofIncomplete"));
   }
@@ -66,5 +73,27 @@ class IamIdentityVerifierTest {
   @Test
   void anEmptySecretHasNoFields() {
     assertThat(IamIdentityVerifier.fields(new SecretBuilder().build())).isEmpty();
+  }
+
+  @Test
+  void theConfigsProofSettingsAreReadFromItsSpec() {
+    AwsAuthConfig config = new AwsAuthConfig();
+    config.setSpec(new AwsAuthConfigSpec());
+    ResolvedAuthConfig resolved = new ResolvedAuthConfig(config, null);
+    assertThat(IamIdentityVerifier.stsHosts(resolved))
+        .isEqualTo(StsHosts.of(null, "us-east-1", null, false));
+    assertThat(IamIdentityVerifier.allowedHeaders(resolved)).isEmpty();
+
+    config.getSpec().region = "eu-west-1";
+    config.getSpec().endpoints = new AwsAuthConfigSpec.Endpoints();
+    config.getSpec().endpoints.sts = "https://vpce-1.sts.eu-west-1.vpce.amazonaws.com";
+    config.getSpec().stsAllowedHosts = List.of("sts.eu-west-1.amazonaws.com");
+    config.getSpec().useStsRegionFromClient = true;
+    config.getSpec().allowedStsHeaders = List.of("X-Amz-User-Agent");
+    StsHosts hosts = IamIdentityVerifier.stsHosts(resolved);
+    assertThat(hosts.endpoint().host()).isEqualTo("vpce-1.sts.eu-west-1.vpce.amazonaws.com");
+    assertThat(hosts.allowed()).containsExactly("sts.eu-west-1.amazonaws.com");
+    assertThat(hosts.regionFromClient()).isTrue();
+    assertThat(IamIdentityVerifier.allowedHeaders(resolved)).containsExactly("x-amz-user-agent");
   }
 }

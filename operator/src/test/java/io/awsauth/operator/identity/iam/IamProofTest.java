@@ -17,6 +17,14 @@ class IamProofTest {
   private static final String GLOBAL = "https://sts.amazonaws.com/";
   private static final String SERVER_ID = "vault.example.com";
 
+  /** No endpoints.sts, region us-east-1, no stsAllowedHosts, no useStsRegionFromClient. */
+  private static final StsHosts DEFAULT = StsHosts.of(null, "us-east-1", null, false);
+
+  /** endpoints.sts {@code endpoint}, otherwise the defaults. */
+  private static StsHosts at(String endpoint) {
+    return StsHosts.of(endpoint, "us-east-1", null, false);
+  }
+
   private static SignedProofs.Proof global() {
     return SignedProofs.sign(GLOBAL, "us-east-1");
   }
@@ -27,8 +35,7 @@ class IamProofTest {
   }
 
   /** The rejection, whose message must never carry the signature, key or token. */
-  private static UserError rejection(
-      SignedProofs.Proof proof, StsEndpoint endpoint, String serverId) {
+  private static UserError rejection(SignedProofs.Proof proof, StsHosts endpoint, String serverId) {
     UserError error =
         catchThrowableOfType(UserError.class, () -> proof.encoded().validate(endpoint, serverId));
     assertThat(error).as("the proof must be refused").isNotNull();
@@ -42,17 +49,17 @@ class IamProofTest {
   }
 
   private static String reason(SignedProofs.Proof proof) {
-    return rejection(proof, StsEndpoint.GLOBAL, null).reason().name();
+    return rejection(proof, DEFAULT, null).reason().name();
   }
 
   private static String reason(SignedProofs.Proof proof, String serverId) {
-    return rejection(proof, StsEndpoint.GLOBAL, serverId).reason().name();
+    return rejection(proof, DEFAULT, serverId).reason().name();
   }
 
   /** A replayed proof (or one from a clock far off) is not sent: STS would refuse it anyway. */
   @Test
   void aProofIsFreshForFifteenMinutesEitherSideOfItsSignature() {
-    StsProofRequest request = global().encoded().validate(StsEndpoint.GLOBAL, null);
+    StsProofRequest request = global().encoded().validate(DEFAULT, null);
     java.time.Instant signed = SignedProofs.NOW;
     assertThat(request.fresh(signed)).isTrue();
     assertThat(request.fresh(signed.plusSeconds(15 * 60))).isTrue();
@@ -64,7 +71,7 @@ class IamProofTest {
   @Test
   void aSignedProofValidatesAndIsForwardedAsSigned() {
     SignedProofs.Proof proof = global();
-    StsProofRequest request = proof.encoded().validate(StsEndpoint.GLOBAL, null);
+    StsProofRequest request = proof.encoded().validate(DEFAULT, null);
     assertThat(request.method()).isEqualTo("POST");
     assertThat(request.uri()).isEqualTo(URI.create("https://sts.amazonaws.com/"));
     assertThat(request.body()).isEqualTo("Action=GetCallerIdentity&Version=2011-06-15");
@@ -79,7 +86,7 @@ class IamProofTest {
 
   @Test
   void aProofWithoutHostHeaderTakesItFromTheUrlAsVaultDoes() {
-    StsProofRequest request = global().withoutHost().encoded().validate(StsEndpoint.GLOBAL, null);
+    StsProofRequest request = global().withoutHost().encoded().validate(DEFAULT, null);
     assertThat(request.headers()).containsEntry("Host", List.of("sts.amazonaws.com"));
   }
 
@@ -87,14 +94,14 @@ class IamProofTest {
   void unsignedHeadersOtherThanContentTypeAndTokenAreDropped() {
     SignedProofs.Proof proof =
         global().set("User-Agent", "aws-sdk-go/1.0").set("Accept", "application/json");
-    StsProofRequest request = proof.encoded().validate(StsEndpoint.GLOBAL, null);
+    StsProofRequest request = proof.encoded().validate(DEFAULT, null);
     assertThat(request.headers()).doesNotContainKeys("User-Agent", "Accept");
   }
 
   @Test
   void theRequestNeverShowsItsSecretsWhenPrinted() {
     SignedProofs.Proof proof = global();
-    String printed = proof.encoded().validate(StsEndpoint.GLOBAL, null).toString();
+    String printed = proof.encoded().validate(DEFAULT, null).toString();
     assertThat(printed)
         .contains("Authorization")
         .doesNotContain(proof.signature())
@@ -104,14 +111,14 @@ class IamProofTest {
 
   @Test
   void serverIdThatIsSignedAndEqualValidates() {
-    StsProofRequest request = withServerId().encoded().validate(StsEndpoint.GLOBAL, SERVER_ID);
+    StsProofRequest request = withServerId().encoded().validate(DEFAULT, SERVER_ID);
     assertThat(request.headers()).containsEntry(IamProof.SERVER_ID_HEADER, List.of(SERVER_ID));
   }
 
   @Test
   void serverIdIsOptionalWhenNotConfigured() {
-    assertThat(withServerId().encoded().validate(StsEndpoint.GLOBAL, null)).isNotNull();
-    assertThat(global().encoded().validate(StsEndpoint.GLOBAL, "")).isNotNull();
+    assertThat(withServerId().encoded().validate(DEFAULT, null)).isNotNull();
+    assertThat(global().encoded().validate(DEFAULT, "")).isNotNull();
   }
 
   @Test
@@ -147,7 +154,7 @@ class IamProofTest {
     SignedProofs.Proof proof = withServerId();
     List<String> value = proof.headers.remove(IamProof.SERVER_ID_HEADER);
     proof.headers.put("x-vault-aws-iam-server-id", value);
-    assertThat(proof.encoded().validate(StsEndpoint.GLOBAL, SERVER_ID)).isNotNull();
+    assertThat(proof.encoded().validate(DEFAULT, SERVER_ID)).isNotNull();
   }
 
   @ParameterizedTest
@@ -170,8 +177,7 @@ class IamProofTest {
             new IamProof(encoded.method(), encoded.url(), "", encoded.headers()),
             new IamProof(encoded.method(), encoded.url(), encoded.body(), " "))) {
       assertThat(
-              catchThrowableOfType(
-                      UserError.class, () -> incomplete.validate(StsEndpoint.GLOBAL, null))
+              catchThrowableOfType(UserError.class, () -> incomplete.validate(DEFAULT, null))
                   .reason()
                   .name())
           .isEqualTo("ProofIncomplete");
@@ -231,7 +237,7 @@ class IamProofTest {
       })
   void equivalentSpellingsOfTheEndpointAreAccepted(String url) {
     SignedProofs.Proof proof = SignedProofs.sign(url, "us-east-1").withoutHost();
-    assertThat(proof.encoded().validate(StsEndpoint.GLOBAL, null).uri())
+    assertThat(proof.encoded().validate(DEFAULT, null).uri())
         .isEqualTo(URI.create("https://sts.amazonaws.com/"));
   }
 
@@ -240,7 +246,7 @@ class IamProofTest {
     IamProof encoded = global().encoded();
     IamProof broken = new IamProof("POST", "not base64!", encoded.body(), encoded.headers());
     assertThat(
-            catchThrowableOfType(UserError.class, () -> broken.validate(StsEndpoint.GLOBAL, null))
+            catchThrowableOfType(UserError.class, () -> broken.validate(DEFAULT, null))
                 .reason()
                 .name())
         .isEqualTo("ProofMalformed");
@@ -275,7 +281,7 @@ class IamProofTest {
     SignedProofs.Proof proof =
         SignedProofs.sign(
             GLOBAL, "us-east-1", "Version=2011-06-15&Action=GetCallerIdentity", Map.of());
-    assertThat(proof.encoded().validate(StsEndpoint.GLOBAL, null).body())
+    assertThat(proof.encoded().validate(DEFAULT, null).body())
         .isEqualTo("Version=2011-06-15&Action=GetCallerIdentity");
   }
 
@@ -376,7 +382,7 @@ class IamProofTest {
   void theSameHostTwiceIsOneHost() {
     SignedProofs.Proof proof = global();
     proof.headers.put("host", List.of("sts.amazonaws.com"));
-    assertThat(proof.encoded().validate(StsEndpoint.GLOBAL, null)).isNotNull();
+    assertThat(proof.encoded().validate(DEFAULT, null)).isNotNull();
   }
 
   @Test
@@ -401,14 +407,13 @@ class IamProofTest {
     SignedProofs.Proof proof = global();
     proof.headers.remove("Content-Type");
     proof.set("Authorization", proof.authorization().replace("content-type;", ""));
-    assertThat(proof.encoded().validate(StsEndpoint.GLOBAL, null).headers())
+    assertThat(proof.encoded().validate(DEFAULT, null).headers())
         .containsEntry("Content-Type", List.of("application/x-www-form-urlencoded; charset=utf-8"));
   }
 
   @Test
   void contentLengthMustBeTheBodys() {
-    assertThat(global().set("Content-Length", "43").encoded().validate(StsEndpoint.GLOBAL, null))
-        .isNotNull();
+    assertThat(global().set("Content-Length", "43").encoded().validate(DEFAULT, null)).isNotNull();
     assertThat(reason(global().set("Content-Length", "44"))).isEqualTo("ProofInvalidHeader");
   }
 
@@ -437,7 +442,7 @@ class IamProofTest {
 
   @Test
   void crlfInAHeaderName() {
-    UserError error = rejection(global().set("X-Evil\r\nHost", "x"), StsEndpoint.GLOBAL, null);
+    UserError error = rejection(global().set("X-Evil\r\nHost", "x"), DEFAULT, null);
     assertThat(error.reason().name()).isEqualTo("ProofInvalidHeader");
     assertThat(error.getMessage()).doesNotContain("X-Evil");
     assertThat(reason(global().set("Bad Name", "x"))).isEqualTo("ProofInvalidHeader");
@@ -467,17 +472,16 @@ class IamProofTest {
 
   @Test
   void regionalAndEmulatorEndpoints() {
-    StsEndpoint regional = StsEndpoint.of("https://sts.us-west-2.amazonaws.com");
+    StsHosts regional = at("https://sts.us-west-2.amazonaws.com");
     SignedProofs.Proof proof =
         SignedProofs.sign("https://sts.us-west-2.amazonaws.com/", "us-west-2");
     StsProofRequest request = proof.encoded().validate(regional, null);
     assertThat(request.signingRegion()).isEqualTo("us-west-2");
     assertThat(request.uri()).isEqualTo(URI.create("https://sts.us-west-2.amazonaws.com/"));
     // The global endpoint is not the regional one.
-    assertThat(rejection(proof, StsEndpoint.GLOBAL, null).reason().name())
-        .isEqualTo("ProofWrongEndpoint");
+    assertThat(rejection(proof, DEFAULT, null).reason().name()).isEqualTo("ProofWrongEndpoint");
 
-    StsEndpoint emulator = StsEndpoint.of("http://127.0.0.1:5000");
+    StsHosts emulator = at("http://127.0.0.1:5000");
     SignedProofs.Proof local = SignedProofs.sign("http://127.0.0.1:5000/", "us-east-1");
     assertThat(local.headers.get("Host")).containsExactly("127.0.0.1:5000");
     assertThat(local.encoded().validate(emulator, null).uri())
@@ -489,8 +493,69 @@ class IamProofTest {
                 .reason()
                 .name())
         .isEqualTo("ProofWrongEndpoint");
+    // A Host header must name the URL's host, which the signature covers.
     assertThat(rejection(global().set("Host", "127.0.0.1"), emulator, null).reason().name())
+        .isEqualTo("ProofWrongHost");
+  }
+
+  /**
+   * Vault's server: a proof signed for the global host (what {@code vault login -method=aws} makes)
+   * is sent to the configured endpoint with its signed Host, given or taken from the URL.
+   */
+  @Test
+  void aProofForTheGlobalHostGoesToTheConfiguredEndpointWithItsSignedHost() {
+    StsHosts emulator = at("http://127.0.0.1:5000");
+    StsProofRequest request = global().encoded().validate(emulator, null);
+    assertThat(request.uri()).isEqualTo(URI.create("http://127.0.0.1:5000/"));
+    assertThat(request.headers()).containsEntry("Host", List.of("sts.amazonaws.com"));
+    assertThat(global().withoutHost().encoded().validate(emulator, null).headers())
+        .containsEntry("Host", List.of("sts.amazonaws.com"));
+    // Not a host the config accepts: refused, whatever the client signed.
+    StsHosts onlyRegional =
+        StsHosts.of(
+            "http://127.0.0.1:5000", "us-east-1", List.of("sts.us-east-1.amazonaws.com"), false);
+    assertThat(rejection(global(), onlyRegional, null).reason().name())
         .isEqualTo("ProofWrongEndpoint");
+  }
+
+  @Test
+  void useStsRegionFromClientAcceptsTheHostOfTheRegionSignedForOnly() {
+    StsHosts fromClient = StsHosts.of("http://127.0.0.1:5000", "us-east-1", null, true);
+    SignedProofs.Proof regional =
+        SignedProofs.sign("https://sts.us-west-2.amazonaws.com/", "us-west-2");
+    StsProofRequest request = regional.encoded().validate(fromClient, null);
+    assertThat(request.uri()).isEqualTo(URI.create("http://127.0.0.1:5000/"));
+    assertThat(request.headers()).containsEntry("Host", List.of("sts.us-west-2.amazonaws.com"));
+    assertThat(rejection(regional, at("http://127.0.0.1:5000"), null).reason().name())
+        .isEqualTo("ProofWrongEndpoint");
+    // Signed for us-east-1 but addressed to us-west-2's host.
+    SignedProofs.Proof mismatched =
+        SignedProofs.sign("https://sts.us-west-2.amazonaws.com/", "us-east-1");
+    UserError error = rejection(mismatched, fromClient, null);
+    assertThat(error.reason().name()).isEqualTo("ProofWrongEndpoint");
+    assertThat(error.getMessage()).contains("signed for the region us-east-1");
+    // Without endpoints.sts, the region's own endpoint, which the operator names, not the client.
+    assertThat(regional.encoded().validate(StsHosts.of(null, "us-east-1", null, true), null).uri())
+        .isEqualTo(URI.create("https://sts.us-west-2.amazonaws.com/"));
+  }
+
+  /** Vault's allowed_sts_header_values: X-Amz-* headers beyond SigV4's own only when listed. */
+  @Test
+  void anXAmzHeaderOtherThanSigV4sIsRefusedUnlessAllowed() {
+    SignedProofs.Proof target =
+        SignedProofs.sign(
+            GLOBAL,
+            "us-east-1",
+            SignedProofs.BODY,
+            Map.of("X-Amz-Target", "AWSSecurityTokenServiceV20110615.GetSessionToken"));
+    UserError error = rejection(target, DEFAULT, null);
+    assertThat(error.reason().name()).isEqualTo("ProofForbiddenHeader");
+    assertThat(error.getMessage()).contains("X-Amz-Target").contains("allowedStsHeaders");
+    assertThat(target.encoded().validate(DEFAULT, null, java.util.Set.of("x-amz-target")).headers())
+        .containsKey("X-Amz-Target");
+    // Unsigned too: Vault refuses the header whether signed or not.
+    assertThat(reason(global().set("X-Amz-User-Agent", "aws-cli/2")))
+        .isEqualTo("ProofForbiddenHeader");
   }
 
   @Test
@@ -500,7 +565,7 @@ class IamProofTest {
     List<String> sha = proof.headers.remove("x-amz-content-sha256");
     proof.headers.put("X-Amz-Content-Sha256", new ArrayList<>(sha));
     proof.set("User-Agent", "aws-sdk-go/1.44.0 (go1.21; linux; amd64)");
-    assertThat(proof.encoded().validate(StsEndpoint.GLOBAL, null).headers())
+    assertThat(proof.encoded().validate(DEFAULT, null).headers())
         .containsKey("X-Amz-Content-Sha256")
         .doesNotContainKey("User-Agent");
   }

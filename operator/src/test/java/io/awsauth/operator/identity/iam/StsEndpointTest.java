@@ -10,11 +10,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 class StsEndpointTest {
   @Test
-  void unsetOverrideMeansVaultsGlobalDefault() {
-    assertThat(StsEndpoint.ofOverride(null)).isEqualTo(StsEndpoint.GLOBAL);
-    assertThat(StsEndpoint.ofOverride(" ")).isEqualTo(StsEndpoint.GLOBAL);
+  void theGlobalEndpointIsVaultsDefault() {
     assertThat(StsEndpoint.GLOBAL.uri()).isEqualTo(URI.create("https://sts.amazonaws.com/"));
-    assertThat(StsEndpoint.ofOverride("https://sts.us-gov-west-1.amazonaws.com").host())
+    assertThat(StsEndpoint.of("https://sts.us-gov-west-1.amazonaws.com").host())
         .isEqualTo("sts.us-gov-west-1.amazonaws.com");
   }
 

@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.awsauth.operator.aws.AwsFailure;
+import io.awsauth.operator.aws.ProxySettings;
+import io.awsauth.operator.testenv.CountingProxy;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -16,6 +18,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
@@ -172,18 +175,94 @@ class StsProofSenderTest {
         .hasMessageNotContaining("Signature");
   }
 
+  /**
+   * A proof signed for sts.amazonaws.com sent to the configured endpoint keeps its signed Host, in
+   * a JVM started without jdk.httpclient.allowRestrictedHeaders (surefire sets none).
+   */
   @Test
-  void theSignedHostIsTheAuthorityUsed() {
-    Map<String, List<String>> headers = new LinkedHashMap<>();
-    headers.put("Host", new ArrayList<>(List.of("STS.example.com")));
+  void theSignedHostIsSentToTheConfiguredEndpoint() {
+    assertThat(System.getProperty("jdk.httpclient.allowRestrictedHeaders")).isNull();
+    answer.set(new Answer(200, Map.of("Content-Type", "text/xml"), IDENTIFIED));
+    Map<String, List<String>> headers = new LinkedHashMap<>(request().headers());
+    headers.put("Host", new ArrayList<>(List.of("sts.amazonaws.com")));
+    headers.put("Content-Length", List.of("43"));
     StsProofRequest r =
         new StsProofRequest(
             "POST",
-            URI.create("https://sts.example.com/"),
+            URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/"),
             headers,
-            "",
+            "Action=GetCallerIdentity&Version=2011-06-15",
             "us-east-1",
-            Instant.EPOCH);
-    assertThat(StsProofSender.target(r)).hasToString("https://STS.example.com/");
+            Instant.parse("2026-03-01T12:34:56Z"));
+    assertThat(new StsProofSender().send(r)).isInstanceOf(StsAnswer.Identified.class);
+    assertThat(hits).hasValue(1);
+    assertThat(received.get().get("Host")).containsExactly("sts.amazonaws.com");
+    assertThat(received.get().get("Content-length")).containsExactly("43");
+    assertThat(receivedBody.get()).isEqualTo("Action=GetCallerIdentity&Version=2011-06-15");
+  }
+
+  // --- proxies (HTTPS_PROXY, HTTP_PROXY, NO_PROXY) -------------------------------------------
+
+  private static ProxySettings proxies(String... env) {
+    Map<String, String> vars = new LinkedHashMap<>();
+    for (int i = 0; i < env.length; i += 2) {
+      vars.put(env[i], env[i + 1]);
+    }
+    return ProxySettings.from(vars, new Properties());
+  }
+
+  private StsProofRequest signedForGlobal(String uri) {
+    Map<String, List<String>> headers = new LinkedHashMap<>(request().headers());
+    headers.put("Host", new ArrayList<>(List.of("sts.amazonaws.com")));
+    return new StsProofRequest(
+        "POST",
+        URI.create(uri),
+        headers,
+        "Action=GetCallerIdentity&Version=2011-06-15",
+        "us-east-1",
+        Instant.parse("2026-03-01T12:34:56Z"));
+  }
+
+  @Test
+  void anHttpEndpointIsReachedThroughHttpProxyWithTheSignedHost() {
+    answer.set(new Answer(200, Map.of("Content-Type", "text/xml"), IDENTIFIED));
+    String endpoint = "http://127.0.0.1:" + server.getAddress().getPort() + "/";
+    try (CountingProxy proxy = CountingProxy.start()) {
+      // NO_PROXY names something else: loopback is not exempt unless listed.
+      StsProofSender sender =
+          new StsProofSender(proxies("HTTP_PROXY", proxy.url(), "NO_PROXY", "example.invalid"));
+      assertThat(sender.send(signedForGlobal(endpoint))).isInstanceOf(StsAnswer.Identified.class);
+      assertThat(proxy.seen())
+          .containsExactly(
+              new CountingProxy.Seen("POST " + endpoint + " HTTP/1.1", "sts.amazonaws.com"));
+      assertThat(hits).hasValue(1);
+      assertThat(received.get().get("Host")).containsExactly("sts.amazonaws.com");
+    }
+  }
+
+  @Test
+  void aDestinationInNoProxyIsReachedDirectly() {
+    answer.set(new Answer(200, Map.of("Content-Type", "text/xml"), IDENTIFIED));
+    try (CountingProxy proxy = CountingProxy.start()) {
+      StsProofSender sender =
+          new StsProofSender(proxies("HTTP_PROXY", proxy.url(), "NO_PROXY", "x.test,127.0.0.1"));
+      sender.send(signedForGlobal("http://127.0.0.1:" + server.getAddress().getPort() + "/"));
+      assertThat(proxy.seen()).isEmpty();
+      assertThat(hits).hasValue(1);
+    }
+  }
+
+  /** https goes through a CONNECT tunnel to the endpoint (here refused: nothing leaves). */
+  @Test
+  void anHttpsEndpointIsReachedThroughAConnectTunnelOfHttpsProxy() {
+    try (CountingProxy proxy = CountingProxy.start()) {
+      StsProofSender sender = new StsProofSender(proxies("HTTPS_PROXY", proxy.url()));
+      assertThatThrownBy(() -> sender.send(signedForGlobal("https://sts.us-east-1.amazonaws.com/")))
+          .isInstanceOfSatisfying(
+              AwsFailure.class, e -> assertThat(e.reason().name()).isEqualTo("StsUnreachable"));
+      assertThat(proxy.seen())
+          .extracting(CountingProxy.Seen::requestLine)
+          .containsExactly("CONNECT sts.us-east-1.amazonaws.com:443 HTTP/1.1");
+    }
   }
 }
