@@ -57,4 +57,38 @@ class RolePartitionTest {
     assertThat(StsRoleBindingReconciler.roleToAssumePolicyIn("aws-us-gov"))
         .contains("\"Resource\": \"arn:aws-us-gov:iam::*:role/*\"");
   }
+
+  @Test
+  void theDocumentsAnAdministratorIsAskedToApplyNameTheCallersPartition() {
+    io.awsauth.operator.api.v1alpha1.StsRoleBinding binding =
+        new io.awsauth.operator.api.v1alpha1.StsRoleBinding();
+    binding.setMetadata(
+        new io.fabric8.kubernetes.api.model.ObjectMetaBuilder()
+            .withName("cn")
+            .withUid("0b7c1f4e-aaaa-bbbb-cccc-000000000000")
+            .build());
+    binding.setSpec(new io.awsauth.operator.api.v1alpha1.StsRoleBindingSpec());
+    binding.getSpec().accountId = "444444444444";
+    binding.getSpec().roleArn = "arn:aws-cn:iam::444444444444:role/Role-to-Assume";
+    binding.getSpec().externalId = "ext";
+
+    StsRoleBindingReconciler.TrustPlan plan =
+        StsRoleBindingReconciler.TrustPlan.of(
+            binding, "arn:aws-cn:sts::333333333333:assumed-role/aws-auth-operator/i-0abc");
+
+    assertThat(plan.trustDocument())
+        .isEqualTo(
+            "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Sid\":"
+                + "\"AwsAuthOperator0b7c1f4eaaaa\",\"Effect\":\"Allow\",\"Principal\":"
+                + "{\"AWS\":\"arn:aws-cn:iam::333333333333:role/aws-auth-operator\"},"
+                + "\"Action\":[\"sts:AssumeRole\",\"sts:SetSourceIdentity\",\"sts:TagSession\"],"
+                + "\"Condition\":{\"StringEquals\":{\"sts:ExternalId\":\"ext\"}}}]}");
+    assertThat(plan.callerDocument())
+        .isEqualTo(
+            "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Sid\":"
+                + "\"AwsAuthOperator0b7c1f4eaaaa\",\"Effect\":\"Allow\",\"Action\":"
+                + "\"sts:AssumeRole\",\"Resource\":"
+                + "\"arn:aws-cn:iam::444444444444:role/Role-to-Assume\"}]}");
+    assertThat(plan.operatorUserName()).isEmpty();
+  }
 }
