@@ -64,7 +64,11 @@ public record Partition(String id, String dnsSuffix) {
     return parts.length == 3 && parts[0].equals("arn") ? parts[1] : "";
   }
 
-  /** The regional STS host of {@code region}, e.g. {@code sts.cn-north-1.amazonaws.com.cn}. */
+  /**
+   * The regional STS host of {@code region}, e.g. {@code sts.cn-north-1.amazonaws.com.cn}: with
+   * {@link #globalStsHost()}, the AWS STS hosts of the partition, those a workload's signed proof
+   * may name (issue 20, deliverable 1). The operator's own STS clients leave the host to the SDK.
+   */
   public String stsHost(String region) {
     return "sts." + region + "." + dnsSuffix;
   }
@@ -75,11 +79,6 @@ public record Partition(String id, String dnsSuffix) {
    */
   public Optional<String> globalStsHost() {
     return this.equals(AWS) ? Optional.of("sts.amazonaws.com") : Optional.empty();
-  }
-
-  /** An IAM ARN in this partition: {@code arn:<id>:iam::<account>:<resource>}. */
-  public String iamArn(String account, String resource) {
-    return "arn:" + id + ":iam::" + account + ":" + resource;
   }
 
   @Override

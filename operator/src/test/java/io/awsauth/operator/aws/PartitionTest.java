@@ -51,12 +51,4 @@ class PartitionTest {
     assertThat(Partition.idOf("arn:aws-cn:iam::aws:policy/ReadOnlyAccess")).isEqualTo("aws-cn");
     assertThat(Partition.idOf("nope")).isEmpty();
   }
-
-  @Test
-  void iamArnsNameThePartition() {
-    assertThat(Partition.AWS_CN.iamArn("333333333333", "role/r"))
-        .isEqualTo("arn:aws-cn:iam::333333333333:role/r");
-    assertThat(Partition.AWS_US_GOV.iamArn("*", "role/*"))
-        .isEqualTo("arn:aws-us-gov:iam::*:role/*");
-  }
 }
