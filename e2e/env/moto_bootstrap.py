@@ -15,6 +15,10 @@ Two ways to seed, one way to check:
   account (sts:GetCallerIdentity) and, with ``--expect-auth``, that moto checks signatures (the
   same key with a wrong secret must get SignatureDoesNotMatch). Exit 1 otherwise.
 
+An account spec is NAME=ACCOUNT_ID, or NAME=ACCOUNT_ID@REGION for an account of another partition
+(moto partitions IAM and STS by the region a request is signed for: cn-north-1 is aws-cn,
+us-gov-west-1 aws-us-gov); the default region is us-east-1 (partition aws).
+
 FILE holds shell assignments:
   AAO_ACCOUNT_<NAME>_ACCESS_KEY_ID=... and AAO_ACCOUNT_<NAME>_SECRET_ACCESS_KEY=...
 """
@@ -56,27 +60,39 @@ def write_keys(path, keys):
     os.replace(tmp, path)
 
 
+DEFAULT_REGION = "us-east-1"
+
+
 def parse_accounts(specs):
+    """[(name, account, region)] from NAME=ACCOUNT_ID[@REGION] specs."""
     accounts = []
     for spec in specs:
-        name, sep, account = spec.partition("=")
-        if not sep or not re.fullmatch(r"[A-Z0-9_]+", name) or not re.fullmatch(r"\d{12}", account):
-            sys.exit("moto_bootstrap: bad account spec %r (want NAME=123456789012)" % spec)
-        accounts.append((name, account))
+        name, sep, rest = spec.partition("=")
+        account, at, region = rest.partition("@")
+        if (
+            not sep
+            or not re.fullmatch(r"[A-Z0-9_]+", name)
+            or not re.fullmatch(r"\d{12}", account)
+            or (at and not re.fullmatch(r"[a-z]{2}(-[a-z]+)+-\d+", region))
+        ):
+            sys.exit("moto_bootstrap: bad account spec %r (want NAME=123456789012[@region])" % spec)
+        accounts.append((name, account, region or DEFAULT_REGION))
     return accounts
 
 
 # ---------------------------------------------------------------------------------------------
 # In process (imported by moto_server.py; needs moto importable)
 # ---------------------------------------------------------------------------------------------
-def seed_in_process(accounts, out, user=ADMIN_USER, region="us-east-1", log=None):
-    """Seed the accounts straight into moto's IAM backends; returns [(name, key_id, secret)]."""
+def seed_in_process(accounts, out, user=ADMIN_USER, log=None):
+    """Seed the accounts straight into moto's IAM backends (the partition of each account's
+    region); returns [(name, key_id, secret)]."""
     from moto.iam.models import iam_backends
+    from moto.utilities.utils import get_partition
 
     existing = read_existing(out)
     keys = []
-    for name, account in accounts:
-        backend = iam_backends[account]["aws"]
+    for name, account, region in accounts:
+        backend = iam_backends[account][get_partition(region)]
         if user not in backend.users:
             backend.create_user(region, user, path="/", tags=SEED_TAGS)
         backend.put_user_policy(user, "AdministratorAccess", ADMIN_POLICY)
@@ -92,7 +108,7 @@ def seed_in_process(accounts, out, user=ADMIN_USER, region="us-east-1", log=None
             backend.access_keys[kid] = key
         keys.append((name, key.access_key_id, key.secret_access_key))
         if log:
-            log("moto_bootstrap: account %s (%s): user %s, key %s" % (name, account, user, masked(key.access_key_id)))
+            log("moto_bootstrap: account %s (%s, %s): user %s, key %s" % (name, account, get_partition(region), user, masked(key.access_key_id)))
     if out:
         write_keys(out, keys)
     return keys
@@ -101,7 +117,7 @@ def seed_in_process(accounts, out, user=ADMIN_USER, region="us-east-1", log=None
 # ---------------------------------------------------------------------------------------------
 # Over HTTP (boto3)
 # ---------------------------------------------------------------------------------------------
-def client(service, args, key=None, secret=None, account_header=None):
+def client(service, args, key=None, secret=None, account_header=None, region=None):
     import boto3
     import botocore.config
 
@@ -109,7 +125,7 @@ def client(service, args, key=None, secret=None, account_header=None):
     c = boto3.client(
         service,
         endpoint_url=args.endpoint,
-        region_name=args.region,
+        region_name=region or args.region,
         aws_access_key_id=key or "bootstrap",
         aws_secret_access_key=secret or "bootstrap",
         config=cfg,
@@ -122,24 +138,24 @@ def client(service, args, key=None, secret=None, account_header=None):
     return c
 
 
-def caller_account(args, key, secret):
-    """The account the key resolves to, or the error code."""
+def caller_account(args, key, secret, region=None):
+    """The account the key resolves to (signed for region), or the error code."""
     from botocore.exceptions import ClientError
 
     try:
-        return client("sts", args, key, secret).get_caller_identity().get("Account")
+        return client("sts", args, key, secret, region=region).get_caller_identity().get("Account")
     except ClientError as e:
         return e.response["Error"]["Code"]
 
 
-def seed_http(args, name, account, existing):
+def seed_http(args, name, account, region, existing):
     from botocore.exceptions import ClientError
 
     kid = existing.get("AAO_ACCOUNT_%s_ACCESS_KEY_ID" % name)
     sec = existing.get("AAO_ACCOUNT_%s_SECRET_ACCESS_KEY" % name)
-    if kid and sec and caller_account(args, kid, sec) == account:
+    if kid and sec and caller_account(args, kid, sec, region) == account:
         return kid, sec
-    iam = client("iam", args, account_header=account)
+    iam = client("iam", args, account_header=account, region=region)
     try:
         iam.create_user(UserName=args.user, Tags=SEED_TAGS)
     except ClientError as e:
@@ -151,7 +167,7 @@ def seed_http(args, name, account, existing):
         iam.delete_access_key(UserName=args.user, AccessKeyId=k["AccessKeyId"])
     k = iam.create_access_key(UserName=args.user)["AccessKey"]
     kid, sec = k["AccessKeyId"], k["SecretAccessKey"]
-    if caller_account(args, kid, sec) != account:
+    if caller_account(args, kid, sec, region) != account:
         sys.exit("moto_bootstrap: key %s of %s does not resolve to account %s" % (masked(kid), args.user, account))
     return kid, sec
 
@@ -164,25 +180,25 @@ def masked(key_id):
 def check(args, accounts):
     existing = read_existing(args.out)
     ok = True
-    for name, account in accounts:
+    for name, account, region in accounts:
         kid = existing.get("AAO_ACCOUNT_%s_ACCESS_KEY_ID" % name)
         sec = existing.get("AAO_ACCOUNT_%s_SECRET_ACCESS_KEY" % name)
         if not kid or not sec:
             print("moto_bootstrap: no key for account %s in %s" % (name, args.out), file=sys.stderr)
             ok = False
             continue
-        got = caller_account(args, kid, sec)
+        got = caller_account(args, kid, sec, region)
         if got != account:
             print("moto_bootstrap: key %s of account %s resolves to %s" % (masked(kid), name, got), file=sys.stderr)
             ok = False
             continue
         if args.expect_auth:
-            got = caller_account(args, kid, sec[:-1] + ("x" if sec[-1] != "x" else "y"))
+            got = caller_account(args, kid, sec[:-1] + ("x" if sec[-1] != "x" else "y"), region)
             if got != "SignatureDoesNotMatch":
                 print("moto_bootstrap: authentication is off (a wrong secret got %s)" % got, file=sys.stderr)
                 ok = False
                 continue
-        print("moto_bootstrap: account %s (%s): key %s ok" % (name, account, masked(kid)), file=sys.stderr)
+        print("moto_bootstrap: account %s (%s, %s): key %s ok" % (name, account, region, masked(kid)), file=sys.stderr)
     return ok
 
 
@@ -190,7 +206,7 @@ def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--endpoint", required=True)
     p.add_argument("--region", default="us-east-1")
-    p.add_argument("--account", action="append", required=True, metavar="NAME=ACCOUNT_ID")
+    p.add_argument("--account", action="append", required=True, metavar="NAME=ACCOUNT_ID[@REGION]")
     p.add_argument("--user", default=ADMIN_USER)
     p.add_argument("--out", required=True)
     p.add_argument("--check", action="store_true", help="only verify the keys in --out")
@@ -203,8 +219,8 @@ def main():
 
     existing = read_existing(args.out)
     keys = []
-    for name, account in accounts:
-        kid, sec = seed_http(args, name, account, existing)
+    for name, account, region in accounts:
+        kid, sec = seed_http(args, name, account, region, existing)
         print("moto_bootstrap: account %s (%s): user %s, key %s" % (name, account, args.user, kid), file=sys.stderr)
         keys.append((name, kid, sec))
     write_keys(args.out, keys)

@@ -3,7 +3,7 @@
 
 Run with the python of the moto venv, like moto_server:
 
-    python moto_server.py -H 127.0.0.1 -p PORT [--seed NAME=ACCOUNT_ID ... --seed-out FILE]
+    python moto_server.py -H 127.0.0.1 -p PORT [--seed NAME=ACCOUNT_ID[@REGION] ... --seed-out FILE]
 
 It imports moto 5.2.5, applies the patches below (monkeypatches of moto's IAM/STS code, no
 fork), optionally seeds accounts in process (moto_bootstrap.seed_in_process, also re-run after
@@ -1718,7 +1718,7 @@ def apply_patches():
 
 def main(argv=None):
     p = argparse.ArgumentParser(description="moto_server with fidelity patches", add_help=False)
-    p.add_argument("--seed", action="append", default=[], metavar="NAME=ACCOUNT_ID")
+    p.add_argument("--seed", action="append", default=[], metavar="NAME=ACCOUNT_ID[@REGION]")
     p.add_argument("--seed-out", default=None, metavar="FILE")
     args, moto_argv = p.parse_known_args(argv if argv is not None else sys.argv[1:])
     apply_patches()

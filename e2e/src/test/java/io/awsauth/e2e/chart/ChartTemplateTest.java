@@ -432,6 +432,28 @@ class ChartTemplateTest {
   }
 
   @Test
+  void theStsRegionFipsAndDualStackReachTheAwsAuthConfig() {
+    Map<String, Object> values = new LinkedHashMap<>();
+    values.put("awsAuthConfig.create", true);
+    values.put("awsAuthConfig.region", "cn-north-1");
+    values.put("awsAuthConfig.endpoints.stsRegion", "cn-northwest-1");
+    values.put("awsAuthConfig.endpoints.useDualstackEndpoint", true);
+    GenericKubernetesResource config =
+        generic(Chart.template(RELEASE, NAMESPACE, values), "AwsAuthConfig");
+
+    assertThat(config.<String>get("spec", "region")).isEqualTo("cn-north-1");
+    assertThat(config.<Map<String, Object>>get("spec", "endpoints"))
+        .isEqualTo(Map.of("stsRegion", "cn-northwest-1", "useDualstackEndpoint", true));
+
+    values.put("awsAuthConfig.endpoints.useFipsEndpoint", true);
+    values.put("awsAuthConfig.endpoints.useDualstackEndpoint", false);
+    assertThat(
+            generic(Chart.template(RELEASE, NAMESPACE, values), "AwsAuthConfig")
+                .<Map<String, Object>>get("spec", "endpoints"))
+        .isEqualTo(Map.of("stsRegion", "cn-northwest-1", "useFipsEndpoint", true));
+  }
+
+  @Test
   void refusesWhatCannotWork() {
     assertThatThrownBy(
             () ->

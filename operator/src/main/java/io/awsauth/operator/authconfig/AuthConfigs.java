@@ -3,6 +3,7 @@ package io.awsauth.operator.authconfig;
 import io.awsauth.operator.api.v1alpha1.AwsAuthConfig;
 import io.awsauth.operator.api.v1alpha1.DependencyReason;
 import io.awsauth.operator.aws.AwsClientSettings;
+import io.awsauth.operator.aws.Partition;
 import io.awsauth.operator.cache.ClusterCaches;
 import io.awsauth.operator.status.Conditions;
 import io.awsauth.operator.status.UserError;
@@ -55,6 +56,14 @@ public class AuthConfigs {
 
     public String callerArn() {
       return config.getStatus().callerArn;
+    }
+
+    /**
+     * The caller's partition (its ARN's; a Ready config's region is in the same one), where every
+     * ARN and policy the operator writes for this config belongs.
+     */
+    public Partition partition() {
+      return Partition.ofArn(callerArn()).orElseGet(settings::partition);
     }
   }
 }

@@ -13,6 +13,7 @@ import io.awsauth.operator.aws.AwsClientSettings;
 import io.awsauth.operator.aws.AwsClients;
 import io.awsauth.operator.aws.AwsFailure;
 import io.awsauth.operator.aws.CallerIdentity;
+import io.awsauth.operator.aws.Partition;
 import io.awsauth.operator.aws.sdk.AwsErrors;
 import io.awsauth.operator.metrics.OperatorMetrics;
 import io.awsauth.operator.status.Conditions;
@@ -90,6 +91,7 @@ public class AwsAuthConfigReconciler implements Reconciler<AwsAuthConfig> {
       checkBeforeCalling(config.getSpec());
       current = settings.refresh(config);
       CallerIdentity caller = clients.sts(current).getCallerIdentity();
+      checkCallerPartition(config.getSpec(), caller);
       status.status().callerArn = caller.arn();
       status.status().accountId = caller.account();
       status.status().sessionCredentials = caller.isSession();
@@ -129,6 +131,21 @@ public class AwsAuthConfigReconciler implements Reconciler<AwsAuthConfig> {
    * must parse. A config that names unusable certificates is not Ready, and is not verified in AWS.
    */
   static void checkBeforeCalling(AwsAuthConfigSpec spec) {
+    String region = regionOf(spec);
+    String stsRegion = spec.endpoints == null ? null : spec.endpoints.stsRegion;
+    if (stsRegion != null && !Partition.ofRegion(stsRegion).equals(Partition.ofRegion(region))) {
+      throw new UserError(
+          AwsAuthConfigReason.PartitionMismatch,
+          "endpoints.stsRegion "
+              + stsRegion
+              + " is in partition "
+              + Partition.ofRegion(stsRegion)
+              + ", spec.region "
+              + region
+              + " in "
+              + Partition.ofRegion(region)
+              + ": STS and IAM must answer for the same identity");
+    }
     String pem = spec.identityDocumentCertificates;
     if (pem != null && !pem.isBlank()) {
       try {
@@ -139,6 +156,32 @@ public class AwsAuthConfigReconciler implements Reconciler<AwsAuthConfig> {
             "identityDocumentCertificates: " + e.getMessage());
       }
     }
+  }
+
+  /**
+   * The caller must be in the partition of the config's region: the ARNs and policies the operator
+   * writes name the caller's partition, the endpoints it calls are the region's.
+   */
+  static void checkCallerPartition(AwsAuthConfigSpec spec, CallerIdentity caller) {
+    String region = regionOf(spec);
+    String callerPartition = Partition.idOf(caller.arn());
+    if (!callerPartition.equals(Partition.ofRegion(region).id())) {
+      throw new UserError(
+          AwsAuthConfigReason.PartitionMismatch,
+          "the caller "
+              + caller.arn()
+              + " is in partition "
+              + callerPartition
+              + ", spec.region "
+              + region
+              + " in "
+              + Partition.ofRegion(region)
+              + ": set spec.region to a region of the caller's partition");
+    }
+  }
+
+  private static String regionOf(AwsAuthConfigSpec spec) {
+    return spec.region == null ? "us-east-1" : spec.region;
   }
 
   private void rotateRootKey(

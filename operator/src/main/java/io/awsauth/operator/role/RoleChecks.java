@@ -7,8 +7,11 @@ import io.awsauth.operator.api.v1alpha1.Durations;
 import io.awsauth.operator.api.v1alpha1.VaultAwsRoleReason;
 import io.awsauth.operator.api.v1alpha1.VaultAwsRoleSpec;
 import io.awsauth.operator.aws.Arns;
+import io.awsauth.operator.aws.Partition;
 import io.awsauth.operator.status.UserError;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -74,6 +77,33 @@ final class RoleChecks {
                       + " characters without whitespace; AWS accepts at most "
                       + MAX_POLICY_CHARS);
             });
+  }
+
+  /**
+   * Every ARN the role names for AWS to use (roleArns, policyArns, permissionsBoundaryArn) is in
+   * {@code partition}, the operator's caller's: STS and IAM refuse another partition's ARNs.
+   */
+  static void checkPartition(VaultAwsRoleSpec spec, Partition partition) {
+    List<String> arns = new ArrayList<>();
+    Optional.ofNullable(spec.roleArns).ifPresent(arns::addAll);
+    Optional.ofNullable(spec.policyArns).ifPresent(arns::addAll);
+    Optional.ofNullable(spec.permissionsBoundaryArn).ifPresent(arns::add);
+    for (String arn : arns) {
+      if (!Partition.idOf(arn).equals(partition.id())) {
+        throw new UserError(
+            VaultAwsRoleReason.PartitionMismatch,
+            arn
+                + " is in partition "
+                + Partition.idOf(arn)
+                + ", the AwsAuthConfig's caller in "
+                + partition.id()
+                + ": write the ARN of partition "
+                + partition.id()
+                + " (arn:"
+                + partition.id()
+                + ":...)");
+      }
+    }
   }
 
   /** The policy document's size as AWS counts it: compact JSON, no whitespace. */

@@ -83,6 +83,7 @@ public class VaultAwsRoleReconciler implements Reconciler<VaultAwsRole> {
     Duration retryIn = null;
     try {
       ResolvedAuthConfig config = configs.resolve(role.getSpec().authConfigRef);
+      RoleChecks.checkPartition(role.getSpec(), config.partition());
       RoleChecks.check(
           role.getSpec(),
           Boolean.TRUE.equals(config.config().getStatus().sessionCredentials),

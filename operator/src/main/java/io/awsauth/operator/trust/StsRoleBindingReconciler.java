@@ -19,6 +19,7 @@ import io.awsauth.operator.aws.AwsFailure;
 import io.awsauth.operator.aws.CallerIdentity;
 import io.awsauth.operator.aws.IamAction;
 import io.awsauth.operator.aws.IamGateway;
+import io.awsauth.operator.aws.Partition;
 import io.awsauth.operator.aws.SessionCredentials;
 import io.awsauth.operator.aws.StsGateway;
 import io.awsauth.operator.aws.sdk.AwsErrors;
@@ -82,7 +83,7 @@ public class StsRoleBindingReconciler
   private final AwsClients clients;
   private final EventRecorder events;
   private final Conditions conditions;
-  private final String roleToAssumePolicy;
+  private static final String ROLE_TO_ASSUME_POLICY = resource("/iam/role-to-assume-policy.json");
   private final ClusterCaches caches;
   private static final String CONFIG_INDEX = "authConfigRef";
 
@@ -103,7 +104,6 @@ public class StsRoleBindingReconciler
     this.clients = clients;
     this.events = events;
     this.conditions = new Conditions(clock);
-    this.roleToAssumePolicy = resource("/iam/role-to-assume-policy.json");
   }
 
   @Override
@@ -114,6 +114,7 @@ public class StsRoleBindingReconciler
     TrustPlan plan = null;
     try {
       ResolvedAuthConfig config = configs.resolve(binding.getSpec().authConfigRef);
+      checkPartition(binding.getSpec().roleArn, config.partition());
       plan = TrustPlan.of(binding, config.callerArn());
       if (binding.getSpec().trust != null && binding.getSpec().trust.manage) {
         plan = manageTrust(binding, config, plan);
@@ -214,8 +215,7 @@ public class StsRoleBindingReconciler
     } else {
       trust = role.get().trustPolicy();
     }
-    admin.putRolePolicy(
-        plan.roleName(), plan.sid(), roleToAssumePolicyIn(partitionOf(binding.getSpec().roleArn)));
+    admin.putRolePolicy(plan.roleName(), plan.sid(), roleToAssumePolicyIn(config.partition().id()));
     plan.operatorUserName()
         .ifPresent(
             user -> {
@@ -279,14 +279,31 @@ public class StsRoleBindingReconciler
     return DeleteControl.defaultDelete();
   }
 
-  /** The Role-to-Assume's own policy, for roles of {@code partition} (aws, aws-cn, aws-us-gov). */
-  String roleToAssumePolicyIn(String partition) {
-    return roleToAssumePolicy.replace("${partition}", partition);
+  /**
+   * The Role-to-Assume's own policy, naming the roles of {@code partition} (aws, aws-cn,
+   * aws-us-gov): the caller's, which is also the role's ({@link #checkPartition}).
+   */
+  static String roleToAssumePolicyIn(String partition) {
+    return ROLE_TO_ASSUME_POLICY.replace("${partition}", partition);
   }
 
-  /** The partition of a role ARN (the schema admits only {@code arn:<partition>:iam::...}). */
-  static String partitionOf(String roleArn) {
-    return roleArn.split(":", 3)[1];
+  /**
+   * A role in another partition than the operator's caller can never be assumed (partitions share
+   * no principals): refused before any AWS call.
+   */
+  static void checkPartition(String roleArn, Partition caller) {
+    String role = Partition.idOf(roleArn);
+    if (!role.equals(caller.id())) {
+      throw new UserError(
+          StsRoleBindingReason.PartitionMismatch,
+          "spec.roleArn "
+              + roleArn
+              + " is in partition "
+              + role
+              + ", the AwsAuthConfig's caller in "
+              + caller.id()
+              + ": a role is assumable only from its own partition");
+    }
   }
 
   @Override

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.awsauth.operator.api.v1alpha1.AwsAuthConfig;
 import io.awsauth.operator.testenv.Aws;
 import io.awsauth.operator.testenv.Emulator;
+import io.awsauth.operator.testenv.FaultProxy;
 import io.awsauth.operator.testenv.Fixtures;
 import io.awsauth.operator.testenv.OperatorTestResource;
 import io.awsauth.operator.testenv.TestEnvironment;
@@ -133,6 +134,42 @@ class AwsAuthConfigIT {
     assertThat(c.getMessage())
         .contains("could not be reached")
         .doesNotContain(account.secretAccessKey());
+  }
+
+  /**
+   * endpoints.stsRegion: the config's STS calls are signed for that region (and would go to its
+   * regional endpoint without an endpoint URL: SdkEndpointsTest), whatever spec.region is; one of
+   * another partition is refused before any call.
+   */
+  @Test
+  void endpointsStsRegionSignsTheConfigsStsCallsForThatRegion() {
+    var account = env.accountA();
+    secret(
+        "root-sts-region",
+        Map.of("access_key", account.accessKeyId(), "secret_key", account.secretAccessKey()));
+    try (FaultProxy proxy = FaultProxy.start(env.awsEndpoint())) {
+      AwsAuthConfig c = config("it-sts-region", "root-sts-region", proxy.url());
+      c.getSpec().endpoints.stsRegion = "us-west-2";
+      client.resource(c).create();
+      awaitReady("it-sts-region", "True");
+      assertThat(proxy.countSignedFor("forwarded", "GetCallerIdentity", "us-west-2")).isPositive();
+      assertThat(proxy.countSignedFor("forwarded", "GetCallerIdentity", "us-east-1")).isZero();
+
+      AwsAuthConfig other = config("it-sts-region-cn", "root-sts-region", proxy.url());
+      other.getSpec().endpoints.stsRegion = "cn-north-1";
+      proxy.reset();
+      client.resource(other).create();
+      Condition refused =
+          awaitReady("it-sts-region-cn", "False").getStatus().condition("Ready").orElseThrow();
+      assertThat(refused.getReason()).isEqualTo("PartitionMismatch");
+      assertThat(refused.getMessage())
+          .isEqualTo(
+              "endpoints.stsRegion cn-north-1 is in partition aws-cn, spec.region us-east-1 in"
+                  + " aws: STS and IAM must answer for the same identity");
+      assertThat(proxy.countSignedFor("forwarded", "GetCallerIdentity", "cn-north-1"))
+          .as("no AWS call for a refused config")
+          .isZero();
+    }
   }
 
   @Test

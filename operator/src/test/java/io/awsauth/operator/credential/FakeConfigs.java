@@ -27,6 +27,9 @@ final class FakeConfigs {
             Optional.empty(),
             Optional.empty(),
             Optional.empty(),
+            false,
+            false,
+            Optional.empty(),
             AwsCredentials.defaultChain(),
             "test",
             FakeAwsClients.ACCOUNT));

@@ -6,7 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.awsauth.operator.api.v1alpha1.CredentialType;
+import io.awsauth.operator.api.v1alpha1.VaultAwsRoleReason;
 import io.awsauth.operator.api.v1alpha1.VaultAwsRoleSpec;
+import io.awsauth.operator.aws.Partition;
 import io.awsauth.operator.status.UserError;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -126,5 +128,30 @@ class RoleChecksTest {
                   org.assertj.core.api.Assertions.assertThat(e.reason().name())
                       .isEqualTo("PolicyTooLarge"));
     }
+  }
+
+  @Test
+  void arnsOfAnotherPartitionThanTheCallersAreRefused() {
+    VaultAwsRoleSpec spec = role(CredentialType.ASSUMED_ROLE);
+    spec.roleArns = List.of("arn:aws-cn:iam::333333333333:role/deploy");
+    spec.policyArns = List.of("arn:aws-cn:iam::aws:policy/ReadOnlyAccess");
+    spec.permissionsBoundaryArn = "arn:aws-cn:iam::333333333333:policy/boundary";
+    assertThatCode(() -> RoleChecks.checkPartition(spec, Partition.AWS_CN))
+        .doesNotThrowAnyException();
+
+    spec.policyArns = List.of("arn:aws:iam::aws:policy/ReadOnlyAccess");
+    assertThatThrownBy(() -> RoleChecks.checkPartition(spec, Partition.AWS_CN))
+        .isInstanceOfSatisfying(
+            UserError.class,
+            e ->
+                org.assertj.core.api.Assertions.assertThat(e.reason())
+                    .isEqualTo(VaultAwsRoleReason.PartitionMismatch))
+        .hasMessage(
+            "arn:aws:iam::aws:policy/ReadOnlyAccess is in partition aws, the AwsAuthConfig's"
+                + " caller in aws-cn: write the ARN of partition aws-cn (arn:aws-cn:...)");
+
+    VaultAwsRoleSpec none = role(CredentialType.SESSION_TOKEN);
+    assertThatCode(() -> RoleChecks.checkPartition(none, Partition.AWS_US_GOV))
+        .doesNotThrowAnyException();
   }
 }

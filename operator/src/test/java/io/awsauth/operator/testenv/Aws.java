@@ -30,13 +30,16 @@ public final class Aws {
   }
 
   public static IamClient iam(TestEnvironment env, String keyId, String secret) {
-    return IamClient.builder()
-        .region(Region.US_EAST_1)
-        .endpointOverride(URI.create(env.awsEndpoint()))
-        .credentialsProvider(
-            StaticCredentialsProvider.create(AwsBasicCredentials.create(keyId, secret)))
-        .httpClient(HTTP)
-        .build();
+    return iam(env, AwsBasicCredentials.create(keyId, secret), Region.US_EAST_1);
+  }
+
+  /**
+   * IAM of {@code account} signed for {@code region}: the emulator, like AWS, answers in the
+   * region's partition (cn-north-1: aws-cn).
+   */
+  public static IamClient iam(TestEnvironment env, AwsAccount account, Region region) {
+    return iam(
+        env, AwsBasicCredentials.create(account.accessKeyId(), account.secretAccessKey()), region);
   }
 
   public static StsClient sts(TestEnvironment env, String keyId, String secret) {
@@ -52,8 +55,16 @@ public final class Aws {
   /** STS as whoever holds {@code credentials} (keys or a session), e.g. a Secret's. */
   public static StsClient sts(
       TestEnvironment env, software.amazon.awssdk.auth.credentials.AwsCredentials credentials) {
+    return sts(env, credentials, Region.US_EAST_1);
+  }
+
+  /** STS as whoever holds {@code credentials}, signed for {@code region}. */
+  public static StsClient sts(
+      TestEnvironment env,
+      software.amazon.awssdk.auth.credentials.AwsCredentials credentials,
+      Region region) {
     return StsClient.builder()
-        .region(Region.US_EAST_1)
+        .region(region)
         .endpointOverride(URI.create(env.awsEndpoint()))
         .credentialsProvider(StaticCredentialsProvider.create(credentials))
         .httpClient(HTTP)
@@ -63,8 +74,16 @@ public final class Aws {
   /** IAM as whoever holds {@code credentials}, e.g. a Secret's. */
   public static IamClient iam(
       TestEnvironment env, software.amazon.awssdk.auth.credentials.AwsCredentials credentials) {
+    return iam(env, credentials, Region.US_EAST_1);
+  }
+
+  /** IAM as whoever holds {@code credentials}, signed for {@code region}. */
+  public static IamClient iam(
+      TestEnvironment env,
+      software.amazon.awssdk.auth.credentials.AwsCredentials credentials,
+      Region region) {
     return IamClient.builder()
-        .region(Region.US_EAST_1)
+        .region(region)
         .endpointOverride(URI.create(env.awsEndpoint()))
         .credentialsProvider(StaticCredentialsProvider.create(credentials))
         .httpClient(HTTP)
@@ -74,8 +93,16 @@ public final class Aws {
   /** EC2 as whoever holds {@code credentials}. */
   public static Ec2Client ec2(
       TestEnvironment env, software.amazon.awssdk.auth.credentials.AwsCredentials credentials) {
+    return ec2(env, credentials, Region.US_EAST_1);
+  }
+
+  /** EC2 in {@code region} as whoever holds {@code credentials}. */
+  public static Ec2Client ec2(
+      TestEnvironment env,
+      software.amazon.awssdk.auth.credentials.AwsCredentials credentials,
+      Region region) {
     return Ec2Client.builder()
-        .region(Region.US_EAST_1)
+        .region(region)
         .endpointOverride(URI.create(env.awsEndpoint()))
         .credentialsProvider(StaticCredentialsProvider.create(credentials))
         .httpClient(HTTP)
@@ -116,8 +143,20 @@ public final class Aws {
    */
   public static AwsAccount userWithPolicy(
       TestEnvironment env, AwsAccount account, String userName, String policyFile) {
-    try (IamClient iam = iam(env, account)) {
-      String policy = Files.readString(TestEnvironment.repoRoot().resolve(Path.of(policyFile)));
+    return userWithPolicy(env, account, userName, policyFile, Region.US_EAST_1);
+  }
+
+  /**
+   * {@link #userWithPolicy} in the partition of {@code region}, with the document's {@code
+   * arn:aws:} ARNs written for that partition, as config/iam/README.md tells administrators to.
+   */
+  public static AwsAccount userWithPolicy(
+      TestEnvironment env, AwsAccount account, String userName, String policyFile, Region region) {
+    String partition = region.metadata().partition().id();
+    try (IamClient iam = iam(env, account, region)) {
+      String policy =
+          Files.readString(TestEnvironment.repoRoot().resolve(Path.of(policyFile)))
+              .replace("\"arn:aws:", "\"arn:" + partition + ":");
       iam.createUser(r -> r.userName(userName));
       iam.putUserPolicy(r -> r.userName(userName).policyName("policy").policyDocument(policy));
       AccessKey key = iam.createAccessKey(r -> r.userName(userName)).accessKey();

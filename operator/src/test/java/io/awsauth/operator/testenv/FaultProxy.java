@@ -51,6 +51,11 @@ public final class FaultProxy implements AutoCloseable {
 
   private static final Pattern ACTION = Pattern.compile("(?:^|&)Action=([A-Za-z]+)");
   private static final Pattern CREDENTIAL = Pattern.compile("Credential=([A-Za-z0-9]+)/");
+
+  /** The region of a SigV4 credential scope: Credential=KEY/DATE/REGION/SERVICE/aws4_request. */
+  private static final Pattern SCOPE_REGION =
+      Pattern.compile("Credential=[A-Za-z0-9]+/[0-9]{8}/([a-z0-9-]+)/[a-z0-9]+/aws4_request");
+
   private static final Set<String> HOP_BY_HOP =
       Set.of("connection", "content-length", "transfer-encoding", "expect", "keep-alive");
 
@@ -62,6 +67,7 @@ public final class FaultProxy implements AutoCloseable {
   private volatile Faults faults = Faults.NONE;
   private final Map<String, AtomicLong> counts = new ConcurrentHashMap<>();
   private final Map<String, AtomicLong> bySigner = new ConcurrentHashMap<>();
+  private final Map<String, AtomicLong> byRegion = new ConcurrentHashMap<>();
   private final Map<String, AtomicLong> succeeded = new ConcurrentHashMap<>();
   private final Map<String, Set<String>> hostsBySigner = new ConcurrentHashMap<>();
 
@@ -117,6 +123,15 @@ public final class FaultProxy implements AutoCloseable {
   }
 
   /**
+   * Calls with outcome {@code outcome} (only forwarded is counted) of {@code action} signed for
+   * {@code region}.
+   */
+  public long countSignedFor(String outcome, String action, String region) {
+    AtomicLong n = byRegion.get(outcome + ":" + action + ":" + region);
+    return n == null ? 0 : n.get();
+  }
+
+  /**
    * Forwarded calls of {@code action} that AWS answered with success (2xx): for example the
    * CreateUser calls that created a user, not those answered EntityAlreadyExists.
    */
@@ -137,6 +152,7 @@ public final class FaultProxy implements AutoCloseable {
     hostsBySigner.clear();
     counts.clear();
     bySigner.clear();
+    byRegion.clear();
     succeeded.clear();
   }
 
@@ -151,6 +167,8 @@ public final class FaultProxy implements AutoCloseable {
     hostsBySigner
         .computeIfAbsent(signer, k -> ConcurrentHashMap.newKeySet())
         .add(host == null ? "" : host);
+    Matcher scope = SCOPE_REGION.matcher(authorization == null ? "" : authorization);
+    String region = scope.find() ? scope.group(1) : "none";
     Faults f = faults;
     double roll;
     synchronized (random) {
@@ -189,6 +207,9 @@ public final class FaultProxy implements AutoCloseable {
         return;
       }
       count("forwarded", action, signer);
+      byRegion
+          .computeIfAbsent("forwarded:" + action + ":" + region, k -> new AtomicLong())
+          .incrementAndGet();
       if (answer.statusCode() / 100 == 2) {
         succeeded.computeIfAbsent(action, k -> new AtomicLong()).incrementAndGet();
       }

@@ -37,6 +37,12 @@ public final class TestEnvironment {
   public static final String ACCOUNT_A = "111111111111";
   public static final String ACCOUNT_B = "222222222222";
 
+  /** The accounts of partition aws-cn (region {@link #CN_REGION}), for the partition tests. */
+  public static final String ACCOUNT_CN_A = "333333333333";
+
+  public static final String ACCOUNT_CN_B = "444444444444";
+  public static final String CN_REGION = "cn-north-1";
+
   private static TestEnvironment instance;
 
   private final Map<String, String> env;
@@ -296,6 +302,22 @@ public final class TestEnvironment {
         var("AAO_ACCOUNT_B_ID"),
         var("AAO_ACCOUNT_B_ACCESS_KEY_ID"),
         var("AAO_ACCOUNT_B_SECRET_ACCESS_KEY"));
+  }
+
+  /** The administrator of the first aws-cn account (keys signed for {@link #CN_REGION}). */
+  public AwsAccount accountCnA() {
+    return new AwsAccount(
+        var("AAO_ACCOUNT_CN_A_ID"),
+        var("AAO_ACCOUNT_CN_A_ACCESS_KEY_ID"),
+        var("AAO_ACCOUNT_CN_A_SECRET_ACCESS_KEY"));
+  }
+
+  /** The administrator of the second aws-cn account. */
+  public AwsAccount accountCnB() {
+    return new AwsAccount(
+        var("AAO_ACCOUNT_CN_B_ID"),
+        var("AAO_ACCOUNT_CN_B_ACCESS_KEY_ID"),
+        var("AAO_ACCOUNT_CN_B_SECRET_ACCESS_KEY"));
   }
 
   /** Deletes what a test created, without waiting for finalizers. */

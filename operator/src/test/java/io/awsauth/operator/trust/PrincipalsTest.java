@@ -27,4 +27,25 @@ class PrincipalsTest {
     assertThat(Principals.roleName("arn:aws:iam::222222222222:role/a/b/Role-to-Assume"))
         .isEqualTo(new Principals.RoleName("/a/b/", "Role-to-Assume"));
   }
+
+  @Test
+  void theTrustPrincipalKeepsTheCallersPartition() {
+    assertThat(
+            Principals.principalOf(
+                "arn:aws-cn:sts::333333333333:assumed-role/aws-auth-operator/session"))
+        .isEqualTo("arn:aws-cn:iam::333333333333:role/aws-auth-operator");
+    assertThat(Principals.principalOf("arn:aws-cn:iam::333333333333:user/aao-admin"))
+        .isEqualTo("arn:aws-cn:iam::333333333333:user/aao-admin");
+    assertThat(
+            TrustPolicies.trustStatement(
+                    "Sid1",
+                    Principals.principalOf(
+                        "arn:aws-cn:sts::333333333333:assumed-role/aws-auth-operator/s"),
+                    java.util.Optional.empty())
+                .toString())
+        .isEqualTo(
+            "{\"Sid\":\"Sid1\",\"Effect\":\"Allow\",\"Principal\":{\"AWS\":"
+                + "\"arn:aws-cn:iam::333333333333:role/aws-auth-operator\"},\"Action\":"
+                + "[\"sts:AssumeRole\",\"sts:SetSourceIdentity\",\"sts:TagSession\"]}");
+  }
 }

@@ -11,7 +11,12 @@ public final class ApiPatterns {
   public static final String PARTITION = "aws(-cn|-us-gov|-iso|-iso-b|-iso-e|-iso-f|-eusc)?";
 
   public static final String ACCOUNT_ID = "^[0-9]{12}$";
-  public static final String REGION = "^[a-z]{2}(-[a-z]+)+-[0-9]+$";
+
+  /**
+   * A region of any partition (us-east-1, cn-north-1, us-gov-west-1, eusc-de-east-1); never a
+   * pseudo-region such as aws-global, whose STS endpoint is the global one.
+   */
+  public static final String REGION = "^[a-z]{2,4}(-[a-z]+)+-[0-9]+$";
 
   /**
    * A Go-style duration made of hours, minutes and seconds: {@code 15m}, {@code 1h30m}. At most six

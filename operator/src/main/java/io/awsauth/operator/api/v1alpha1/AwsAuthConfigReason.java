@@ -6,7 +6,10 @@ import java.util.List;
 public enum AwsAuthConfigReason implements Reason {
   CallerVerified(Recheck.WAIT_FOR_CHANGE, "sts:GetCallerIdentity succeeded"),
   IdentityDocumentCertificatesInvalid(
-      Recheck.WAIT_FOR_CHANGE, "spec.identityDocumentCertificates does not parse as X.509");
+      Recheck.WAIT_FOR_CHANGE, "spec.identityDocumentCertificates does not parse as X.509"),
+  PartitionMismatch(
+      Recheck.WAIT_FOR_CHANGE,
+      "endpoints.stsRegion, or the caller's ARN, is in another partition than spec.region");
 
   private final Recheck recheck;
   private final String description;

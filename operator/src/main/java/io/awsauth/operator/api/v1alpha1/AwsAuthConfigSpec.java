@@ -17,12 +17,14 @@ public class AwsAuthConfigSpec {
   @Default("us-east-1")
   @Pattern(ApiPatterns.REGION)
   @JsonPropertyDescription(
-      "AWS region of the STS, IAM and EC2 clients built from this config (Vault's region).")
+      "AWS region of the STS, IAM and EC2 clients built from this config (Vault's region). Its"
+          + " partition (aws; aws-cn for cn-*; aws-us-gov for us-gov-*) must be the caller's: the"
+          + " ARNs and policies the operator writes name it.")
   public String region = "us-east-1";
 
   @JsonPropertyDescription(
-      "Endpoint overrides, for private endpoints, other partitions or a local AWS emulator. Every"
-          + " client built from this config uses them.")
+      "Where the clients built from this config call AWS: endpoint URL overrides (private"
+          + " endpoints, a local AWS emulator), the STS region, FIPS and dual-stack endpoints.")
   public Endpoints endpoints;
 
   @Required
@@ -110,16 +112,46 @@ public class AwsAuthConfigSpec {
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public static class Endpoints {
     @Pattern(ApiPatterns.URL)
-    @JsonPropertyDescription("IAM endpoint URL, e.g. https://iam.amazonaws.com.")
+    @JsonPropertyDescription(
+        "IAM endpoint URL, e.g. https://iam.amazonaws.com (aws-cn:"
+            + " https://iam.cn-north-1.amazonaws.com.cn). Unset: the SDK's endpoint for the region.")
     public String iam;
 
     @Pattern(ApiPatterns.URL)
-    @JsonPropertyDescription("STS endpoint URL, e.g. https://sts.us-east-1.amazonaws.com.")
+    @JsonPropertyDescription(
+        "STS endpoint URL, e.g. a VPC endpoint or https://sts.us-east-1.amazonaws.com. Unset: the"
+            + " regional endpoint of stsRegion (sts.<region>.amazonaws.com,"
+            + " sts.<region>.amazonaws.com.cn in aws-cn), never the global sts.amazonaws.com.")
     public String sts;
 
     @Pattern(ApiPatterns.URL)
-    @JsonPropertyDescription("EC2 endpoint URL, e.g. https://ec2.us-east-1.amazonaws.com.")
+    @JsonPropertyDescription(
+        "EC2 endpoint URL, e.g. https://ec2.us-east-1.amazonaws.com. Unset: the SDK's endpoint for"
+            + " the instance's region.")
     public String ec2;
+
+    @Pattern(ApiPatterns.REGION)
+    @JsonPropertyDescription(
+        "Region of every STS call the operator makes (its regional endpoint and signing region),"
+            + " e.g. us-west-2 for sts.us-west-2.amazonaws.com; Vault's sts_region. Unset:"
+            + " spec.region. Must be in spec.region's partition.")
+    public String stsRegion;
+
+    @Default("false")
+    @JsonPropertyDescription(
+        "Use AWS's FIPS endpoints (sts-fips.<region>.amazonaws.com, iam-fips.amazonaws.com,"
+            + " ec2-fips.<region>.amazonaws.com) for the clients of this config: the AWS SDK's"
+            + " use_fips_endpoint. A client whose endpoint URL is set (iam, sts, ec2) uses that URL"
+            + " as it is.")
+    public Boolean useFipsEndpoint;
+
+    @Default("false")
+    @JsonPropertyDescription(
+        "Use AWS's dual-stack (IPv4 and IPv6) endpoints (sts.<region>.api.aws,"
+            + " iam.global.api.aws, ec2.<region>.api.aws; api.amazonwebservices.com.cn in aws-cn)"
+            + " for the clients of this config: the AWS SDK's use_dualstack_endpoint. A client"
+            + " whose endpoint URL is set uses that URL as it is.")
+    public Boolean useDualstackEndpoint;
   }
 
   @JsonInclude(JsonInclude.Include.NON_NULL)

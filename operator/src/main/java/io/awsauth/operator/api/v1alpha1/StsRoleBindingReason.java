@@ -11,7 +11,10 @@ public enum StsRoleBindingReason implements Reason {
       Recheck.AFTER_REFUSAL, "sts:AssumeRole was denied: trust policy or caller policy missing"),
   TrustNotManageable(
       Recheck.AFTER_REFUSAL, "trust.manage is on and the administrator was denied an IAM action"),
-  AccountMismatch(Recheck.WAIT_FOR_CHANGE, "assuming the role landed in another account");
+  AccountMismatch(Recheck.WAIT_FOR_CHANGE, "assuming the role landed in another account"),
+  PartitionMismatch(
+      Recheck.WAIT_FOR_CHANGE,
+      "spec.roleArn is in another partition than the AwsAuthConfig's caller (never assumable)");
 
   private final Recheck recheck;
   private final String description;

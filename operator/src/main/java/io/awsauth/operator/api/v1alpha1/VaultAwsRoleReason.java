@@ -10,6 +10,9 @@ public enum VaultAwsRoleReason implements Reason {
   ChainedRoleTtlTooLong(
       Recheck.WAIT_FOR_CHANGE, "an assumed_role role AWS will chain has a TTL above 1h"),
   PolicyTooLarge(Recheck.WAIT_FOR_CHANGE, "spec.policyDocument is over 2048 characters"),
+  PartitionMismatch(
+      Recheck.WAIT_FOR_CHANGE,
+      "a role, policy or permissions boundary ARN is in another partition than the caller's"),
   InvalidPrincipalArn(
       Recheck.WAIT_FOR_CHANGE, "an entry of bindings.iamPrincipalArns is not a user or role ARN"),
   PrincipalNotFound(Recheck.POLL, "an exact ARN in bindings.iamPrincipalArns does not exist");

@@ -79,20 +79,18 @@ public class SdkClients implements AwsClients {
 
   @Inject
   public SdkClients(MeterRegistry registry, CrashPoints crashPoints, OperatorConfig config) {
-    this(registry, crashPoints, config, ProxySettings.fromEnvironment());
+    this(registry, crashPoints, config, httpClient(ProxySettings.fromEnvironment()));
   }
 
+  /** With another HTTP client: tests see the requests the SDK would send, with no network. */
   SdkClients(
-      MeterRegistry registry,
-      CrashPoints crashPoints,
-      OperatorConfig config,
-      ProxySettings proxies) {
+      MeterRegistry registry, CrashPoints crashPoints, OperatorConfig config, SdkHttpClient http) {
     OperatorConfig.Aws.RateLimit perSecond = config.aws().rateLimit();
     this.limits =
         new AwsRateLimits(
             Map.of("iam", perSecond.iam(), "sts", perSecond.sts(), "ec2", perSecond.ec2()),
             registry);
-    this.http = httpClient(proxies);
+    this.http = http;
     this.metrics = new AwsCallMetrics(registry);
     this.crashPoints =
         crashPoints.enabled()
@@ -129,7 +127,9 @@ public class SdkClients implements AwsClients {
     return new SdkIamGateway(
         cached(
             "iam/" + settings.fingerprint(),
-            () -> configure(IamClient.builder(), settings, settings.iamEndpoint()).build()));
+            () ->
+                configure(IamClient.builder(), settings, settings.region(), settings.iamEndpoint())
+                    .build()));
   }
 
   /** EC2 in {@code region} (an instance's, which may differ from the settings' own region). */
@@ -139,9 +139,7 @@ public class SdkClients implements AwsClients {
         cached(
             "ec2/" + region + "/" + settings.fingerprint(),
             () ->
-                configure(Ec2Client.builder(), settings, settings.ec2Endpoint())
-                    .region(Region.of(region))
-                    .build()));
+                configure(Ec2Client.builder(), settings, region, settings.ec2Endpoint()).build()));
   }
 
   /**
@@ -191,12 +189,25 @@ public class SdkClients implements AwsClients {
     }
   }
 
+  /**
+   * STS at the regional endpoint of {@link AwsClientSettings#stsClientRegion()}: the SDK resolves a
+   * region's own endpoint (the global one only for the pseudo-region aws-global, which the schema
+   * does not admit), in the region's partition, with the FIPS and dual-stack variants asked for.
+   */
   private StsClient stsClient(AwsClientSettings settings) {
-    return configure(StsClient.builder(), settings, settings.stsEndpoint()).build();
+    return configure(
+            StsClient.builder(), settings, settings.stsClientRegion(), settings.stsEndpoint())
+        .build();
   }
 
+  /**
+   * The settings' credentials, retries and interceptors, in {@code region}. An endpoint URL is used
+   * as it is; without one the SDK resolves the region's endpoint, FIPS and dual-stack as the
+   * settings say (set on every client, so that AWS_USE_FIPS_ENDPOINT and the like in the operator's
+   * environment do not decide instead of the AwsAuthConfig).
+   */
   private <B extends AwsClientBuilder<B, ?> & AwsSyncClientBuilder<B, ?>> B configure(
-      B builder, AwsClientSettings settings, Optional<URI> endpoint) {
+      B builder, AwsClientSettings settings, String region, Optional<URI> endpoint) {
     ClientOverrideConfiguration.Builder override =
         ClientOverrideConfiguration.builder()
             .addExecutionInterceptor(limits.forAccount(settings.account()))
@@ -213,10 +224,15 @@ public class SdkClients implements AwsClients {
                         .maxAttempts(n + 1)
                         .build()));
     builder
-        .region(Region.of(settings.region()))
+        .region(Region.of(region))
         .credentialsProvider(provider(settings.credentials()))
         .overrideConfiguration(override.build());
-    endpoint.ifPresent(builder::endpointOverride);
+    if (endpoint.isPresent()) {
+      // The SDK refuses FIPS or dual-stack with a custom endpoint: the URL is the choice.
+      builder.endpointOverride(endpoint.get()).fipsEnabled(false).dualstackEnabled(false);
+    } else {
+      builder.fipsEnabled(settings.fips()).dualstackEnabled(settings.dualstack());
+    }
     builder.httpClient(http);
     return builder;
   }

@@ -1,6 +1,7 @@
 package io.awsauth.operator.identity.iam;
 
 import io.awsauth.operator.api.v1alpha1.AwsCredentialRequestReason;
+import io.awsauth.operator.aws.Partition;
 import io.awsauth.operator.identity.SafeText;
 import io.awsauth.operator.status.UserError;
 import java.net.URI;
@@ -29,14 +30,15 @@ import java.util.stream.Collectors;
  * @param endpoint where proofs are sent: {@code endpoints.sts}, or the partition's default
  * @param configured whether {@code endpoints.sts} is set
  * @param allowed the accepted hosts, lower case, {@code host} or {@code host:port} (443 omitted)
- * @param partition the partition of the config's region; null when it is none known here
+ * @param partition the partition of the config's region ({@link Partition#ofRegion}); null without
+ *     a region
  */
 public record StsHosts(
     StsEndpoint endpoint,
     boolean configured,
     Set<String> allowed,
     boolean regionFromClient,
-    StsPartition partition) {
+    Partition partition) {
 
   public StsHosts {
     allowed = Set.copyOf(allowed);
@@ -58,15 +60,15 @@ public record StsHosts(
       String region,
       List<String> stsAllowedHosts,
       Boolean useStsRegionFromClient) {
-    StsPartition partition = StsPartition.of(region).orElse(null);
+    Partition partition = region == null ? null : Partition.ofRegion(region);
     boolean configured = endpointsSts != null && !endpointsSts.isBlank();
     StsEndpoint endpoint =
         configured ? StsEndpoint.of(endpointsSts) : defaultEndpoint(partition, region);
     Set<String> allowed = new LinkedHashSet<>();
     if (stsAllowedHosts == null) {
       if (partition != null) {
-        partition.globalHost().ifPresent(allowed::add);
-        allowed.add(partition.regionalHost(region));
+        partition.globalStsHost().ifPresent(allowed::add);
+        allowed.add(partition.stsHost(region));
       }
       allowed.add(endpoint.authority());
     } else {
@@ -80,15 +82,15 @@ public record StsHosts(
 
   /**
    * Where a proof goes when {@code endpoints.sts} is unset: the partition's global endpoint, else
-   * (aws-cn, aws-us-gov) the STS endpoint of the config's region; Vault's global default when the
-   * region is of no partition known here.
+   * (aws-cn, aws-us-gov, ...) the STS endpoint of the config's region; Vault's global default
+   * without a region.
    */
-  static StsEndpoint defaultEndpoint(StsPartition partition, String region) {
+  static StsEndpoint defaultEndpoint(Partition partition, String region) {
     if (partition == null) {
       return StsEndpoint.GLOBAL;
     }
     return StsEndpoint.of(
-        "https://" + partition.globalHost().orElseGet(() -> partition.regionalHost(region)));
+        "https://" + partition.globalStsHost().orElseGet(() -> partition.stsHost(region)));
   }
 
   /**
@@ -116,7 +118,7 @@ public record StsHosts(
       String region = port == 443 ? regionOf(host) : null;
       if (region != null) {
         StsEndpoint destination =
-            configured ? endpoint : StsEndpoint.of("https://" + partition.regionalHost(region));
+            configured ? endpoint : StsEndpoint.of("https://" + partition.stsHost(region));
         return new Accepted(destination, "/", region);
       }
     }
@@ -133,7 +135,7 @@ public record StsHosts(
       return null;
     }
     String region = host.substring("sts.".length(), dot);
-    return partition.hasRegion(region) && partition.regionalHost(region).equals(host)
+    return Partition.ofRegion(region).equals(partition) && partition.stsHost(region).equals(host)
         ? region
         : null;
   }
