@@ -4,6 +4,7 @@ import io.awsauth.operator.api.v1alpha1.AwsCredentialRequest;
 import io.awsauth.operator.api.v1alpha1.AwsCredentialRequestStatus;
 import io.awsauth.operator.api.v1alpha1.AwsCredentialRequestStatus.PendingLease;
 import io.awsauth.operator.api.v1alpha1.AwsCredentialRequestStatus.RetiringKey;
+import io.awsauth.operator.api.v1alpha1.CredentialType;
 import io.awsauth.operator.api.v1alpha1.Durations;
 import io.awsauth.operator.api.v1alpha1.EventReason;
 import io.awsauth.operator.api.v1alpha1.VaultAwsRole;
@@ -98,6 +99,10 @@ public class Issuance {
     String leaseId;
     if (terms.type().isSts()) {
       leaseId = UUID.randomUUID().toString();
+      if (terms.type() != CredentialType.SESSION_TOKEN) {
+        // Denied at AWS when revoked: the request stays until its deny policy is written.
+        holdFinalizer(request, context);
+      }
       credential = issuer.issueSts(request, role, config, terms);
     } else {
       PendingLease pending = status.pendingLease;
