@@ -53,6 +53,8 @@ class SessionRevocationTest {
   private final RequestStatusWriter statusWriter =
       new RequestStatusWriter(store, clock, new CrashPoints(TestConfig.defaults()), metrics);
   private final List<Instant> cutoffs = new ArrayList<>();
+  private final SessionRevoker revoker =
+      new SessionRevoker(aws, new AccountSessions(aws, null, null));
   private final io.awsauth.operator.credential.Revocation revocation =
       new io.awsauth.operator.credential.Revocation(
           null,
@@ -68,7 +70,7 @@ class SessionRevocationTest {
             }
           },
           metrics,
-          new SessionRevoker(aws, new AccountSessions(aws, null, null)),
+          revoker,
           new CutoffReissue(null) {
             @Override
             int reissueCovered(AwsCredentialRequest revoked, Revocation r, Instant cutoffAt) {
@@ -217,6 +219,31 @@ class SessionRevocationTest {
                 .counter("aao.session.revocations", "type", "assumed_role", "outcome", "cutoff")
                 .count())
         .isEqualTo(1.0);
+  }
+
+  @Test
+  void pruningRemovesTheStatementOnceTheCredentialHasExpiredAndThenThePolicy() {
+    AwsCredentialRequest one =
+        holding("assumed_role", "arn:aws:sts::" + ACCOUNT + ":assumed-role/app-role/aao-s1");
+    revoke(one);
+    AwsCredentialRequest two =
+        holding("assumed_role", "arn:aws:sts::" + ACCOUNT + ":assumed-role/app-role/aao-s2");
+    two.getStatus().leaseId = "5e0c2a1b-0000-4000-8000-000000000002";
+    two.getStatus().expiresAt = "2026-12-03T11:30:00Z";
+    two.getStatus().ttl = "1h35m";
+    revoke(two);
+    assertThat(aws.fakeIam().rolePolicy("app-role", POLICY)).contains("aao-s1").contains("aao-s2");
+
+    clock.advance(Duration.between(clock.instant(), Instant.parse("2026-12-03T10:55:00Z")));
+    assertThat(revoker.prune(FakeConfigs.resolved("default"), ROLE_ARN, clock.instant()))
+        .contains(Instant.parse("2026-12-03T11:30:00Z"));
+    assertThat(aws.fakeIam().rolePolicy("app-role", POLICY))
+        .doesNotContain("aao-s1")
+        .contains("aao-s2");
+
+    clock.advance(Duration.between(clock.instant(), Instant.parse("2026-12-03T11:30:00Z")));
+    assertThat(revoker.prune(FakeConfigs.resolved("default"), ROLE_ARN, clock.instant())).isEmpty();
+    assertThat(aws.fakeIam().rolePolicy("app-role", POLICY)).isNull();
   }
 
   @Test
