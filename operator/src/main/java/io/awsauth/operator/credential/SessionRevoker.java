@@ -17,6 +17,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import org.jboss.logging.Logger;
 
 /**
@@ -33,6 +34,13 @@ public class SessionRevoker {
 
   private final AwsClients clients;
   private final AccountSessions sessions;
+
+  /**
+   * One writer per policy holder at a time: a write is read, change, put of the whole document, so
+   * two reconciles revoking sessions of the same role at once would otherwise lose one statement.
+   * (One operator writes at a time: the leader.)
+   */
+  private final ConcurrentHashMap<String, Object> holderLocks = new ConcurrentHashMap<>();
 
   public SessionRevoker(AwsClients clients, AccountSessions sessions) {
     this.clients = clients;
@@ -111,6 +119,12 @@ public class SessionRevoker {
 
   /** Writes the statement denying {@code r}'s session (idempotent), pruning what expired. */
   Denied deny(ResolvedAuthConfig config, Revocation r, Instant now) {
+    synchronized (holderLocks.computeIfAbsent(r.policyHolder, k -> new Object())) {
+      return denyAlone(config, r, now);
+    }
+  }
+
+  private Denied denyAlone(ResolvedAuthConfig config, Revocation r, Instant now) {
     Denial denial =
         new Denial(r.leaseId, r.userId, Instant.parse(r.issuedBy), Instant.parse(r.expiresAt));
     Holder holder = Holder.of(r.policyHolder);
@@ -152,6 +166,13 @@ public class SessionRevoker {
    * gone.
    */
   Optional<Instant> prune(ResolvedAuthConfig config, String policyHolder, Instant now) {
+    synchronized (holderLocks.computeIfAbsent(policyHolder, k -> new Object())) {
+      return pruneAlone(config, policyHolder, now);
+    }
+  }
+
+  private Optional<Instant> pruneAlone(
+      ResolvedAuthConfig config, String policyHolder, Instant now) {
     Holder holder = Holder.of(policyHolder);
     IamGateway iam = clients.iam(sessions.forAccount(config, holder.account()));
     Optional<String> current;

@@ -188,6 +188,182 @@ class SessionRevocationIT {
     assertThat(took).isLessThan(BOUND);
   }
 
+  /**
+   * The measured part (deliverable 3, small): {@code N} requests per STS type of one role, half of
+   * them deleted; the time from each deletion to its credential's first refusal (p50, max), every
+   * sibling still working, and the deny policy's size after the revocations.
+   */
+  @Test
+  void halfOfManyRequestsDeletedAreEachRefusedWithinTheBoundAndTheOthersKeepWorking()
+      throws Exception {
+    int n = 6;
+    String target = Aws.unique("revoke-many");
+    try (IamClient iam = Aws.iam(env, env.accountA())) {
+      iam.createRole(
+          r ->
+              r.roleName(target)
+                  .assumeRolePolicyDocument(AwsCredentialRequestIT.trustingAccount(operatorArn)));
+      iam.putRolePolicy(r -> r.roleName(target).policyName("ec2").policyDocument(EC2_DESCRIBE));
+    }
+    VaultAwsRole assumed = role(Aws.unique("revoke-many-assumed"), CredentialType.ASSUMED_ROLE);
+    assumed.getSpec().roleArns =
+        List.of("arn:aws:iam::" + TestEnvironment.ACCOUNT_A + ":role/" + target);
+    createReady(assumed);
+    VaultAwsRole federated = role(Aws.unique("revoke-many-fed"), CredentialType.FEDERATION_TOKEN);
+    federated.getSpec().policyDocument = json(EC2_DESCRIBE);
+    createReady(federated);
+    for (VaultAwsRole role : List.of(assumed, federated)) {
+      String type = role.getSpec().credentialType.wireName();
+      List<AwsCredentialRequest> requests = new java.util.ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        AwsCredentialRequest r = request(Aws.unique("many"), role);
+        client.resource(r).create();
+        requests.add(r);
+      }
+      List<AwsCredentials> credentials = new java.util.ArrayList<>();
+      for (AwsCredentialRequest r : requests) {
+        AwsCredentials c =
+            Aws.credentialsIn(secret(Fixtures.awaitCondition(client, r, "Ready", "True")));
+        awaitAllowed(c);
+        credentials.add(c);
+      }
+      List<Instant> deletedAt = new java.util.ArrayList<>();
+      for (int i = 0; i < n / 2; i++) {
+        deletedAt.add(Instant.now());
+        client.resource(requests.get(i)).delete();
+      }
+      List<Long> millis = new java.util.ArrayList<>();
+      boolean[] refused = new boolean[n / 2];
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .pollInterval(Duration.ofMillis(100))
+          .until(
+              () -> {
+                for (int i = 0; i < n / 2; i++) {
+                  if (!refused[i] && !allowed(credentials.get(i))) {
+                    refused[i] = true;
+                    millis.add(Duration.between(deletedAt.get(i), Instant.now()).toMillis());
+                  }
+                }
+                return millis.size() == n / 2;
+              });
+      // The siblings keep working; when the policy was full (the operator's user holds 2,048
+      // characters of inline policies, config/iam/operator-policy.json among them here), a cutoff
+      // denied them too and the operator re-issued them: then the credential in their Secret works.
+      int reissued = 0;
+      for (int i = n / 2; i < n; i++) {
+        if (allowed(credentials.get(i))) {
+          continue;
+        }
+        AwsCredentialRequest sibling = requests.get(i);
+        await()
+            .atMost(Duration.ofSeconds(60))
+            .pollInterval(Duration.ofMillis(300))
+            .ignoreExceptions()
+            .until(() -> allowed(Aws.credentialsIn(secret(sibling))));
+        reissued++;
+      }
+      java.util.Collections.sort(millis);
+      String policy;
+      try (IamClient iam = Aws.iam(env, env.accountA())) {
+        policy =
+            URLDecoder.decode(
+                type.equals("assumed_role")
+                    ? iam.getRolePolicy(r -> r.roleName(target).policyName(POLICY)).policyDocument()
+                    : iam.getUserPolicy(r -> r.userName(operatorUser).policyName(POLICY))
+                        .policyDocument(),
+                StandardCharsets.UTF_8);
+      }
+      System.out.printf(
+          "SessionRevocationIT: %s, %d of %d requests deleted: refused after p50 %d ms, max %d ms"
+              + " (%s); policy after %d revocations: %d statements, %d characters; %d"
+              + " siblings re-issued after a cutoff%n",
+          type,
+          n / 2,
+          n,
+          millis.get(millis.size() / 2),
+          millis.get(millis.size() - 1),
+          millis,
+          n / 2,
+          json(policy).get("Statement").size(),
+          SessionDenials.size(policy),
+          reissued);
+      if (type.equals("assumed_role")) {
+        assertThat(reissued).as("a role's policy holds 40 statements: no cutoff").isZero();
+      }
+      assertThat(millis.get(millis.size() - 1)).isLessThan(BOUND.toMillis());
+    }
+  }
+
+  /**
+   * The size fallback on the emulator: the role's other inline policies leave no room for a
+   * statement, so deleting one request cuts off every session of the role issued before now; the
+   * operator re-issues the sibling, whose new credential works.
+   */
+  @Test
+  void aFullRolePolicyFallsBackToACutoffAndTheSiblingIsReissued() throws Exception {
+    String target = Aws.unique("revoke-full");
+    // 10,240 characters for all inline policies of a role: a cutoff (about 190) fits, a session
+    // statement (about 300) does not
+    int fill = 10_240 - 240 - SessionDenials.size(filler(0));
+    try (IamClient iam = Aws.iam(env, env.accountA())) {
+      iam.createRole(
+          r ->
+              r.roleName(target)
+                  .assumeRolePolicyDocument(AwsCredentialRequestIT.trustingAccount(operatorArn)));
+      iam.putRolePolicy(r -> r.roleName(target).policyName("ec2").policyDocument(filler(fill)));
+    }
+    VaultAwsRole role = role(Aws.unique("revoke-full"), CredentialType.ASSUMED_ROLE);
+    role.getSpec().roleArns =
+        List.of("arn:aws:iam::" + TestEnvironment.ACCOUNT_A + ":role/" + target);
+    createReady(role);
+    Pair pair = twoReady(role);
+    String siblingLease = pair.sibling().getStatus().leaseId;
+
+    Instant deleted = Instant.now();
+    client.resource(pair.revoked()).delete();
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(100))
+        .until(() -> !allowed(pair.revokedCredential()));
+    System.out.printf(
+        "SessionRevocationIT: cutoff: revoked credential refused %d ms after its deletion%n",
+        Duration.between(deleted, Instant.now()).toMillis());
+    AwsCredentialRequest reissued =
+        await()
+            .atMost(Duration.ofSeconds(60))
+            .until(
+                () -> get(pair.sibling()),
+                r ->
+                    r.getStatus().leaseId != null
+                        && !r.getStatus().leaseId.equals(siblingLease)
+                        && r.getStatus().isTrue("Ready"));
+    AwsCredentials fresh = Aws.credentialsIn(secret(reissued));
+    awaitAllowed(fresh);
+    System.out.printf(
+        "SessionRevocationIT: cutoff: sibling re-issued and working %d ms after the deletion%n",
+        Duration.between(deleted, Instant.now()).toMillis());
+    assertThat(allowed(pair.siblingCredential()))
+        .as("the sibling's old credential is cut off with the rest")
+        .isFalse();
+    try (IamClient iam = Aws.iam(env, env.accountA())) {
+      JsonNode policy =
+          json(
+              URLDecoder.decode(
+                  iam.getRolePolicy(r -> r.roleName(target).policyName(POLICY)).policyDocument(),
+                  StandardCharsets.UTF_8));
+      assertThat(policy.at("/Statement/0/Condition/DateLessThan/aws:TokenIssueTime").asText())
+          .isNotBlank();
+    }
+  }
+
+  /** An Allow of ec2:DescribeInstances padded to {@code n} more characters. */
+  private static String filler(int n) {
+    return "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Sid\":\"Pad"
+        + "x".repeat(n)
+        + "\",\"Effect\":\"Allow\",\"Action\":\"ec2:DescribeInstances\",\"Resource\":\"*\"}]}";
+  }
+
   private record Pair(
       AwsCredentialRequest revoked,
       AwsCredentials revokedCredential,
