@@ -231,6 +231,10 @@ public class AwsCredentialRequestReconciler implements Reconciler<AwsCredentialR
       throw new UserError(refuse.reason(), refuse.message());
     }
     if (next instanceof Keep keep) {
+      if (SessionRevoker.revocable(request.getStatus(), now) && !request.hasFinalizer(FINALIZER)) {
+        // a lease issued by a version that did not deny STS credentials at AWS
+        issuance.holdFinalizer(request, context);
+      }
       request.getStatus().renewAt = keep.renewAt().toString();
       statusWriter.ready(outcome, terms);
       return Renewal.untilNext(now, keep.renewAt());

@@ -250,10 +250,11 @@ public class Issuance {
   }
 
   /**
-   * Before the first IAM call of a request: the request keeps a finalizer, so that it cannot go
-   * before its user does.
+   * Before the first IAM call of a request (or STS call of an assumed_role or federation_token
+   * request): the request keeps a finalizer, so that it cannot go before its user does, or before
+   * its credential is denied at AWS.
    */
-  private void holdFinalizer(AwsCredentialRequest request, Context<AwsCredentialRequest> context) {
+  void holdFinalizer(AwsCredentialRequest request, Context<AwsCredentialRequest> context) {
     if (request.hasFinalizer(AwsCredentialRequestReconciler.FINALIZER)) {
       return;
     }
