@@ -197,9 +197,13 @@ public class Revocation {
         r.policyHolder,
         denied.statements(),
         denied.policySize());
-    if (denied.outcome() == SessionRevoker.Outcome.CUTOFF) {
-      r.cutoffAt = denied.cutoffAt().orElseThrow().toString();
+    if (denied.cutoffAt().isPresent()) {
+      // (also when the cutoff was found, not written: a crash may have come before the re-issues)
+      r.cutoffAt = denied.cutoffAt().get().toString();
       int reissued = cutoffs.reissueCovered(request, r, denied.cutoffAt().get());
+      if (denied.outcome() != SessionRevoker.Outcome.CUTOFF) {
+        return true;
+      }
       events.record(
           request,
           EventReason.RevocationCutoff,

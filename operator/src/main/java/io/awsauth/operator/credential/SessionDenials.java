@@ -113,7 +113,9 @@ final class SessionDenials {
     for (JsonNode st : kept) {
       Matcher m = SID.matcher(st.path("Sid").asText());
       if (m.matches() && m.group(1).equals(CUTOFF_SID) && !d.issuedBy().isAfter(cutoffAt(m))) {
-        return result(current, kept, Optional.empty());
+        // (the cutoff's time goes with it: a crash may have come before the other leases it
+        // covers were marked for re-issue)
+        return result(current, kept, Optional.of(cutoffAt(m)));
       }
     }
     kept.removeIf(st -> st.path("Sid").asText().equals(sid));

@@ -57,7 +57,10 @@ public class SessionRevoker {
     NOT_NEEDED
   }
 
-  /** What {@link #deny} did, and the policy's size after it. */
+  /**
+   * What {@link #deny} did, the policy's size after it, and the time of the cutoff that denies the
+   * session when one does (written now, or found).
+   */
   record Denied(Outcome outcome, Optional<Instant> cutoffAt, int policySize, int statements) {}
 
   /** Whether the lease the status records is one AWS can still be told to refuse. */
@@ -141,7 +144,9 @@ public class SessionRevoker {
     Scope scope = holder.role() ? Scope.role() : Scope.federatedUsersOf(holder.account());
     Result result = SessionDenials.add(current, denial, now, scope, 0);
     if (!result.changed()) {
-      return new Denied(Outcome.NOT_NEEDED, Optional.empty(), result.size(), result.statements());
+      // already denied: by its own statement, or by a cutoff (cutoffAt: its re-issues are owed
+      // again, a crash may have come before them)
+      return new Denied(Outcome.NOT_NEEDED, result.cutoffAt(), result.size(), result.statements());
     }
     try {
       holder.write(iam, result.document());

@@ -176,6 +176,9 @@ class SessionDenialsTest {
             Scope.role(),
             0);
     assertThat(r.changed()).isFalse();
+    assertThat(r.cutoffAt())
+        .as("so that its re-issues are made again")
+        .contains(T0.plusSeconds(30));
     // a session issued after the cutoff gets its own statement
     Instant after = T0.plusSeconds(60);
     r =

@@ -214,6 +214,14 @@ class SessionRevocationTest {
     assertThat(request.getStatus().revocation.cutoffAt).isEqualTo("2026-12-03T10:00:01Z");
     assertThat(cutoffs).containsExactly(Instant.parse("2026-12-03T10:00:01Z"));
     assertThat(events).containsExactly("RevocationCutoff", "Revoked");
+
+    // a crash after the cutoff's write, before the re-issues: the next attempt finds the cutoff
+    // and makes them again (marking is idempotent), without a second Event
+    request.getStatus().revocation.state = Revocation.PENDING;
+    revocation.finishPending(statusWriter.begin(request));
+    assertThat(cutoffs).hasSize(2);
+    assertThat(request.getStatus().revocation.state).isEqualTo(Revocation.REVOKED);
+    assertThat(events).containsExactly("RevocationCutoff", "Revoked");
     assertThat(
             registry
                 .counter("aao.session.revocations", "type", "assumed_role", "outcome", "cutoff")
