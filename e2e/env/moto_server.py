@@ -33,6 +33,10 @@ Patches (each restores an AWS behaviour; the AWS document it follows is named in
   9. Trust policies naming users/roles that do not exist are refused (MalformedPolicyDocument
      "Invalid principal in policy"); a re-created principal is not trusted.
  10. Signatures more than 15 minutes off the server's clock are refused.
+ 11. Time: propagation delays of IAM changes and throttling (see Patch 11 below).
+ 12. Inline policy quotas: PutRolePolicy / PutUserPolicy refuse (LimitExceeded) a policy that would
+     make the entity's inline policies exceed 10,240 (role) / 2,048 (user) characters together,
+     whitespace not counted.
 e2e/env/README.md lists every rule with the MotoFidelityIT test that asserts it.
 """
 import argparse
@@ -1606,6 +1610,38 @@ def _session_endpoint(environ, start_response):
     return [data]
 
 
+# =============================================================================================
+# Patch 12: inline policy quotas. AWS doc "IAM and AWS STS quotas": "Role policy size cannot exceed
+# 10,240 characters", "User policy size cannot exceed 2,048 characters" (the aggregate of all the
+# entity's inline policies), and "IAM doesn't count white space when calculating the size of a
+# policy against these limits". moto stores any size; AWS answers LimitExceeded (409) "Maximum
+# policy size of 10240 bytes exceeded for role NAME".
+# =============================================================================================
+INLINE_POLICY_QUOTA = {"role": 10240, "user": 2048}
+
+
+def _policy_chars(doc):
+    return sum(1 for c in (doc if isinstance(doc, str) else json.dumps(doc)) if not c.isspace())
+
+
+def _inline_quota(kind, orig):
+    def wrapper(self, name, policy_name, policy_json):
+        entity = self.get_role(name) if kind == "role" else self.get_user(name)
+        total = _policy_chars(policy_json) + sum(
+            _policy_chars(d) for p, d in entity.policies.items() if p != policy_name
+        )
+        if total > INLINE_POLICY_QUOTA[kind]:
+            raise QueryError(
+                "iam",
+                "LimitExceeded",
+                "Maximum policy size of %d bytes exceeded for %s %s" % (INLINE_POLICY_QUOTA[kind], kind, name),
+                status=409,
+            )
+        return orig(self, name, policy_name, policy_json)
+
+    return wrapper
+
+
 def _dispatch(self, environ, start_response):
     path = environ.get("PATH_INFO")
     if path == "/moto-api/fidelity/time":
@@ -1684,6 +1720,8 @@ def apply_patches():
     IamResponse.create_access_key = iam_create_access_key
     for name in POLICY_CHANGES:
         setattr(IamResponse, name, _propagating_policy_change(getattr(IamResponse, name)))
+    iam_models.IAMBackend.put_role_policy = _inline_quota("role", iam_models.IAMBackend.put_role_policy)
+    iam_models.IAMBackend.put_user_policy = _inline_quota("user", iam_models.IAMBackend.put_user_policy)
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication
 
     _orig_dispatch = DomainDispatcherApplication.__call__

@@ -50,12 +50,18 @@ public enum IamAction {
   IAM_DELETE_ACCESS_KEY("iam:DeleteAccessKey", Scope.OPERATOR),
   IAM_PUT_USER_POLICY("iam:PutUserPolicy", Scope.OPERATOR),
   IAM_DELETE_USER_POLICY("iam:DeleteUserPolicy", Scope.OPERATOR),
+  // Revoking federation_token sessions: the deny policy on the operator's own user.
+  IAM_GET_USER_POLICY("iam:GetUserPolicy", Scope.OPERATOR),
+  // Revoking assumed_role sessions: the deny policy aws-auth-operator-revocations on the role, in
+  // the role's account (through the StsRoleBinding's Role-to-Assume for another account).
+  IAM_GET_ROLE_POLICY("iam:GetRolePolicy", Scope.BOTH),
 
   // Managing the trust of a Role-to-Assume (with the binding's admin credentials).
   IAM_CREATE_ROLE("iam:CreateRole", Scope.ADMIN),
   IAM_UPDATE_ASSUME_ROLE_POLICY("iam:UpdateAssumeRolePolicy", Scope.ADMIN),
-  IAM_PUT_ROLE_POLICY("iam:PutRolePolicy", Scope.ADMIN),
-  IAM_DELETE_ROLE_POLICY("iam:DeleteRolePolicy", Scope.ADMIN),
+  // (also the binding's admin credentials, for trust.manage's inline policy on the Role-to-Assume)
+  IAM_PUT_ROLE_POLICY("iam:PutRolePolicy", Scope.ALL),
+  IAM_DELETE_ROLE_POLICY("iam:DeleteRolePolicy", Scope.ALL),
   IAM_DELETE_ROLE("iam:DeleteRole", Scope.ADMIN),
   IAM_TAG_ROLE("iam:TagRole", Scope.ADMIN);
 
@@ -68,7 +74,12 @@ public enum IamAction {
     /** The operator's principal and the Role-to-Assume in every remote account. */
     BOTH,
     /** Only the administrator credentials of a binding with trust.manage. */
-    ADMIN
+    ADMIN,
+    /**
+     * The operator's principal, the Role-to-Assume in every remote account and the administrator
+     * credentials of a binding with trust.manage.
+     */
+    ALL
   }
 
   private final String action;

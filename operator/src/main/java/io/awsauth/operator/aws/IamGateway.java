@@ -39,6 +39,15 @@ public interface IamGateway {
 
   void deleteRolePolicy(String roleName, String policyName);
 
+  /**
+   * The role's inline policy of that name (the decoded JSON document), or empty when the role has
+   * none of that name. A role that does not exist is {@code NoSuchEntity}.
+   */
+  Optional<String> getRolePolicy(String roleName, String policyName);
+
+  /** The user's inline policy of that name (decoded JSON), or empty when it has none. */
+  Optional<String> getUserPolicy(String userName, String policyName);
+
   /** The user with its tags, or empty when it does not exist. */
   Optional<User> getUser(String userName);
 

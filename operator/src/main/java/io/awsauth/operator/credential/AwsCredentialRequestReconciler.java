@@ -75,9 +75,11 @@ public class AwsCredentialRequestReconciler implements Reconciler<AwsCredentialR
 
   /**
    * Held by a request while it may own an IAM user (set before the first IAM call), so that the
-   * user is deleted before the request goes. STS credentials cannot be revoked at AWS: they go with
-   * the Secret, which the request owns, so STS requests carry no finalizer. (The name is the one
-   * JOSDK gave every request before, so requests of earlier versions are released the same way.)
+   * user is deleted before the request goes; and by assumed_role and federation_token requests (set
+   * before the first STS call), so that their credential is denied at AWS before the request goes.
+   * session_token requests carry none: their credential goes with the Secret, which the request
+   * owns. (The name is the one JOSDK gave every request before, so requests of earlier versions are
+   * released the same way.)
    */
   public static final String FINALIZER = "awscredentialrequests.awsauth.io/finalizer";
 
@@ -194,6 +196,7 @@ public class AwsCredentialRequestReconciler implements Reconciler<AwsCredentialR
       RequestOutcome outcome, Optional<Secret> secret, Context<AwsCredentialRequest> context) {
     AwsCredentialRequest request = outcome.resource();
     revocation.retireDue(outcome);
+    revocation.finishPending(outcome);
     VaultAwsRole role = context.getSecondaryResource(VaultAwsRole.class).orElse(null);
     LeasePlan.RoleView roleView = LeasePlan.RoleView.of(request.getSpec().roleRef, role);
     Instant now = clock.instant();
@@ -228,6 +231,10 @@ public class AwsCredentialRequestReconciler implements Reconciler<AwsCredentialR
       throw new UserError(refuse.reason(), refuse.message());
     }
     if (next instanceof Keep keep) {
+      if (SessionRevoker.revocable(request.getStatus(), now) && !request.hasFinalizer(FINALIZER)) {
+        // a lease issued by a version that did not deny STS credentials at AWS
+        issuance.holdFinalizer(request, context);
+      }
       request.getStatus().renewAt = keep.renewAt().toString();
       statusWriter.ready(outcome, terms);
       return Renewal.untilNext(now, keep.renewAt());

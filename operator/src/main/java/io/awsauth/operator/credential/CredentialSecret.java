@@ -44,6 +44,12 @@ public final class CredentialSecret {
   public static final String PRINCIPAL_ANNOTATION = "awsauth.io/principal-arn";
   public static final String ISSUED_FOR_ANNOTATION = "awsauth.io/issued-for";
 
+  /**
+   * Written by the operator on the Secret of a lease that a role-wide cutoff denies (the deny
+   * policy was full): a lease issued before this time is re-issued at once.
+   */
+  public static final String DENIED_BEFORE_ANNOTATION = "awsauth.io/denied-before";
+
   private CredentialSecret() {}
 
   /** The Secret holding {@code credential} for {@code request}. */
@@ -88,6 +94,17 @@ public final class CredentialSecret {
       Instant issuedAt,
       Instant expiresAt,
       String issuedFor) {}
+
+  /** When a role-wide cutoff denies the leases issued before it, if one does. */
+  public static Optional<Instant> deniedBefore(Secret secret) {
+    Map<String, String> a = secret.getMetadata().getAnnotations();
+    try {
+      return Optional.ofNullable(a == null ? null : a.get(DENIED_BEFORE_ANNOTATION))
+          .map(Instant::parse);
+    } catch (RuntimeException e) {
+      return Optional.empty();
+    }
+  }
 
   /** The lease the Secret holds, when it holds one completely described. */
   public static Optional<HeldLease> heldLease(Secret secret) {

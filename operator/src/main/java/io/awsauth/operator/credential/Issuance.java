@@ -4,6 +4,7 @@ import io.awsauth.operator.api.v1alpha1.AwsCredentialRequest;
 import io.awsauth.operator.api.v1alpha1.AwsCredentialRequestStatus;
 import io.awsauth.operator.api.v1alpha1.AwsCredentialRequestStatus.PendingLease;
 import io.awsauth.operator.api.v1alpha1.AwsCredentialRequestStatus.RetiringKey;
+import io.awsauth.operator.api.v1alpha1.CredentialType;
 import io.awsauth.operator.api.v1alpha1.Durations;
 import io.awsauth.operator.api.v1alpha1.EventReason;
 import io.awsauth.operator.api.v1alpha1.VaultAwsRole;
@@ -98,6 +99,10 @@ public class Issuance {
     String leaseId;
     if (terms.type().isSts()) {
       leaseId = UUID.randomUUID().toString();
+      if (terms.type() != CredentialType.SESSION_TOKEN) {
+        // Denied at AWS when revoked: the request stays until its deny policy is written.
+        holdFinalizer(request, context);
+      }
       credential = issuer.issueSts(request, role, config, terms);
     } else {
       PendingLease pending = status.pendingLease;
@@ -245,10 +250,11 @@ public class Issuance {
   }
 
   /**
-   * Before the first IAM call of a request: the request keeps a finalizer, so that it cannot go
-   * before its user does.
+   * Before the first IAM call of a request (or STS call of an assumed_role or federation_token
+   * request): the request keeps a finalizer, so that it cannot go before its user does, or before
+   * its credential is denied at AWS.
    */
-  private void holdFinalizer(AwsCredentialRequest request, Context<AwsCredentialRequest> context) {
+  void holdFinalizer(AwsCredentialRequest request, Context<AwsCredentialRequest> context) {
     if (request.hasFinalizer(AwsCredentialRequestReconciler.FINALIZER)) {
       return;
     }

@@ -150,7 +150,28 @@ public final class LeasePlan {
       Optional<String> leaseInSecret,
       Optional<HeldLease> heldInSecret,
       RoleView role,
-      Instant now) {
+      Instant now,
+      Optional<Instant> deniedBefore) {
+
+    /** Facts of a Secret no role-wide cutoff marked. */
+    public Facts(
+        AwsCredentialRequestStatus status,
+        String specFingerprint,
+        Optional<Duration> renewBefore,
+        Optional<String> leaseInSecret,
+        Optional<HeldLease> heldInSecret,
+        RoleView role,
+        Instant now) {
+      this(
+          status,
+          specFingerprint,
+          renewBefore,
+          leaseInSecret,
+          heldInSecret,
+          role,
+          now,
+          Optional.empty());
+    }
 
     public static Facts of(
         AwsCredentialRequest request, Optional<Secret> secret, RoleView role, Instant now) {
@@ -161,13 +182,31 @@ public final class LeasePlan {
           secret.flatMap(CredentialSecret::leaseId),
           secret.flatMap(CredentialSecret::heldLease),
           role,
-          now);
+          now,
+          secret.flatMap(CredentialSecret::deniedBefore));
     }
 
     /** The same facts once the lease was revoked (the status was cleared). */
     Facts revoked(AwsCredentialRequestStatus cleared) {
       return new Facts(
-          cleared, specFingerprint, renewBefore, leaseInSecret, heldInSecret, role, now);
+          cleared,
+          specFingerprint,
+          renewBefore,
+          leaseInSecret,
+          heldInSecret,
+          role,
+          now,
+          deniedBefore);
+    }
+
+    /**
+     * A role-wide cutoff (the deny policy of its role was full) denies the lease held: it is
+     * re-issued, once the cutoff's second is over.
+     */
+    boolean deniedByCutoff() {
+      return deniedBefore.isPresent()
+          && status.issuedAt != null
+          && Instant.parse(status.issuedAt).isBefore(deniedBefore.get());
     }
 
     boolean holdsLease() {
@@ -195,6 +234,7 @@ public final class LeasePlan {
       return status.pendingLease == null
           && held()
           && specFingerprint.equals(status.issuedFor)
+          && !deniedByCutoff()
           && !Renewal.due(now, renewAt());
     }
   }
@@ -286,6 +326,10 @@ public final class LeasePlan {
       // (a held lease keeps the message of the proof that was verified before it was issued)
       return Plan.of(
           new Keep(f.renewAt(), !status.isTrue(AwsCredentialRequestReconciler.IDENTITY_VERIFIED)));
+    }
+    if (f.held() && f.deniedByCutoff() && f.now().isBefore(f.deniedBefore().get())) {
+      // a session issued in the cutoff's second would be denied too
+      return Plan.of(new Keep(f.deniedBefore().get(), false));
     }
     boolean rotation = status.leaseId != null;
     PendingLease pending = status.pendingLease;

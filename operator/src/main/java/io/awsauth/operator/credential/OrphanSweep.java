@@ -59,6 +59,7 @@ public class OrphanSweep {
   private final Duration interval;
   private final Duration minAge;
   private final Leadership leadership;
+  private final DenyPolicyPrune prune;
   private ScheduledExecutorService timer;
 
   public OrphanSweep(
@@ -69,7 +70,8 @@ public class OrphanSweep {
       MeterRegistry registry,
       Clock clock,
       OperatorConfig config,
-      Leadership leadership) {
+      Leadership leadership,
+      DenyPolicyPrune prune) {
     this.client = client;
     this.settings = settings;
     this.clients = clients;
@@ -79,6 +81,7 @@ public class OrphanSweep {
     this.interval = config.orphanSweep().interval();
     this.minAge = config.orphanSweep().minAge();
     this.leadership = leadership;
+    this.prune = prune;
   }
 
   void start(@Observes StartupEvent event) {
@@ -110,6 +113,12 @@ public class OrphanSweep {
       sweep(minAge);
     } catch (RuntimeException e) {
       LOG.infof("orphan sweep failed, will try again in %s: %s", interval, e.getMessage());
+    }
+    try {
+      // the deny statements of revoked STS credentials that have expired since (docs/revocation.md)
+      prune.pruneAll();
+    } catch (RuntimeException e) {
+      LOG.infof("deny policy pruning failed, will try again in %s: %s", interval, e.getMessage());
     }
   }
 

@@ -268,7 +268,12 @@ public class RequestStatusWriter {
         AwsCredentialRequestReconciler.REVOCATION_FAILED,
         true,
         reason,
-        "IAM user " + outcome.status().iamUserName + " is not revoked yet: " + message);
+        (outcome.status().iamUserName != null
+                ? "IAM user " + outcome.status().iamUserName + " is not revoked yet: "
+                : "the credential of lease "
+                    + outcome.status().leaseId
+                    + " is not denied at AWS yet: ")
+            + message);
     outcome.build(false);
     if (!outcome.changed()) {
       return false;

@@ -9,6 +9,7 @@ import io.awsauth.operator.authconfig.AuthConfigs;
 import io.awsauth.operator.authconfig.AuthConfigs.ResolvedAuthConfig;
 import io.awsauth.operator.aws.AwsFailure;
 import io.awsauth.operator.credential.LeasePlan.Revoke;
+import io.awsauth.operator.faults.CrashPoints;
 import io.awsauth.operator.metrics.OperatorMetrics;
 import io.awsauth.operator.status.EventRecorder;
 import io.awsauth.operator.status.UserError;
@@ -25,9 +26,15 @@ import java.util.Optional;
 import org.jboss.logging.Logger;
 
 /**
- * Ends leases: the IAM user (iam_user) is deleted with its keys, policies and groups, and the
- * Secret no longer holds the credential. STS credentials cannot be revoked at AWS; they leave the
- * Secret and stay valid until they expire. One revocation, one {@code Revoked} Event.
+ * Ends leases: the IAM user (iam_user) is deleted with its keys, policies and groups; an
+ * assumed_role or federation_token credential that has not expired is denied at AWS ({@link
+ * SessionRevoker}); the Secret no longer holds the credential. A session_token credential cannot be
+ * denied alone (its aws:userid is the operator's own user): it leaves the Secret and stays valid
+ * until it expires. One revocation, one {@code Revoked} Event.
+ *
+ * <p>A denial is recorded in status.revocation (RevocationPending) before the deny policy is
+ * written, and {@link #finishPending} completes one a crash interrupted; the request being deleted
+ * keeps its finalizer until the policy is written.
  */
 @ApplicationScoped
 public class Revocation {
@@ -41,6 +48,9 @@ public class Revocation {
   private final RequestStatusWriter statusWriter;
   private final EventRecorder events;
   private final OperatorMetrics metrics;
+  private final SessionRevoker sessions;
+  private final CutoffReissue cutoffs;
+  private final CrashPoints crashPoints;
   private final Clock clock;
 
   public Revocation(
@@ -51,10 +61,16 @@ public class Revocation {
       RequestStatusWriter statusWriter,
       EventRecorder events,
       OperatorMetrics metrics,
+      SessionRevoker sessions,
+      CutoffReissue cutoffs,
+      CrashPoints crashPoints,
       Clock clock) {
     this.client = client;
     this.configs = configs;
     this.issuer = issuer;
+    this.sessions = sessions;
+    this.cutoffs = cutoffs;
+    this.crashPoints = crashPoints;
     this.secrets = secrets;
     this.statusWriter = statusWriter;
     this.events = events;
@@ -74,6 +90,7 @@ public class Revocation {
       issuer.revokeUser(
           configFor(status), status.iamUserName, IamUsers.mayBeInvisible(status, clock.instant()));
     }
+    boolean denied = denySession(request, why.reason());
     Optional<Secret> after = secret;
     if (secret.isPresent()
         && CredentialSecret.ownedBy(secret.get(), request)
@@ -92,8 +109,113 @@ public class Revocation {
     events.record(
         request,
         EventReason.Revoked,
-        "revoked the credential" + revoked + " (" + why.reason() + "): " + why.message());
+        "revoked the credential"
+            + revoked
+            + (denied ? ", denied at AWS until it expires" : "")
+            + " ("
+            + why.reason()
+            + "): "
+            + why.message());
     return after;
+  }
+
+  /**
+   * Denies at AWS the assumed_role or federation_token credential the status holds, when it has not
+   * expired (returns whether it did): the intent goes to status.revocation (RevocationPending)
+   * before the deny policy is written. A terminal AWS refusal is recorded as RevocationFailed (the
+   * credential works until it expires); a transient one is rethrown, and the next reconcile
+   * finishes the recorded intent.
+   */
+  boolean denySession(AwsCredentialRequest request, String why) {
+    AwsCredentialRequestStatus status = RequestStatusWriter.statusOf(request);
+    if (!pending(status)) {
+      if (!SessionRevoker.revocable(status, clock.instant())) {
+        return false;
+      }
+      String configName = configName(status);
+      Optional<AwsCredentialRequestStatus.Revocation> intent =
+          sessions.intent(status, configs.resolve(configName), configName, why, clock.instant());
+      if (intent.isEmpty()) {
+        return false;
+      }
+      status.revocation = intent.get();
+      statusWriter.writeAhead(request);
+      crashPoints.passed("RecordRevocation");
+    }
+    return finish(request, status.revocation);
+  }
+
+  /** A denial recorded before a crash (or a transient failure): written now. */
+  void finishPending(RequestOutcome outcome) {
+    if (pending(outcome.status())) {
+      finish(outcome.resource(), outcome.status().revocation);
+    }
+  }
+
+  private static boolean pending(AwsCredentialRequestStatus status) {
+    return status.revocation != null
+        && AwsCredentialRequestStatus.Revocation.PENDING.equals(status.revocation.state);
+  }
+
+  private boolean finish(AwsCredentialRequest request, AwsCredentialRequestStatus.Revocation r) {
+    Instant started = clock.instant();
+    SessionRevoker.Denied denied;
+    try {
+      denied = sessions.deny(configs.resolve(r.authConfigRef), r, clock.instant());
+    } catch (AwsFailure e) {
+      if (!e.isTerminal()) {
+        throw e;
+      }
+      r.state = AwsCredentialRequestStatus.Revocation.FAILED;
+      r.message = e.getMessage();
+      metrics.sessionRevoked(r.credentialType, "failed", null);
+      events.record(
+          request,
+          EventReason.RevocationFailed,
+          "could not deny lease "
+              + r.leaseId
+              + " at AWS; it works until "
+              + r.expiresAt
+              + ": "
+              + e.getMessage());
+      return false;
+    }
+    crashPoints.passed("DenySession");
+    r.state = AwsCredentialRequestStatus.Revocation.REVOKED;
+    r.revokedAt = clock.instant().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
+    r.message = null;
+    metrics.sessionRevoked(
+        r.credentialType,
+        denied.outcome().name().toLowerCase(java.util.Locale.ROOT),
+        Duration.between(started, clock.instant()));
+    LOG.debugf(
+        "AwsCredentialRequest %s: lease %s denied at AWS (%s; the policy on %s holds %d"
+            + " statements, %d characters)",
+        AwsCredentialRequestReconciler.key(request),
+        r.leaseId,
+        denied.outcome(),
+        r.policyHolder,
+        denied.statements(),
+        denied.policySize());
+    if (denied.cutoffAt().isPresent()) {
+      // (also when the cutoff was found, not written: a crash may have come before the re-issues)
+      r.cutoffAt = denied.cutoffAt().get().toString();
+      int reissued = cutoffs.reissueCovered(request, r, denied.cutoffAt().get());
+      if (denied.outcome() != SessionRevoker.Outcome.CUTOFF) {
+        return true;
+      }
+      events.record(
+          request,
+          EventReason.RevocationCutoff,
+          "the deny policy on "
+              + r.policyHolder
+              + " would exceed AWS's size limit: every session it covers issued before "
+              + r.cutoffAt
+              + " is denied; "
+              + reissued
+              + " other lease(s) of this operator are re-issued");
+    }
+    return true;
   }
 
   /**
@@ -137,6 +259,21 @@ public class Revocation {
       request = fresh;
       status = RequestStatusWriter.statusOf(request);
     }
+    if (status.iamUserName == null) {
+      try {
+        denySession(request, "RequestDeleted");
+      } catch (UserError | AwsFailure e) {
+        Reason reason = e instanceof UserError u ? u.reason() : ((AwsFailure) e).reason();
+        LOG.infof(
+            "AwsCredentialRequest %s: denying its session failed (%s), will retry",
+            AwsCredentialRequestReconciler.key(request), e.getMessage());
+        if (statusWriter.revocationFailed(request, reason, e.getMessage())) {
+          events.record(request, EventReason.RevocationFailed, e.getMessage());
+        }
+        return UpdateControl.<AwsCredentialRequest>noUpdate()
+            .rescheduleAfter(RETRY_REVOCATION.toMillis());
+      }
+    }
     if (status.iamUserName != null) {
       try {
         Instant started = clock.instant();
@@ -168,7 +305,10 @@ public class Revocation {
   }
 
   private ResolvedAuthConfig configFor(AwsCredentialRequestStatus status) {
-    return configs.resolve(
-        status.authConfigRef == null ? Groups.DEFAULT_AUTH_CONFIG : status.authConfigRef);
+    return configs.resolve(configName(status));
+  }
+
+  private static String configName(AwsCredentialRequestStatus status) {
+    return status.authConfigRef == null ? Groups.DEFAULT_AUTH_CONFIG : status.authConfigRef;
   }
 }

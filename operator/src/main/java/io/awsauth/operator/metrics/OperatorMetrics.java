@@ -15,7 +15,8 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * The operator's own Prometheus metrics (on /q/metrics, beside the AWS call counter {@code
  * aao_aws_calls_total}): issuance and revocation latency, leases by state, seconds until the
- * nearest expiry, reconcile errors by reason, and rollout restarts by kind and outcome.
+ * nearest expiry, reconcile errors by reason, STS credentials denied at AWS by type and outcome,
+ * and rollout restarts by kind and outcome.
  */
 @ApplicationScoped
 public class OperatorMetrics {
@@ -84,6 +85,24 @@ public class OperatorMetrics {
         .publishPercentileHistogram()
         .register(registry)
         .record(took);
+  }
+
+  /**
+   * An STS credential denied at AWS before its expiry ({@code aao_session_revocations_total}):
+   * {@code type} assumed_role or federation_token; {@code outcome} denied (a statement for the
+   * session), cutoff (the policy was full: every session of the role issued before now), not_needed
+   * (already denied, or the role is gone), failed (AWS refused the policy write for good).
+   */
+  public void sessionRevoked(String type, String outcome, Duration took) {
+    Counter.builder("aao.session.revocations")
+        .description("STS credentials denied at AWS before their expiry, by type and outcome")
+        .tag("type", type)
+        .tag("outcome", outcome)
+        .register(registry)
+        .increment();
+    if (took != null) {
+      revoked(type, took);
+    }
   }
 
   public void rolloutRestart(String kind, RestartOutcome outcome) {

@@ -289,8 +289,8 @@ class AwsCredentialRequestIT {
     assertThat(ready.getStatus().ttl).isEqualTo("1h");
     assertThat(value(secret, "credentials")).contains("aws_session_token = ");
     assertThat(ready.getMetadata().getFinalizers())
-        .as("an STS credential goes with its Secret: no finalizer")
-        .isEmpty();
+        .as("a federation_token request stays until its federated user is denied at AWS")
+        .containsExactly(AwsCredentialRequestReconciler.FINALIZER);
 
     client.resource(ready).withTimeout(60, TimeUnit.SECONDS).delete();
     await()

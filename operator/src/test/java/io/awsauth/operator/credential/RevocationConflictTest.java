@@ -18,6 +18,7 @@ import io.awsauth.operator.metrics.OperatorMetrics;
 import io.awsauth.operator.runtime.TestConfig;
 import io.awsauth.operator.status.EventRecorder;
 import io.awsauth.operator.testenv.MutableClock;
+import io.awsauth.operator.trust.AccountSessions;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -58,6 +59,9 @@ class RevocationConflictTest {
           statusWriter,
           events,
           new OperatorMetrics(new SimpleMeterRegistry(), clock),
+          new SessionRevoker(aws, new AccountSessions(aws, null, null)),
+          new CutoffReissue(null),
+          new CrashPoints(TestConfig.defaults()),
           clock);
 
   @Test

@@ -263,6 +263,130 @@ class MotoFidelityIT {
     }
   }
 
+  /**
+   * Revoking one session (issue 18): a Deny on {@code aws:userid} and {@code aws:TokenIssueTime} in
+   * the IAM user's inline policy refuses that federated user's credential, not a sibling's, nor a
+   * later token of the same name, nor the user's own key.
+   */
+  @Test
+  void aDenyOnOneFederatedUsersIssueTimeRefusesOnlyThatToken(TestEnvironment env) throws Exception {
+    AwsAccount a = env.accountA();
+    String allowEc2 =
+        "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\","
+            + "\"Action\":\"ec2:DescribeInstances\",\"Resource\":\"*\"}]}";
+    try (IamClient iamA = iam(env, a)) {
+      String userName = "fed-deny-" + SUFFIX;
+      AwsCredentials user =
+          userNamed(
+              iamA,
+              userName,
+              allowEc2.replace(
+                  "\"ec2:DescribeInstances\"",
+                  "[\"ec2:DescribeInstances\",\"sts:GetFederationToken\"]"),
+              null);
+      Emulator.settle(env);
+      try (StsClient sts = sts(env, user)) {
+        String revoked = "rev-" + SUFFIX;
+        String sibling = "sib-" + SUFFIX;
+        Credentials first =
+            sts.getFederationToken(r -> r.name(revoked).policy(allowEc2)).credentials();
+        Credentials other =
+            sts.getFederationToken(r -> r.name(sibling).policy(allowEc2)).credentials();
+        Instant issuedBy =
+            Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).plusSeconds(1);
+        iamA.putUserPolicy(
+            r ->
+                r.userName(userName)
+                    .policyName("aws-auth-operator-revocations")
+                    .policyDocument(
+                        "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Deny\","
+                            + "\"Action\":\"*\",\"Resource\":\"*\",\"Condition\":{"
+                            + "\"StringEquals\":{\"aws:userid\":\""
+                            + a.id()
+                            + ":"
+                            + revoked
+                            + "\"},\"DateLessThanEquals\":{\"aws:TokenIssueTime\":\""
+                            + issuedBy
+                            + "\"}}}]}"));
+        Emulator.settle(env);
+        await(issuedBy.plusSeconds(1));
+        Credentials later =
+            sts.getFederationToken(r -> r.name(revoked).policy(allowEc2)).credentials();
+        try (Ec2Client ec2First = ec2(env, session(first));
+            Ec2Client ec2Other = ec2(env, session(other));
+            Ec2Client ec2Later = ec2(env, session(later));
+            Ec2Client ec2User = ec2(env, user)) {
+          assertThat(outcome(ec2First::describeInstances)).isEqualTo("denied");
+          assertThat(outcome(ec2Other::describeInstances)).isEqualTo("allowed");
+          assertThat(outcome(ec2Later::describeInstances))
+              .as("a later token of the same name")
+              .isEqualTo("allowed");
+          assertThat(outcome(ec2User::describeInstances))
+              .as("the user's own key has no aws:TokenIssueTime")
+              .isEqualTo("allowed");
+        }
+      }
+    }
+  }
+
+  /**
+   * AWS's quotas on inline policies: a role's together at most 10,240 characters, a user's 2,048,
+   * whitespace not counted; a write past them is LimitExceeded.
+   */
+  @Test
+  void inlinePoliciesPastAwssQuotaAreRefused(TestEnvironment env) {
+    AwsAccount a = env.accountA();
+    String role = "quota-" + SUFFIX;
+    String user = "quota-" + SUFFIX;
+    java.util.function.IntFunction<String> policyOf =
+        n ->
+            "{\"Version\": \"2012-10-17\", \"Statement\": [{\"Sid\": \""
+                + "S".repeat(n)
+                + "\", \"Effect\": \"Deny\", \"Action\": \"s3:GetObject\", \"Resource\": \"*\"}]}";
+    int overhead = policyOf.apply(0).replaceAll("\\s", "").length();
+    try (IamClient iamA = iam(env, a)) {
+      iamA.createRole(
+          r -> r.roleName(role).assumeRolePolicyDocument(trustPolicy("\"" + a.id() + "\"", null)));
+      iamA.createUser(r -> r.userName(user));
+      // whitespace is not counted: 6,000 + 4,240 characters fit exactly
+      iamA.putRolePolicy(
+          r ->
+              r.roleName(role)
+                  .policyName("one")
+                  .policyDocument(policyOf.apply(6000 - overhead) + "\n\n   "));
+      iamA.putRolePolicy(
+          r -> r.roleName(role).policyName("two").policyDocument(policyOf.apply(4240 - overhead)));
+      AwsServiceException refused =
+          awsError(
+              () ->
+                  iamA.putRolePolicy(
+                      r -> r.roleName(role).policyName("three").policyDocument(policyOf.apply(1))));
+      assertThat(refused.awsErrorDetails().errorCode()).isEqualTo("LimitExceeded");
+      assertThat(refused.awsErrorDetails().errorMessage()).contains("10240").contains(role);
+      // replacing a policy counts its new size only
+      iamA.putRolePolicy(
+          r -> r.roleName(role).policyName("two").policyDocument(policyOf.apply(4000 - overhead)));
+
+      iamA.putUserPolicy(
+          r -> r.userName(user).policyName("one").policyDocument(policyOf.apply(2048 - overhead)));
+      assertThat(
+              errorCode(
+                  () ->
+                      iamA.putUserPolicy(
+                          r ->
+                              r.userName(user)
+                                  .policyName("two")
+                                  .policyDocument(policyOf.apply(1)))))
+          .isEqualTo("LimitExceeded");
+      iamA.deleteUserPolicy(r -> r.userName(user).policyName("one"));
+      iamA.deleteUser(r -> r.userName(user));
+      for (String p : List.of("one", "two")) {
+        iamA.deleteRolePolicy(r -> r.roleName(role).policyName(p));
+      }
+      iamA.deleteRole(r -> r.roleName(role));
+    }
+  }
+
   @Test
   void federationTokenIsUsable(TestEnvironment env) {
     AwsAccount a = env.accountA();

@@ -43,6 +43,15 @@ import io.fabric8.kubernetes.model.annotation.Version;
     jsonPath = ".status.conditions[?(@.type==\"Ready\")].reason",
     type = AdditionalPrinterColumn.Type.STRING,
     priority = 1)
+@AdditionalPrinterColumn(
+    name = "Revocation",
+    jsonPath = ".status.revocation.state",
+    type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(
+    name = "Revoked",
+    jsonPath = ".status.revocation.revokedAt",
+    type = AdditionalPrinterColumn.Type.STRING,
+    priority = 1)
 // A string, not a date: kubectl prints a future date column as "<invalid>".
 @AdditionalPrinterColumn(
     name = "Expires",

@@ -63,10 +63,17 @@ public class AwsCredentialRequestStatus extends ConditionedStatus {
   public String usableAfter;
 
   @JsonPropertyDescription(
-      "When the last lease was revoked (expiry, denial, role deleted). AWS cannot revoke STS"
-          + " credentials: for STS types revoking removes them from the Secret, and they stay"
-          + " valid at AWS until they expire.")
+      "When the last lease was revoked (expiry, denial, role deleted). An assumed_role or"
+          + " federation_token credential that had not expired yet is also denied at AWS (see"
+          + " revocation); a session_token credential only leaves the Secret and stays valid at"
+          + " AWS until it expires.")
   public String revokedAt;
+
+  @JsonPropertyDescription(
+      "The denial at AWS of the last STS credential revoked before it expired (assumed_role,"
+          + " federation_token): recorded as RevocationPending before the operator writes its"
+          + " deny policy, Revoked once written.")
+  public Revocation revocation;
 
   @JsonPropertyDescription(
       "Fingerprint of the spec fields the current lease was issued for (roleRef, roleArn,"
@@ -96,6 +103,71 @@ public class AwsCredentialRequestStatus extends ConditionedStatus {
           + " namespace are spread out), so that neither a crash nor an operator restart loses or"
           + " repeats it.")
   public RestartPending restartPending;
+
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static class Revocation {
+    /** Recorded before the deny policy is written. */
+    public static final String PENDING = "RevocationPending";
+
+    /** The deny policy holds the statement (or a cutoff that covers the session). */
+    public static final String REVOKED = "Revoked";
+
+    /** AWS refused the write for good (for example AccessDenied): the credential still works. */
+    public static final String FAILED = "RevocationFailed";
+
+    @JsonPropertyDescription(
+        "RevocationPending (recorded, the deny policy not written yet), Revoked (AWS refuses the"
+            + " credential, within the minutes IAM takes to propagate a policy change) or"
+            + " RevocationFailed (AWS refused the policy write; the credential works until it"
+            + " expires).")
+    public String state;
+
+    @JsonPropertyDescription("The lease whose credential is denied.")
+    public String leaseId;
+
+    @JsonPropertyDescription("Its credential type: assumed_role or federation_token.")
+    public String credentialType;
+
+    @JsonPropertyDescription("Why it was revoked: request deleted, or the reason of the denial.")
+    public String reason;
+
+    @JsonPropertyDescription(
+        "The aws:userid the deny statement matches: the role ID and session name, or the account"
+            + " and federated-user name.")
+    public String userId;
+
+    @JsonPropertyDescription(
+        "The role (assumed_role) or the operator's own IAM user (federation_token) whose inline"
+            + " policy aws-auth-operator-revocations holds the deny statement.")
+    public String policyHolder;
+
+    @JsonPropertyDescription("The AwsAuthConfig whose identity writes the deny policy.")
+    public String authConfigRef;
+
+    @JsonPropertyDescription(
+        "The deny matches sessions issued at or before this time (RFC 3339, whole seconds), so a"
+            + " later session of the same name is not affected.")
+    public String issuedBy;
+
+    @JsonPropertyDescription(
+        "When the credential expires anyway; the statement is removed after it (RFC 3339).")
+    public String expiresAt;
+
+    @JsonPropertyDescription("When the revocation was recorded (RFC 3339).")
+    public String requestedAt;
+
+    @JsonPropertyDescription("When the deny policy was written (RFC 3339).")
+    public String revokedAt;
+
+    @JsonPropertyDescription(
+        "Set when the deny policy would have exceeded AWS's size limit: every session of the"
+            + " role (or every federated user of the operator's user) issued before this time is"
+            + " denied, and the operator re-issued the other leases it covers (RFC 3339).")
+    public String cutoffAt;
+
+    @JsonPropertyDescription("Why the revocation failed, when it did.")
+    public String message;
+  }
 
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public static class RestartPending {

@@ -16,7 +16,17 @@ public enum EventReason {
       "an interrupted issuance was finished, or a lease was recorded from its Secret"),
   Revoked("AwsCredentialRequest", false, "Revoke", "a lease was revoked"),
   RevocationFailed(
-      "AwsCredentialRequest", true, "Revoke", "the IAM user of a deleted request is not gone yet"),
+      "AwsCredentialRequest",
+      true,
+      "Revoke",
+      "the IAM user of a deleted request is not gone yet, or AWS refused the deny policy of an STS"
+          + " credential"),
+  RevocationCutoff(
+      "AwsCredentialRequest",
+      true,
+      "Revoke",
+      "the deny policy would exceed AWS's size limit: every session of the role issued before now"
+          + " is denied and the operator's other leases of it are re-issued"),
   RolloutRestarted(
       "AwsCredentialRequest",
       false,

@@ -110,6 +110,40 @@ final class SdkIamGateway implements IamGateway {
   }
 
   @Override
+  public Optional<String> getRolePolicy(String roleName, String policyName) {
+    try {
+      return Optional.of(
+          decode(
+              Calls.call(
+                      IAM_GET_ROLE_POLICY,
+                      () -> iam.getRolePolicy(r -> r.roleName(roleName).policyName(policyName)))
+                  .policyDocument()));
+    } catch (AwsFailure e) {
+      if ("NoSuchEntity".equals(e.code()) && e.getMessage().contains(policyName)) {
+        return Optional.empty();
+      }
+      throw e;
+    }
+  }
+
+  @Override
+  public Optional<String> getUserPolicy(String userName, String policyName) {
+    try {
+      return Optional.of(
+          decode(
+              Calls.call(
+                      IAM_GET_USER_POLICY,
+                      () -> iam.getUserPolicy(r -> r.userName(userName).policyName(policyName)))
+                  .policyDocument()));
+    } catch (AwsFailure e) {
+      if ("NoSuchEntity".equals(e.code()) && e.getMessage().contains(policyName)) {
+        return Optional.empty();
+      }
+      throw e;
+    }
+  }
+
+  @Override
   public void putUserPolicy(String userName, String policyName, String policy) {
     Calls.run(
         IAM_PUT_USER_POLICY,

@@ -119,13 +119,48 @@ public final class FakeIam implements IamGateway {
   @Override
   public synchronized void putRolePolicy(String roleName, String policyName, String policy) {
     failures.call("iam:PutRolePolicy");
-    rolePolicies.computeIfAbsent(roleName, k -> new LinkedHashMap<>()).put(policyName, policy);
+    Map<String, String> policies =
+        rolePolicies.computeIfAbsent(roleName, k -> new LinkedHashMap<>());
+    // AWS: a role's inline policies hold at most 10,240 characters together (whitespace aside)
+    int size = nonWhitespace(policy);
+    for (var e : policies.entrySet()) {
+      size += e.getKey().equals(policyName) ? 0 : nonWhitespace(e.getValue());
+    }
+    if (size > 10_240) {
+      throw Failures.terminal(
+          "LimitExceeded", "Maximum policy size of 10240 bytes exceeded for role " + roleName);
+    }
+    policies.put(policyName, policy);
+  }
+
+  private static int nonWhitespace(String s) {
+    return (int) s.chars().filter(c -> !Character.isWhitespace(c)).count();
   }
 
   @Override
   public synchronized void deleteRolePolicy(String roleName, String policyName) {
     failures.call("iam:DeleteRolePolicy");
     rolePolicies.getOrDefault(roleName, new LinkedHashMap<>()).remove(policyName);
+  }
+
+  @Override
+  public synchronized Optional<String> getRolePolicy(String roleName, String policyName) {
+    failures.call("iam:GetRolePolicy");
+    if (!roles.containsKey(roleName)) {
+      throw Failures.terminal("NoSuchEntity", "role " + roleName + " not found");
+    }
+    return Optional.ofNullable(rolePolicies.getOrDefault(roleName, Map.of()).get(policyName));
+  }
+
+  /** The role's inline policy as the fake holds it, or null. */
+  public synchronized String rolePolicy(String roleName, String policyName) {
+    return rolePolicies.getOrDefault(roleName, Map.of()).get(policyName);
+  }
+
+  @Override
+  public synchronized Optional<String> getUserPolicy(String userName, String policyName) {
+    failures.call("iam:GetUserPolicy");
+    return Optional.ofNullable(existing(userName, "GetUserPolicy").inlinePolicies.get(policyName));
   }
 
   @Override
