@@ -9,12 +9,10 @@ import io.awsauth.operator.api.v1alpha1.AwsCredentialRequest;
 import io.awsauth.operator.api.v1alpha1.AwsCredentialRequestSpec;
 import io.awsauth.operator.api.v1alpha1.AwsCredentialRequestSpec.RolloutTarget;
 import io.awsauth.operator.api.v1alpha1.CredentialType;
-import io.awsauth.operator.api.v1alpha1.RoleBindings;
 import io.awsauth.operator.api.v1alpha1.SecretReference;
 import io.awsauth.operator.api.v1alpha1.StsRoleBinding;
 import io.awsauth.operator.api.v1alpha1.StsRoleBindingSpec;
 import io.awsauth.operator.api.v1alpha1.VaultAwsRole;
-import io.awsauth.operator.api.v1alpha1.VaultAwsRoleSpec;
 import io.awsauth.operator.testenv.Aws;
 import io.awsauth.operator.testenv.Emulator;
 import io.awsauth.operator.testenv.Fixtures;
@@ -768,34 +766,15 @@ class AwsCredentialRequestIT {
   }
 
   private static VaultAwsRole role(String name, CredentialType type) {
-    VaultAwsRole role = new VaultAwsRole();
-    role.setMetadata(new ObjectMetaBuilder().withName(name).build());
-    role.setSpec(new VaultAwsRoleSpec());
-    role.getSpec().credentialType = type;
-    role.getSpec().authConfigRef = CONFIG;
-    role.getSpec().bindings = new RoleBindings();
-    role.getSpec().bindings.namespaces = List.of(NS);
-    return role;
+    return Fixtures.role(name, type, CONFIG, NS);
   }
 
   private static void createReady(VaultAwsRole role) {
-    client.resource(role).create();
-    await()
-        .atMost(Duration.ofSeconds(90))
-        .pollInterval(Duration.ofMillis(300))
-        .until(
-            () -> client.resources(VaultAwsRole.class).withName(role.getMetadata().getName()).get(),
-            r -> r.getStatus() != null && r.getStatus().isTrue("Ready"));
+    Fixtures.createReady(client, role);
   }
 
   private static AwsCredentialRequest request(String name, VaultAwsRole role) {
-    AwsCredentialRequest r = new AwsCredentialRequest();
-    r.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(NS).build());
-    r.setSpec(new AwsCredentialRequestSpec());
-    r.getSpec().roleRef = role.getMetadata().getName();
-    r.getSpec().identity = new AwsCredentialRequestSpec.Identity();
-    r.getSpec().identity.serviceAccountName = SA;
-    return r;
+    return Fixtures.request(name, NS, role, SA);
   }
 
   private static AwsCredentialRequest get(AwsCredentialRequest request) {

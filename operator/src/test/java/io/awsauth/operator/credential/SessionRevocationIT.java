@@ -7,18 +7,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.awsauth.operator.api.v1alpha1.AwsCredentialRequest;
-import io.awsauth.operator.api.v1alpha1.AwsCredentialRequestSpec;
 import io.awsauth.operator.api.v1alpha1.AwsCredentialRequestStatus.Revocation;
 import io.awsauth.operator.api.v1alpha1.CredentialType;
-import io.awsauth.operator.api.v1alpha1.RoleBindings;
 import io.awsauth.operator.api.v1alpha1.VaultAwsRole;
-import io.awsauth.operator.api.v1alpha1.VaultAwsRoleSpec;
 import io.awsauth.operator.testenv.Aws;
 import io.awsauth.operator.testenv.Fixtures;
 import io.awsauth.operator.testenv.OperatorTestResource;
 import io.awsauth.operator.testenv.TestEnvironment;
 import io.awsauth.operator.testenv.TestEnvironment.AwsAccount;
-import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -433,34 +429,16 @@ class SessionRevocationIT {
   }
 
   private static VaultAwsRole role(String name, CredentialType type) {
-    VaultAwsRole role = new VaultAwsRole();
-    role.setMetadata(new ObjectMetaBuilder().withName(name).build());
-    role.setSpec(new VaultAwsRoleSpec());
-    role.getSpec().credentialType = type;
-    role.getSpec().authConfigRef = CONFIG;
-    role.getSpec().bindings = new RoleBindings();
-    role.getSpec().bindings.namespaces = List.of(NS);
-    return role;
+    return Fixtures.role(name, type, CONFIG, NS);
   }
 
   private static void createReady(VaultAwsRole role) {
-    client.resource(role).create();
-    await()
-        .atMost(Duration.ofSeconds(90))
-        .pollInterval(Duration.ofMillis(300))
-        .until(
-            () -> client.resources(VaultAwsRole.class).withName(role.getMetadata().getName()).get(),
-            r -> r.getStatus() != null && r.getStatus().isTrue("Ready"));
+    Fixtures.createReady(client, role);
   }
 
   private static AwsCredentialRequest request(String name, VaultAwsRole role) {
-    AwsCredentialRequest r = new AwsCredentialRequest();
-    r.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(NS).build());
-    r.setSpec(new AwsCredentialRequestSpec());
-    r.getSpec().roleRef = role.getMetadata().getName();
+    AwsCredentialRequest r = Fixtures.request(name, NS, role, SA);
     r.getSpec().ttl = "1h";
-    r.getSpec().identity = new AwsCredentialRequestSpec.Identity();
-    r.getSpec().identity.serviceAccountName = SA;
     return r;
   }
 

@@ -2,7 +2,13 @@ package io.awsauth.operator.testenv;
 
 import io.awsauth.operator.api.v1alpha1.AwsAuthConfig;
 import io.awsauth.operator.api.v1alpha1.AwsAuthConfigSpec;
+import io.awsauth.operator.api.v1alpha1.AwsCredentialRequest;
+import io.awsauth.operator.api.v1alpha1.AwsCredentialRequestSpec;
+import io.awsauth.operator.api.v1alpha1.CredentialType;
+import io.awsauth.operator.api.v1alpha1.RoleBindings;
 import io.awsauth.operator.api.v1alpha1.SecretReference;
+import io.awsauth.operator.api.v1alpha1.VaultAwsRole;
+import io.awsauth.operator.api.v1alpha1.VaultAwsRoleSpec;
 import io.awsauth.operator.testenv.TestEnvironment.AwsAccount;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
@@ -10,11 +16,48 @@ import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import java.util.List;
 import java.util.Map;
 
 /** The Kubernetes objects tests arrange again and again. */
 public final class Fixtures {
   private Fixtures() {}
+
+  /** A role of {@code type} on AwsAuthConfig {@code authConfig}, bound to {@code namespace}. */
+  public static VaultAwsRole role(
+      String name, CredentialType type, String authConfig, String namespace) {
+    VaultAwsRole role = new VaultAwsRole();
+    role.setMetadata(new ObjectMetaBuilder().withName(name).build());
+    role.setSpec(new VaultAwsRoleSpec());
+    role.getSpec().credentialType = type;
+    role.getSpec().authConfigRef = authConfig;
+    role.getSpec().bindings = new RoleBindings();
+    role.getSpec().bindings.namespaces = List.of(namespace);
+    return role;
+  }
+
+  /** Creates {@code role} and waits until it is Ready. */
+  public static VaultAwsRole createReady(KubernetesClient client, VaultAwsRole role) {
+    client.resource(role).create();
+    return org.awaitility.Awaitility.await()
+        .atMost(java.time.Duration.ofSeconds(90))
+        .pollInterval(java.time.Duration.ofMillis(300))
+        .until(
+            () -> client.resources(VaultAwsRole.class).withName(role.getMetadata().getName()).get(),
+            r -> r.getStatus() != null && r.getStatus().isTrue("Ready"));
+  }
+
+  /** A request for {@code role} in {@code namespace}, as ServiceAccount {@code serviceAccount}. */
+  public static AwsCredentialRequest request(
+      String name, String namespace, VaultAwsRole role, String serviceAccount) {
+    AwsCredentialRequest r = new AwsCredentialRequest();
+    r.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(namespace).build());
+    r.setSpec(new AwsCredentialRequestSpec());
+    r.getSpec().roleRef = role.getMetadata().getName();
+    r.getSpec().identity = new AwsCredentialRequestSpec.Identity();
+    r.getSpec().identity.serviceAccountName = serviceAccount;
+    return r;
+  }
 
   public static void namespace(KubernetesClient client, String name) {
     client

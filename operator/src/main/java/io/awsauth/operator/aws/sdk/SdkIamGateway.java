@@ -111,30 +111,31 @@ final class SdkIamGateway implements IamGateway {
 
   @Override
   public Optional<String> getRolePolicy(String roleName, String policyName) {
-    try {
-      return Optional.of(
-          decode(
-              Calls.call(
-                      IAM_GET_ROLE_POLICY,
-                      () -> iam.getRolePolicy(r -> r.roleName(roleName).policyName(policyName)))
-                  .policyDocument()));
-    } catch (AwsFailure e) {
-      if ("NoSuchEntity".equals(e.code()) && e.getMessage().contains(policyName)) {
-        return Optional.empty();
-      }
-      throw e;
-    }
+    return inlinePolicy(
+        policyName,
+        () ->
+            Calls.call(
+                    IAM_GET_ROLE_POLICY,
+                    () -> iam.getRolePolicy(r -> r.roleName(roleName).policyName(policyName)))
+                .policyDocument());
   }
 
   @Override
   public Optional<String> getUserPolicy(String userName, String policyName) {
+    return inlinePolicy(
+        policyName,
+        () ->
+            Calls.call(
+                    IAM_GET_USER_POLICY,
+                    () -> iam.getUserPolicy(r -> r.userName(userName).policyName(policyName)))
+                .policyDocument());
+  }
+
+  /** An inline policy's document, decoded; empty when IAM has no policy of that name. */
+  private static Optional<String> inlinePolicy(
+      String policyName, java.util.function.Supplier<String> encodedDocument) {
     try {
-      return Optional.of(
-          decode(
-              Calls.call(
-                      IAM_GET_USER_POLICY,
-                      () -> iam.getUserPolicy(r -> r.userName(userName).policyName(policyName)))
-                  .policyDocument()));
+      return Optional.of(decode(encodedDocument.get()));
     } catch (AwsFailure e) {
       if ("NoSuchEntity".equals(e.code()) && e.getMessage().contains(policyName)) {
         return Optional.empty();
