@@ -304,7 +304,8 @@ public final class Benchmark {
                       "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\","
                           + "\"Principal\":{\"AWS\":\""
                           + operatorArn
-                          + "\"},\"Action\":[\"sts:AssumeRole\",\"sts:TagSession\"]}]}"));
+                          + "\"},\"Action\":[\"sts:AssumeRole\",\"sts:TagSession\","
+                          + "\"sts:SetSourceIdentity\"]}]}"));
     }
     assumedRoleArn = "arn:aws:iam::" + TestEnvironment.ACCOUNT_A + ":role/" + target;
     Fixtures.credentialsSecret(client, NS_SETUP, "operator", identity);

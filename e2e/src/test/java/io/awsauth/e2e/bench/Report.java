@@ -519,18 +519,31 @@ final class Report {
     return b.toString();
   }
 
-  /** Credentials issued per request in a burst (the baseline issues exactly one, by design). */
-  private static void issuingFigure(Figures f, String phase, Burst burst) {
+  /**
+   * Credentials issued per request in a burst: the issuing calls that succeeded (a refused call,
+   * such as an AssumeRole retried without the session identity, issued nothing).
+   */
+  static void issuingFigure(Figures f, String phase, Burst burst) {
+    Map<String, Double> calls = issuing(burst.calls());
     double issued =
-        issuing(burst.calls()).entrySet().stream()
-            .filter(e -> !e.getKey().contains(":CreateUser:"))
+        calls.entrySet().stream()
+            .filter(e -> !e.getKey().contains(":CreateUser:") && e.getKey().endsWith(":success"))
             .mapToDouble(Map.Entry::getValue)
             .sum();
+    Map<String, Double> refused = new TreeMap<>();
+    calls.forEach(
+        (k, v) -> {
+          if (!k.endsWith(":success")) {
+            refused.put(k, v);
+          }
+        });
     f.add(
         "credentials issued per request (" + phase + ", " + burst.count() + " requests)",
         issued / burst.count(),
         "per request",
-        (long) issued + " issuing calls",
+        (long) issued
+            + " issuing calls succeeded"
+            + (refused.isEmpty() ? "" : "; refused, issuing nothing: " + refused),
         null,
         null,
         ONE_CREDENTIAL);

@@ -208,6 +208,29 @@ class ReportTest {
   }
 
   @Test
+  void aRefusedIssuingCallIssuedNoCredential() {
+    Figures f = new Figures();
+    Report.issuingFigure(
+        f,
+        "throughput",
+        new Report.Burst(
+            100,
+            0,
+            1,
+            2,
+            3,
+            Map.of(
+                "Sts:AssumeRole:AccessDenied", 100.0,
+                "Sts:AssumeRole:success", 100.0,
+                "Sts:GetCallerIdentity:success", 1.0)));
+
+    Figure one = f.all().get(0);
+    assertThat(one.value()).isEqualTo(1.0);
+    assertThat(one.met()).isTrue();
+    assertThat(one.detail()).contains("Sts:AssumeRole:AccessDenied=100.0");
+  }
+
+  @Test
   void aSkippedPhaseLeavesItsTargetsNotMeasured() {
     Report r = new Report();
     r.memoryLimitMib = 512;
