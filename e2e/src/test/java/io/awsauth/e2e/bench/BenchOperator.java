@@ -86,16 +86,25 @@ final class BenchOperator {
 
   /** VmRSS of the process in KiB. */
   long rssKib() {
+    return status("VmRSS:");
+  }
+
+  /** VmHWM of the process in KiB: the peak of its resident memory since it started. */
+  long peakRssKib() {
+    return status("VmHWM:");
+  }
+
+  private long status(String field) {
     try {
       for (String line : Files.readAllLines(Path.of("/proc/" + pid() + "/status"))) {
-        if (line.startsWith("VmRSS:")) {
+        if (line.startsWith(field)) {
           return Long.parseLong(line.replaceAll("[^0-9]", ""));
         }
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    throw new IllegalStateException("no VmRSS for " + pid());
+    throw new IllegalStateException("no " + field + " for " + pid());
   }
 
   /**

@@ -89,8 +89,11 @@ public final class Benchmark {
   int createThreads = 16;
   String throughputType = "assumed_role";
 
-  /** 75 % of the chart's 512Mi memory limit, what -XX:MaxRAMPercentage=75 gives in the pod. */
-  String xmx = "384m";
+  /**
+   * The operator's -Xmx; by default what the chart's pod gives it: its memory limit times the
+   * MaxRAMPercentage of its jvmOptions (helm/aws-auth-operator/values.yaml).
+   */
+  String xmx;
 
   List<String> jvmOptions = List.of();
 
@@ -177,6 +180,18 @@ public final class Benchmark {
       out = repo.resolve("e2e/target/benchmark");
     }
     Files.createDirectories(out);
+    long limitMib = ChartJvm.memoryLimitMib(repo);
+    if (xmx == null) {
+      xmx = ChartJvm.podHeapMib(repo) + "m";
+    }
+    report.memoryLimitMib = limitMib;
+    report.jvmSettings =
+        (chartJvm
+                ? "the chart's " + ChartJvm.options(repo) + " + " + ChartJvm.env(repo) + ", "
+                : "")
+            + "-Xmx"
+            + xmx
+            + (jvmOptions.isEmpty() ? "" : ", then " + jvmOptions);
     report.option("latency N per type", latencyN);
     report.option("throughput M (" + throughputType + ")", throughputM);
     report.option("scale K (assumed_role)", scaleK);
@@ -184,15 +199,15 @@ public final class Benchmark {
     report.option(
         "rotation requests (iam_user, ttl 40s) x seconds", rotationR + " x " + rotationSeconds);
     report.option("baseline concurrency (= JOSDK reconcile threads)", concurrency);
-    report.option("operator -Xmx", xmx);
     report.option(
-        "operator JVM options",
-        (chartJvm
-                ? "the chart's " + ChartJvm.options(repo) + " + " + ChartJvm.env(repo) + ", "
-                : "")
-            + "-Xmx"
-            + xmx
-            + (jvmOptions.isEmpty() ? "" : ", then " + jvmOptions));
+        "operator -Xmx",
+        xmx
+            + " (the chart's pod: "
+            + ChartJvm.podHeapMib(repo)
+            + "m of its "
+            + limitMib
+            + "Mi memory limit, helm/aws-auth-operator/values.yaml)");
+    report.option("operator JVM options", report.jvmSettings);
     report.option("operator properties", operatorProps.isEmpty() ? "(defaults)" : operatorProps);
     report.load("start");
     log("starting the local environment (e2e/local-env up)");
@@ -223,6 +238,7 @@ public final class Benchmark {
     try {
       if (operator != null) {
         report.awsCallsTotal = operator.awsCalls();
+        notePeakRss();
         operator.stop();
       }
     } catch (RuntimeException e) {
@@ -234,8 +250,15 @@ public final class Benchmark {
         System.out.println();
         System.out.println(md);
         Files.writeString(out.resolve("results.md"), md);
+        Files.writeString(out.resolve("results.json"), report.json());
         LatencyPlot.write(report.latencies, out.resolve("latency.png"));
-        log("wrote " + out.resolve("results.md") + " and " + out.resolve("latency.png"));
+        log(
+            "wrote "
+                + out.resolve("results.md")
+                + ", "
+                + out.resolve("results.json")
+                + " and "
+                + out.resolve("latency.png"));
       }
     } catch (IOException | RuntimeException e) {
       e.printStackTrace();
@@ -281,7 +304,8 @@ public final class Benchmark {
                       "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\","
                           + "\"Principal\":{\"AWS\":\""
                           + operatorArn
-                          + "\"},\"Action\":[\"sts:AssumeRole\",\"sts:TagSession\"]}]}"));
+                          + "\"},\"Action\":[\"sts:AssumeRole\",\"sts:TagSession\","
+                          + "\"sts:SetSourceIdentity\"]}]}"));
     }
     assumedRoleArn = "arn:aws:iam::" + TestEnvironment.ACCOUNT_A + ":role/" + target;
     Fixtures.credentialsSecret(client, NS_SETUP, "operator", identity);
@@ -520,7 +544,14 @@ public final class Benchmark {
           }
         }
         Map<String, Double> calls = delta(before, operator.awsCalls());
+        // The timer stops when the Secret is written, a moment before the benchmark can see it:
+        // wait (briefly) until it counts every issuance seen.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         double[] issuanceAfter = operator.issuance(type.wireName());
+        while (issuanceAfter[1] - issuanceBefore[1] < op.size() && System.nanoTime() < deadline) {
+          Thread.sleep(100);
+          issuanceAfter = operator.issuance(type.wireName());
+        }
         double internalMs =
             (issuanceAfter[0] - issuanceBefore[0])
                 * 1000
@@ -542,7 +573,16 @@ public final class Benchmark {
         }
         int working = verifyKeys(NS_LAT, "lat-" + t + "-", Math.min(latencyN, 10));
         report.latency(
-            type.wireName(), op, base, failed, baseFailed, calls, latencyN, working, internalMs);
+            type.wireName(),
+            op,
+            base,
+            failed,
+            baseFailed,
+            calls,
+            latencyN,
+            working,
+            internalMs,
+            (long) (issuanceAfter[1] - issuanceBefore[1]));
         log(report.latencyLine(type.wireName()));
       }
     }
@@ -690,6 +730,7 @@ public final class Benchmark {
             .count();
     double gaugeBefore = operator.leases("ready");
     log("killing the operator (SIGKILL) with " + ready + " Ready requests in the cluster");
+    notePeakRss();
     operator.kill();
     operator = startOperator();
     long t0 = operator.startedNanos;
@@ -789,6 +830,15 @@ public final class Benchmark {
   }
 
   // --- helpers ----------------------------------------------------------------------------
+
+  /** The peak resident memory of the running operator process, before it ends. */
+  void notePeakRss() {
+    try {
+      report.peakRssKib.put("process " + operatorRuns, operator.peakRssKib());
+    } catch (RuntimeException e) {
+      log("could not read VmHWM of the operator: " + e.getMessage());
+    }
+  }
 
   static Map<String, Double> delta(Map<String, Double> before, Map<String, Double> after) {
     Map<String, Double> d = new HashMap<>();

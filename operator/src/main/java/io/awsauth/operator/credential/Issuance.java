@@ -63,27 +63,16 @@ public class Issuance {
     this.clock = clock;
   }
 
-  /** Issues a lease (or the one recorded in status.pendingLease); returns when to renew it. */
+  /**
+   * Issues a lease (or the one recorded in status.pendingLease); returns when to renew it.
+   *
+   * <p>{@code aao_issuance_seconds} times the issuance of the type it names and nothing else: from
+   * the first step that belongs to issuing the credential (the STS call, after the finalizer for
+   * the types revoked at AWS; for iam_user the finalizer and the write-ahead record before
+   * CreateUser) to the Secret holding it. The check before it (may this request's Secret be written
+   * at all?) and what follows it (status, retiring the previous key, the Event) are not part of it.
+   */
   Duration issue(
-      RequestOutcome outcome,
-      VaultAwsRole role,
-      ResolvedAuthConfig config,
-      LeaseTerms terms,
-      Optional<Secret> secret,
-      Context<AwsCredentialRequest> context,
-      boolean rotation) {
-    Instant started = clock.instant();
-    try {
-      Duration next = issueTimed(outcome, role, config, terms, secret, context, rotation);
-      metrics.issued(terms.type().wireName(), Duration.between(started, clock.instant()), true);
-      return next;
-    } catch (RuntimeException e) {
-      metrics.issued(terms.type().wireName(), Duration.between(started, clock.instant()), false);
-      throw e;
-    }
-  }
-
-  private Duration issueTimed(
       RequestOutcome outcome,
       VaultAwsRole role,
       ResolvedAuthConfig config,
@@ -95,23 +84,48 @@ public class Issuance {
     AwsCredentialRequestStatus status = request.getStatus();
     secrets.assertUsable(request, secret);
     Optional<String> keyInSecret = secret.flatMap(CredentialSecret::accessKeyId);
+    String leaseId = terms.type().isSts() ? UUID.randomUUID().toString() : pendingLease(status);
+    Instant started = clock.instant();
     IssuedCredential credential;
-    String leaseId;
+    try {
+      credential = deliver(request, role, config, terms, secret, context, leaseId, keyInSecret);
+    } catch (RuntimeException e) {
+      metrics.issued(terms.type().wireName(), Duration.between(started, clock.instant()), false);
+      throw e;
+    }
+    metrics.issued(terms.type().wireName(), Duration.between(started, clock.instant()), true);
+    return record(outcome, role, config, terms, secret, rotation, leaseId, keyInSecret, credential);
+  }
+
+  /** iam_user: the lease being issued, as status.pendingLease records it (or a new one). */
+  private String pendingLease(AwsCredentialRequestStatus status) {
+    return status.pendingLease != null ? status.pendingLease.leaseId : UUID.randomUUID().toString();
+  }
+
+  /** The timed part of an issuance: the credential issued and in its Secret. */
+  private IssuedCredential deliver(
+      AwsCredentialRequest request,
+      VaultAwsRole role,
+      ResolvedAuthConfig config,
+      LeaseTerms terms,
+      Optional<Secret> secret,
+      Context<AwsCredentialRequest> context,
+      String leaseId,
+      Optional<String> keyInSecret) {
+    AwsCredentialRequestStatus status = request.getStatus();
+    IssuedCredential credential;
     if (terms.type().isSts()) {
-      leaseId = UUID.randomUUID().toString();
       if (terms.type() != CredentialType.SESSION_TOKEN) {
         // Denied at AWS when revoked: the request stays until its deny policy is written.
         holdFinalizer(request, context);
       }
       credential = issuer.issueSts(request, role, config, terms);
     } else {
-      PendingLease pending = status.pendingLease;
-      leaseId = pending != null ? pending.leaseId : UUID.randomUUID().toString();
       if (status.iamUserName == null) {
         status.iamUserName = issuer.userName(request, role, config);
       }
-      if (pending == null) {
-        pending = new PendingLease();
+      if (status.pendingLease == null) {
+        PendingLease pending = new PendingLease();
         pending.leaseId = leaseId;
         pending.startedAt = clock.instant().truncatedTo(ChronoUnit.SECONDS).toString();
         pending.ttl = Durations.format(terms.ttl());
@@ -134,6 +148,22 @@ public class Issuance {
             credential,
             config.config().getSpec().region));
     crashPoints.passed("WriteSecret");
+    return credential;
+  }
+
+  /** After the Secret holds the credential: status, the previous key, the Event. */
+  private Duration record(
+      RequestOutcome outcome,
+      VaultAwsRole role,
+      ResolvedAuthConfig config,
+      LeaseTerms terms,
+      Optional<Secret> secret,
+      boolean rotation,
+      String leaseId,
+      Optional<String> keyInSecret,
+      IssuedCredential credential) {
+    AwsCredentialRequest request = outcome.resource();
+    AwsCredentialRequestStatus status = request.getStatus();
     // iam_user: the key the workloads held stays until the Expiration they were given (STS
     // sessions simply live to theirs); a key of an earlier lease was deleted before
     // CreateAccessKey.

@@ -70,7 +70,9 @@ public class OperatorMetrics {
 
   public void issued(String type, Duration took, boolean ok) {
     Timer.builder("aao.issuance")
-        .description("Time from the start of an issuance to its Secret holding the credential")
+        .description(
+            "Time to issue a credential of the type and write it to its Secret: the AWS calls"
+                + " (iam_user: with its write-ahead record and key check) and the Secret write")
         .tag("type", type)
         .tag("outcome", ok ? "success" : "failure")
         .publishPercentileHistogram()
