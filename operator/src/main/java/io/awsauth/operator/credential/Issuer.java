@@ -22,7 +22,6 @@ import io.awsauth.operator.aws.SessionCredentials;
 import io.awsauth.operator.aws.StsGateway;
 import io.awsauth.operator.aws.StsGateway.IssuedSession;
 import io.awsauth.operator.aws.StsGateway.RoleSession;
-import io.awsauth.operator.identity.ExpiringCache;
 import io.awsauth.operator.runtime.OperatorConfig;
 import io.awsauth.operator.trust.AccountSessions;
 import io.awsauth.operator.trust.TrustPolicies;
@@ -52,17 +51,6 @@ public class Issuer {
   private final Clock clock;
   private final Duration verifyTimeout;
   private final OperatorConfig.SessionIdentity identityKeys;
-
-  /**
-   * Roles whose trust refused the session identity while it allowed the session without it, by the
-   * principal that asked ({@link io.awsauth.operator.aws.AwsClientSettings#fingerprint}) and the
-   * role: for {@link #IDENTITY_REFUSAL_TTL} their sessions are asked for without it at once, one
-   * AssumeRole each instead of a refused one and a second; after that the identity is tried again
-   * (the trust may have been fixed).
-   */
-  private final ExpiringCache<String, Boolean> identityRefused;
-
-  static final Duration IDENTITY_REFUSAL_TTL = Duration.ofMinutes(5);
   private static final String PACKED_POLICY_TOO_LARGE = "PackedPolicyTooLarge";
 
   public Issuer(
@@ -77,7 +65,6 @@ public class Issuer {
     this.clock = clock;
     this.verifyTimeout = config.iamUser().verifyTimeout();
     this.identityKeys = config.sessionIdentity();
-    this.identityRefused = new ExpiringCache<>(clock, IDENTITY_REFUSAL_TTL, 1000);
   }
 
   /** STS credentials; nothing is created in AWS that would need cleaning up. */
@@ -145,18 +132,13 @@ public class Issuer {
       List<String> policyArns,
       Map<String, String> roleTags) {
     String roleArn = terms.roleArn().orElseThrow();
-    AwsClientSettings caller = sessions.forAccount(config, Arns.accountId(roleArn));
-    StsGateway sts = clients.sts(caller);
+    StsGateway sts = clients.sts(sessions.forAccount(config, Arns.accountId(roleArn)));
     SessionIdentity wanted =
         identityKeys.enabled()
             ? SessionIdentity.of(request, cluster.id(), identityKeys)
             : SessionIdentity.none();
-    String refusalKey = caller.fingerprint() + "|" + roleArn;
-    // (refused: the session goes without the identity because the trust refused it, just now or
-    // within IDENTITY_REFUSAL_TTL)
-    boolean refused = !wanted.isEmpty() && identityRefused.get(refusalKey).isPresent();
-    boolean refusedNow = false;
-    SessionIdentity identity = refused ? SessionIdentity.none() : wanted;
+    SessionIdentity identity = wanted;
+    boolean refused = false;
     Instant issuedAt;
     Map<String, String> tags;
     IssuedSession session;
@@ -176,9 +158,6 @@ public class Issuer {
                     tags,
                     identity.sourceIdentity(),
                     SessionIdentity.transitive(spec.transitiveTagKeys, tags)));
-        if (refusedNow) {
-          identityRefused.put(refusalKey, true);
-        }
         break;
       } catch (AwsFailure e) {
         if (PACKED_POLICY_TOO_LARGE.equals(e.code()) && !identity.tags().isEmpty()) {
@@ -187,7 +166,6 @@ public class Issuer {
           // The role's trust may not allow sts:TagSession or sts:SetSourceIdentity: try once
           // without the identity; if that is refused too, the refusal was not about it.
           refused = true;
-          refusedNow = true;
           identity = SessionIdentity.none();
         } else {
           throw e;

@@ -159,28 +159,6 @@ class IssuerSessionIdentityTest {
   }
 
   @Test
-  void aRoleWhoseTrustRefusedTheIdentityIsAskedWithoutItForFiveMinutes() {
-    aws.fakeSts().failures().once("sts:AssumeRole", refused("AccessDenied"));
-    Issuer issuer = issuer();
-    issue(issuer, role(null, null));
-    assertThat(asked()).hasSize(2);
-
-    clock.advance(java.time.Duration.ofMinutes(4).plusSeconds(59));
-    IssuedCredential again = issue(issuer, role(null, null));
-    assertThat(asked()).as("one AssumeRole, without the identity").hasSize(3);
-    assertThat(asked().get(2).sourceIdentity()).isEmpty();
-    assertThat(again.note().orElseThrow()).contains("no workload identity");
-
-    // Five minutes after the refusal (not after the session that went without it): tried again.
-    clock.advance(java.time.Duration.ofSeconds(1));
-    IssuedCredential fixed = issue(issuer, role(null, null));
-    assertThat(asked()).hasSize(4);
-    assertThat(asked().get(3).sourceIdentity()).contains("ledger-sa@payments");
-    assertThat(fixed.sourceIdentity()).contains("ledger-sa@payments");
-    assertThat(fixed.note()).isEmpty();
-  }
-
-  @Test
   void aRefusalThatIsNotAboutTheIdentityIsTheAnswer() {
     aws.fakeSts().failures().always("sts:AssumeRole", refused("AccessDenied"));
 
