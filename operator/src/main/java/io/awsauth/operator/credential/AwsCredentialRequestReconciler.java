@@ -197,6 +197,7 @@ public class AwsCredentialRequestReconciler implements Reconciler<AwsCredentialR
     AwsCredentialRequest request = outcome.resource();
     revocation.retireDue(outcome);
     revocation.finishPending(outcome);
+    revocation.denyRetired(request, false);
     VaultAwsRole role = context.getSecondaryResource(VaultAwsRole.class).orElse(null);
     LeasePlan.RoleView roleView = LeasePlan.RoleView.of(request.getSpec().roleRef, role);
     Instant now = clock.instant();

@@ -29,14 +29,16 @@ public class CutoffReissue {
 
   /**
    * Marks the Secrets of the requests whose lease {@code r}'s cutoff denies (all but {@code
-   * revoked}'s own); returns how many.
+   * revoked}'s own, unless {@code ownLeaseCovered}: {@code r} was a previous credential of {@code
+   * revoked}, whose current lease the cutoff denies too); returns how many.
    */
-  int reissueCovered(AwsCredentialRequest revoked, Revocation r, Instant cutoffAt) {
+  int reissueCovered(
+      AwsCredentialRequest revoked, Revocation r, Instant cutoffAt, boolean ownLeaseCovered) {
     int marked = 0;
     for (AwsCredentialRequest other :
         client.resources(AwsCredentialRequest.class).inAnyNamespace().list().getItems()) {
       AwsCredentialRequestStatus s = other.getStatus();
-      if (other.getMetadata().getUid().equals(revoked.getMetadata().getUid())
+      if ((!ownLeaseCovered && other.getMetadata().getUid().equals(revoked.getMetadata().getUid()))
           || s == null
           || s.secretName == null
           || !covered(r, s, cutoffAt)) {

@@ -3,6 +3,7 @@ package io.awsauth.operator.credential;
 import io.awsauth.operator.api.v1alpha1.AwsCredentialRequest;
 import io.awsauth.operator.api.v1alpha1.AwsCredentialRequestStatus;
 import io.awsauth.operator.api.v1alpha1.AwsCredentialRequestStatus.PendingLease;
+import io.awsauth.operator.api.v1alpha1.AwsCredentialRequestStatus.RetiredSession;
 import io.awsauth.operator.api.v1alpha1.AwsCredentialRequestStatus.RetiringKey;
 import io.awsauth.operator.api.v1alpha1.CredentialType;
 import io.awsauth.operator.api.v1alpha1.Durations;
@@ -37,6 +38,7 @@ import java.util.UUID;
 public class Issuance {
   private final KubernetesClient client;
   private final Issuer issuer;
+  private final Revocation revocation;
   private final CredentialSecretWriter secrets;
   private final RequestStatusWriter statusWriter;
   private final CrashPoints crashPoints;
@@ -47,6 +49,7 @@ public class Issuance {
   public Issuance(
       KubernetesClient client,
       Issuer issuer,
+      Revocation revocation,
       CredentialSecretWriter secrets,
       RequestStatusWriter statusWriter,
       CrashPoints crashPoints,
@@ -55,6 +58,7 @@ public class Issuance {
       Clock clock) {
     this.client = client;
     this.issuer = issuer;
+    this.revocation = revocation;
     this.secrets = secrets;
     this.statusWriter = statusWriter;
     this.crashPoints = crashPoints;
@@ -175,7 +179,17 @@ public class Issuance {
                 secret.flatMap(CredentialSecret::expiresAt),
                 credential.accessKeyId(),
                 clock.instant());
+    Optional<RetiredSession> retired = retire(request, terms, rotation, leaseId);
+    // (read before the status names the new lease: whether a cutoff denied the one it replaces)
+    Optional<Instant> cutoff =
+        secret
+            .flatMap(CredentialSecret::deniedBefore)
+            .filter(at -> status.issuedAt != null && Instant.parse(status.issuedAt).isBefore(at));
     statusWriter.issued(outcome, terms, leaseId, credential, role, retiring);
+    statusWriter.retiredSession(outcome, retired, clock.instant());
+    if (cutoff.isPresent()) {
+      statusWriter.reissuedAfterCutoff(outcome, terms, cutoff.get());
+    }
     if (rotation) {
       statusWriter.restartDue(outcome, leaseId);
     }
@@ -190,7 +204,14 @@ public class Issuance {
             + " credential for "
             + credential.principalArn()
             + ", expires "
-            + credential.expiresAt());
+            + credential.expiresAt()
+            + cutoff
+                .map(
+                    at ->
+                        " (re-issued: a role-wide cutoff denies every session issued before "
+                            + at
+                            + ")")
+                .orElse(""));
     return Renewal.untilNext(clock.instant(), Instant.parse(status.renewAt));
   }
 
@@ -255,6 +276,7 @@ public class Issuance {
       CredentialSecret.HeldLease lease,
       boolean rotation) {
     AwsCredentialRequest request = outcome.resource();
+    Optional<RetiredSession> retired = retire(request, terms, rotation, lease.leaseId());
     statusWriter.issued(
         outcome,
         terms,
@@ -269,6 +291,7 @@ public class Issuance {
             Optional.empty()),
         role,
         Optional.empty());
+    statusWriter.retiredSession(outcome, retired, clock.instant());
     if (rotation) {
       statusWriter.restartDue(outcome, lease.leaseId());
     }
@@ -277,6 +300,17 @@ public class Issuance {
         EventReason.IssuanceResumed,
         "recorded lease " + lease.leaseId() + " from its Secret (its status write was lost)");
     return Renewal.untilNext(clock.instant(), Instant.parse(request.getStatus().renewAt));
+  }
+
+  /**
+   * An STS rotation to {@code successor}: the previous credential, still valid, is recorded to be
+   * denied ({@link RetiredSessions}); read before the status names the new lease.
+   */
+  private Optional<RetiredSession> retire(
+      AwsCredentialRequest request, LeaseTerms terms, boolean rotation, String successor) {
+    return rotation && terms.type().isSts()
+        ? revocation.retire(request, successor)
+        : Optional.empty();
   }
 
   /**

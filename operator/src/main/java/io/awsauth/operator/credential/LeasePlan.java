@@ -100,6 +100,10 @@ public final class LeasePlan {
         next = untilRetire;
       }
     }
+    Optional<Duration> untilDeny = RetiredSessions.untilNext(status.retiredSessions, now);
+    if (untilDeny.isPresent() && (next == null || untilDeny.get().compareTo(next) < 0)) {
+      next = untilDeny.get().isZero() ? Duration.ofSeconds(1) : untilDeny.get();
+    }
     if (podBound && status.leaseId != null && (next == null || next.compareTo(POD_RECHECK) > 0)) {
       next = POD_RECHECK;
     }

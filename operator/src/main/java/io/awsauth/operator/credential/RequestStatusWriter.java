@@ -6,6 +6,7 @@ import io.awsauth.operator.api.v1alpha1.AwsCredentialRequest;
 import io.awsauth.operator.api.v1alpha1.AwsCredentialRequestReason;
 import io.awsauth.operator.api.v1alpha1.AwsCredentialRequestStatus;
 import io.awsauth.operator.api.v1alpha1.AwsCredentialRequestStatus.RestartPending;
+import io.awsauth.operator.api.v1alpha1.AwsCredentialRequestStatus.RetiredSession;
 import io.awsauth.operator.api.v1alpha1.AwsCredentialRequestStatus.RetiringKey;
 import io.awsauth.operator.api.v1alpha1.Durations;
 import io.awsauth.operator.api.v1alpha1.Reason;
@@ -158,7 +159,17 @@ public class RequestStatusWriter {
     status.sourceIdentity = credential.sourceIdentity().orElse(null);
     status.issueNote = credential.note().orElse(null);
     status.renewAt = renewAt(request, status).toString();
+    status.reissuedAfterCutoff = null;
     outcome.remove(AwsCredentialRequestReconciler.REVOCATION_FAILED);
+    ready(outcome, terms);
+  }
+
+  /**
+   * The lease just issued replaced one that a role-wide cutoff at {@code cutoffAt} denied: Issued
+   * says so (reason ReissuedAfterCutoff) for as long as this lease is held.
+   */
+  void reissuedAfterCutoff(RequestOutcome outcome, LeaseTerms terms, Instant cutoffAt) {
+    outcome.status().reissuedAfterCutoff = cutoffAt.toString();
     ready(outcome, terms);
   }
 
@@ -170,12 +181,21 @@ public class RequestStatusWriter {
             + status.ttl
             + terms.shortenedBecause().map(why -> " (shortened: " + why + ")").orElse("")
             + (status.issueNote == null ? "" : "; " + status.issueNote);
+    String issued = terms.type().wireName() + " credential for " + status.principalArn + ", " + ttl;
     outcome
         .condition(
             AwsCredentialRequestReconciler.ISSUED,
             true,
-            AwsCredentialRequestReason.Issued,
-            terms.type().wireName() + " credential for " + status.principalArn + ", " + ttl)
+            status.reissuedAfterCutoff == null
+                ? AwsCredentialRequestReason.Issued
+                : AwsCredentialRequestReason.ReissuedAfterCutoff,
+            status.reissuedAfterCutoff == null
+                ? issued
+                : issued
+                    + "; re-issued because the deny policy of its role (or of the operator's"
+                    + " user) was full: every session issued before "
+                    + status.reissuedAfterCutoff
+                    + " is refused at AWS")
         .condition(
             READY,
             true,
@@ -231,6 +251,14 @@ public class RequestStatusWriter {
     outcome.status().restartPending = null;
   }
 
+  /**
+   * A rotation retired the previous STS credential ({@link RetiredSessions}); drops the expired.
+   */
+  void retiredSession(RequestOutcome outcome, Optional<RetiredSession> retired, Instant now) {
+    AwsCredentialRequestStatus status = outcome.status();
+    status.retiredSessions = RetiredSessions.with(status.retiredSessions, retired, now);
+  }
+
   /** The previous key's overlap is over and it was deleted. */
   void retired(RequestOutcome outcome) {
     outcome.status().retiringKey = null;
@@ -253,6 +281,7 @@ public class RequestStatusWriter {
     status.pendingLease = null;
     status.retiringKey = null;
     status.restartPending = null;
+    status.reissuedAfterCutoff = null;
     status.revokedAt = at.truncatedTo(ChronoUnit.SECONDS).toString();
     outcome.remove(AwsCredentialRequestReconciler.REVOCATION_FAILED);
     outcome.remove(AwsCredentialRequestReconciler.ROTATION_IN_TIME);

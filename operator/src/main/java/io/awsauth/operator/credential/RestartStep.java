@@ -2,6 +2,7 @@ package io.awsauth.operator.credential;
 
 import io.awsauth.operator.api.v1alpha1.AwsCredentialRequest;
 import io.awsauth.operator.faults.CrashPoints;
+import io.awsauth.operator.runtime.OperatorConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
 import java.time.Duration;
@@ -19,18 +20,21 @@ public class RestartStep {
   private final RequestStatusWriter statusWriter;
   private final CrashPoints crashPoints;
   private final Clock clock;
+  private final Duration retiredSessionGrace;
 
   public RestartStep(
       RolloutRestarts restarts,
       RestartSpread spread,
       RequestStatusWriter statusWriter,
       CrashPoints crashPoints,
-      Clock clock) {
+      Clock clock,
+      OperatorConfig config) {
     this.restarts = restarts;
     this.spread = spread;
     this.statusWriter = statusWriter;
     this.crashPoints = crashPoints;
     this.clock = clock;
+    this.retiredSessionGrace = config.rolloutRestart().retiredSessionGrace();
   }
 
   /**
@@ -66,6 +70,8 @@ public class RestartStep {
       // (the crash-safety test halts here: workloads patched, restartedFor not yet recorded)
       crashPoints.passed("RolloutRestart");
       statusWriter.restarted(outcome, restart.leaseId());
+      // (the pods that held a credential a change of spec retired are being replaced)
+      RetiredSessions.restarted(outcome.status().retiredSessions, now, retiredSessionGrace);
     }
     return null;
   }

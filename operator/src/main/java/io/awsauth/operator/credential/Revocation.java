@@ -2,6 +2,7 @@ package io.awsauth.operator.credential;
 
 import io.awsauth.operator.api.v1alpha1.AwsCredentialRequest;
 import io.awsauth.operator.api.v1alpha1.AwsCredentialRequestStatus;
+import io.awsauth.operator.api.v1alpha1.AwsCredentialRequestStatus.RetiredSession;
 import io.awsauth.operator.api.v1alpha1.EventReason;
 import io.awsauth.operator.api.v1alpha1.Groups;
 import io.awsauth.operator.api.v1alpha1.Reason;
@@ -91,6 +92,7 @@ public class Revocation {
           configFor(status), status.iamUserName, IamUsers.mayBeInvisible(status, clock.instant()));
     }
     boolean denied = denySession(request, why.reason());
+    denyRetired(request, true);
     Optional<Secret> after = secret;
     if (secret.isPresent()
         && CredentialSecret.ownedBy(secret.get(), request)
@@ -142,13 +144,60 @@ public class Revocation {
       statusWriter.writeAhead(request);
       crashPoints.passed("RecordRevocation");
     }
-    return finish(request, status.revocation);
+    return finish(request, status.revocation, false);
+  }
+
+  /**
+   * A rotation to lease {@code successor} retires the lease the status still holds: its record
+   * (status.retiredSessions, {@link RetiredSessions}), when it is an assumed_role or
+   * federation_token credential that is still valid. Reads the role's unique ID.
+   */
+  Optional<RetiredSession> retire(AwsCredentialRequest request, String successor) {
+    AwsCredentialRequestStatus status = RequestStatusWriter.statusOf(request);
+    Instant now = clock.instant();
+    Optional<String> reason =
+        RetiredSessions.retires(status, LeaseTerms.fingerprint(request.getSpec()), now);
+    if (reason.isEmpty()) {
+      return Optional.empty();
+    }
+    String configName = configName(status);
+    return sessions
+        .intent(status, configs.resolve(configName), configName, reason.get(), now)
+        .map(intent -> RetiredSessions.of(intent, successor));
+  }
+
+  /**
+   * Denies at AWS the previous credentials of status.retiredSessions whose time has come, or every
+   * pending one ({@code all}: the request is deleted, or its lease revoked); drops the expired.
+   */
+  void denyRetired(AwsCredentialRequest request, boolean all) {
+    AwsCredentialRequestStatus status = RequestStatusWriter.statusOf(request);
+    Instant now = clock.instant();
+    for (RetiredSession r : RetiredSessions.due(status.retiredSessions, now, all)) {
+      if (finish(request, r, true)) {
+        crashPoints.passed("DenyRetiredSession");
+        events.record(
+            request,
+            EventReason.Revoked,
+            "denied at AWS the previous credential of lease "
+                + r.leaseId
+                + " ("
+                + r.reason
+                + "), replaced by lease "
+                + r.supersededBy
+                + (r.denyAt != null && !all
+                    ? " on which the rolloutRestartTargets were restarted"
+                    : ": the request "
+                        + (request.isMarkedForDeletion() ? "is deleted" : "is revoked")));
+      }
+    }
+    status.retiredSessions = RetiredSessions.with(status.retiredSessions, Optional.empty(), now);
   }
 
   /** A denial recorded before a crash (or a transient failure): written now. */
   void finishPending(RequestOutcome outcome) {
     if (pending(outcome.status())) {
-      finish(outcome.resource(), outcome.status().revocation);
+      finish(outcome.resource(), outcome.status().revocation, false);
     }
   }
 
@@ -157,7 +206,15 @@ public class Revocation {
         && AwsCredentialRequestStatus.Revocation.PENDING.equals(status.revocation.state);
   }
 
-  private boolean finish(AwsCredentialRequest request, AwsCredentialRequestStatus.Revocation r) {
+  /**
+   * Writes the deny policy for {@code r} and records the outcome in it; {@code ownLeaseCovered}: a
+   * cutoff also denies the request's own current lease (a retired session's successor), which is
+   * then re-issued with the others.
+   */
+  private boolean finish(
+      AwsCredentialRequest request,
+      AwsCredentialRequestStatus.Revocation r,
+      boolean ownLeaseCovered) {
     Instant started = clock.instant();
     SessionRevoker.Denied denied;
     try {
@@ -200,7 +257,7 @@ public class Revocation {
     if (denied.cutoffAt().isPresent()) {
       // (also when the cutoff was found, not written: a crash may have come before the re-issues)
       r.cutoffAt = denied.cutoffAt().get().toString();
-      int reissued = cutoffs.reissueCovered(request, r, denied.cutoffAt().get());
+      int reissued = cutoffs.reissueCovered(request, r, denied.cutoffAt().get(), ownLeaseCovered);
       if (denied.outcome() != SessionRevoker.Outcome.CUTOFF) {
         return true;
       }
@@ -261,6 +318,7 @@ public class Revocation {
     }
     if (status.iamUserName == null) {
       try {
+        denyRetired(request, true);
         denySession(request, "RequestDeleted");
       } catch (UserError | AwsFailure e) {
         Reason reason = e instanceof UserError u ? u.reason() : ((AwsFailure) e).reason();

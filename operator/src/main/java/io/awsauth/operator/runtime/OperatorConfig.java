@@ -135,6 +135,14 @@ public interface OperatorConfig {
      */
     @WithDefault("10s")
     Duration interval();
+
+    /**
+     * After the restart of the rolloutRestartTargets on a lease that a change of spec issued, how
+     * long the previous assumed_role or federation_token credential stays valid before it is denied
+     * at AWS: the time the rollout takes to replace the pods that held it.
+     */
+    @WithDefault("5m")
+    Duration retiredSessionGrace();
   }
 
   /** For the crash-safety tests only ({@code faults.CrashPoints}). */

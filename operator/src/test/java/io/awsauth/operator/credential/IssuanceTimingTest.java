@@ -79,6 +79,7 @@ class IssuanceTimingTest {
               new ClusterIdentity(null, TestConfig.of(Map.of("aao.cluster-id", "c1"))),
               clock,
               TestConfig.of(Map.of("aao.iam-user.verify-timeout", "1s"))),
+          null,
           secrets,
           statusWriter,
           new CrashPoints(TestConfig.defaults()),

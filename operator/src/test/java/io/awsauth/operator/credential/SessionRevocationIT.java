@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.awsauth.operator.api.v1alpha1.AwsCredentialRequest;
+import io.awsauth.operator.api.v1alpha1.AwsCredentialRequestSpec;
 import io.awsauth.operator.api.v1alpha1.AwsCredentialRequestStatus.Revocation;
 import io.awsauth.operator.api.v1alpha1.CredentialType;
 import io.awsauth.operator.api.v1alpha1.VaultAwsRole;
@@ -334,6 +335,9 @@ class SessionRevocationIT {
                     r.getStatus().leaseId != null
                         && !r.getStatus().leaseId.equals(siblingLease)
                         && r.getStatus().isTrue("Ready"));
+    assertThat(reissued.getStatus().reissuedAfterCutoff).isNotBlank();
+    assertThat(reissued.getStatus().condition("Issued"))
+        .hasValueSatisfying(c -> assertThat(c.getReason()).isEqualTo("ReissuedAfterCutoff"));
     AwsCredentials fresh = Aws.credentialsIn(secret(reissued));
     awaitAllowed(fresh);
     System.out.printf(
@@ -350,6 +354,108 @@ class SessionRevocationIT {
                   StandardCharsets.UTF_8));
       assertThat(policy.at("/Statement/0/Condition/DateLessThan/aws:TokenIssueTime").asText())
           .isNotBlank();
+    }
+  }
+
+  /**
+   * A change of spec rotates the lease; the previous credential, still valid for an hour, is denied
+   * once the rolloutRestartTargets were restarted on the new one and the grace for the rollout
+   * (%test: 5 s) has passed, and not before the restart; the new credential keeps working.
+   */
+  @Test
+  void aCredentialAChangeOfSpecReplacedIsDeniedAfterTheWorkloadsRestarted() throws Exception {
+    String target = Aws.unique("revoke-respec");
+    try (IamClient iam = Aws.iam(env, env.accountA())) {
+      iam.createRole(
+          r ->
+              r.roleName(target)
+                  .assumeRolePolicyDocument(AwsCredentialRequestIT.trustingAccount(operatorArn)));
+      iam.putRolePolicy(r -> r.roleName(target).policyName("ec2").policyDocument(EC2_DESCRIBE));
+    }
+    VaultAwsRole role = role(Aws.unique("revoke-respec"), CredentialType.ASSUMED_ROLE);
+    role.getSpec().roleArns =
+        List.of("arn:aws:iam::" + TestEnvironment.ACCOUNT_A + ":role/" + target);
+    createReady(role);
+    String workload = Aws.unique("web");
+    Fixtures.idleDeployment(client, NS, workload, java.util.Map.of(), SA);
+    AwsCredentialRequest request = request(Aws.unique("respec"), role);
+    AwsCredentialRequestSpec.RolloutTarget byName = new AwsCredentialRequestSpec.RolloutTarget();
+    byName.kind = AwsCredentialRequestSpec.RolloutTarget.Kind.DEPLOYMENT;
+    byName.name = workload;
+    request.getSpec().rolloutRestartTargets = List.of(byName);
+    client.resource(request).create();
+    AwsCredentialRequest first = Fixtures.awaitCondition(client, request, "Ready", "True");
+    AwsCredentials old = Aws.credentialsIn(secret(first));
+    awaitAllowed(old);
+
+    Instant changed = Instant.now();
+    client
+        .resources(AwsCredentialRequest.class)
+        .inNamespace(NS)
+        .withName(request.getMetadata().getName())
+        .edit(
+            r -> {
+              r.getSpec().ttl = "50m";
+              return r;
+            });
+    AwsCredentialRequest rotated =
+        await()
+            .atMost(Duration.ofSeconds(60))
+            .until(
+                () -> get(request),
+                r ->
+                    r.getStatus().leaseId != null
+                        && !r.getStatus().leaseId.equals(first.getStatus().leaseId)
+                        && r.getStatus().isTrue("Ready"));
+    assertThat(rotated.getStatus().retiredSessions)
+        .as("the previous credential, recorded with the lease that replaced it")
+        .singleElement()
+        .satisfies(
+            r -> {
+              assertThat(r.leaseId).isEqualTo(first.getStatus().leaseId);
+              assertThat(r.reason).isEqualTo(RetiredSessions.SPEC_CHANGED);
+              assertThat(r.supersededBy).isEqualTo(rotated.getStatus().leaseId);
+            });
+    AwsCredentials fresh = Aws.credentialsIn(secret(rotated));
+    awaitAllowed(fresh);
+
+    AwsCredentialRequest restarted =
+        await()
+            .atMost(Duration.ofSeconds(60))
+            .until(
+                () -> get(request),
+                r -> rotated.getStatus().leaseId.equals(r.getStatus().restartedFor));
+    Instant denyAt = Instant.parse(restarted.getStatus().retiredSessions.get(0).denyAt);
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(100))
+        .until(() -> !allowed(old));
+    Instant refused = Instant.now();
+    System.out.printf(
+        "SessionRevocationIT: a credential a change of spec replaced was refused %d ms after the"
+            + " change, %d ms after its denyAt%n",
+        Duration.between(changed, refused).toMillis(),
+        Duration.between(denyAt, refused).toMillis());
+    assertThat(refused).as("not before its time").isAfterOrEqualTo(denyAt);
+    assertThat(allowed(fresh)).as("the new credential still works").isTrue();
+    assertThat(deniedIam(fresh)).as("and does no more than its role allows").isTrue();
+    AwsCredentialRequest after =
+        await()
+            .atMost(Duration.ofSeconds(30))
+            .until(
+                () -> get(request),
+                r -> Revocation.REVOKED.equals(r.getStatus().retiredSessions.get(0).state));
+    assertThat(after.getStatus().leaseId).isEqualTo(rotated.getStatus().leaseId);
+  }
+
+  /** An IAM call the role does not allow: true if refused. */
+  private static boolean deniedIam(AwsCredentials credential) {
+    try (IamClient iam =
+        Aws.iam(env, credential, software.amazon.awssdk.regions.Region.US_EAST_1)) {
+      iam.listUsers();
+      return false;
+    } catch (AwsServiceException e) {
+      return "AccessDenied".equals(e.awsErrorDetails().errorCode());
     }
   }
 

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.awsauth.operator.api.v1alpha1.AwsCredentialRequest;
 import io.awsauth.operator.api.v1alpha1.AwsCredentialRequestSpec;
 import io.awsauth.operator.api.v1alpha1.AwsCredentialRequestStatus;
+import io.awsauth.operator.api.v1alpha1.AwsCredentialRequestStatus.RetiredSession;
 import io.awsauth.operator.api.v1alpha1.AwsCredentialRequestStatus.Revocation;
 import io.awsauth.operator.api.v1alpha1.EventReason;
 import io.awsauth.operator.authconfig.AuthConfigs;
@@ -73,7 +74,11 @@ class SessionRevocationTest {
           revoker,
           new CutoffReissue(null) {
             @Override
-            int reissueCovered(AwsCredentialRequest revoked, Revocation r, Instant cutoffAt) {
+            int reissueCovered(
+                AwsCredentialRequest revoked,
+                Revocation r,
+                Instant cutoffAt,
+                boolean ownLeaseCovered) {
               cutoffs.add(cutoffAt);
               return 2;
             }
@@ -271,6 +276,93 @@ class SessionRevocationTest {
     sibling.issuedAt = "2026-12-03T09:50:00Z";
     sibling.principalArn = "arn:aws:sts::" + ACCOUNT + ":assumed-role/other-role/aao-s2";
     assertThat(CutoffReissue.covered(r, sibling, cutoff)).isFalse();
+  }
+
+  @Test
+  void aRotationRecordsThePreviousSessionWithWhyItWasReplaced() {
+    AwsCredentialRequest request =
+        holding("assumed_role", "arn:aws:sts::" + ACCOUNT + ":assumed-role/app-role/aao-s0");
+    request.getStatus().issuedFor = LeaseTerms.fingerprint(request.getSpec());
+    assertThat(revocation.retire(request, "L-next").orElseThrow().reason)
+        .as("a scheduled rotation")
+        .isEqualTo(RetiredSessions.ROTATED);
+
+    request.getStatus().issuedFor = "the spec before its change";
+    RetiredSession r = revocation.retire(request, "L-next").orElseThrow();
+    assertThat(r.reason).isEqualTo(RetiredSessions.SPEC_CHANGED);
+    assertThat(r.state).isEqualTo(Revocation.PENDING);
+    assertThat(r.userId).isEqualTo("AROAAPPROLE:aao-s0");
+    assertThat(r.policyHolder).isEqualTo(ROLE_ARN);
+    assertThat(r.supersededBy).isEqualTo("L-next");
+    assertThat(r.denyAt).as("not before the workloads restarted").isNull();
+    assertThat(aws.fakeIam().failures().calls("iam:PutRolePolicy")).isZero();
+
+    AwsCredentialRequest sessionToken =
+        holding("session_token", "arn:aws:iam::" + ACCOUNT + ":user/vault-root");
+    assertThat(revocation.retire(sessionToken, "L-next")).isEmpty();
+  }
+
+  @Test
+  void aSessionAChangeOfSpecRetiredIsDeniedAfterTheRestartAndItsGraceNotBefore() throws Exception {
+    AwsCredentialRequest request = rotatedAfterSpecChange();
+    revocation.denyRetired(request, false);
+    assertThat(aws.fakeIam().rolePolicy("app-role", POLICY)).as("no restart yet").isNull();
+
+    RetiredSessions.restarted(
+        request.getStatus().retiredSessions, clock.instant(), Duration.ofMinutes(5));
+    clock.advance(Duration.ofMinutes(4));
+    revocation.denyRetired(request, false);
+    assertThat(aws.fakeIam().rolePolicy("app-role", POLICY)).as("within the grace").isNull();
+    assertThat(LeasePlan.lookAgain(request.getStatus(), null, false, clock.instant()))
+        .as("at denyAt, 10:05:00")
+        .isEqualTo(Duration.ofSeconds(59).plusMillis(600));
+
+    clock.advance(Duration.ofMinutes(1));
+    revocation.denyRetired(request, false);
+    JsonNode st = statement(aws.fakeIam().rolePolicy("app-role", POLICY), 0);
+    assertThat(st.at("/Condition/StringEquals/aws:userid").asText())
+        .as("the previous session, not the current one")
+        .isEqualTo("AROAAPPROLE:aao-s0");
+    RetiredSession r = request.getStatus().retiredSessions.get(0);
+    assertThat(r.state).isEqualTo(Revocation.REVOKED);
+    assertThat(request.getStatus().leaseId).as("the current lease stays").isNotNull();
+    assertThat(events).containsExactly("Revoked");
+
+    int puts = aws.fakeIam().failures().calls("iam:PutRolePolicy");
+    revocation.denyRetired(request, false);
+    assertThat(aws.fakeIam().failures().calls("iam:PutRolePolicy")).isEqualTo(puts);
+
+    // once it has expired anyway, it leaves the status
+    clock.advance(Duration.ofHours(1));
+    revocation.denyRetired(request, false);
+    assertThat(request.getStatus().retiredSessions).isNull();
+  }
+
+  @Test
+  void revokingTheRequestsLeaseDeniesItsRetiredSessionsAtOnce() throws Exception {
+    AwsCredentialRequest request = rotatedAfterSpecChange();
+    request.getStatus().retiredSessions.get(0).reason = RetiredSessions.ROTATED;
+
+    revoke(request);
+
+    String policy = aws.fakeIam().rolePolicy("app-role", POLICY);
+    assertThat(policy).contains("AROAAPPROLE:aao-s0").contains("AROAAPPROLE:aao-s1");
+    assertThat(request.getStatus().retiredSessions.get(0).state).isEqualTo(Revocation.REVOKED);
+  }
+
+  /** A request holding lease aao-s1, which replaced aao-s0 after a change of its spec. */
+  private AwsCredentialRequest rotatedAfterSpecChange() {
+    AwsCredentialRequest request =
+        holding("assumed_role", "arn:aws:sts::" + ACCOUNT + ":assumed-role/app-role/aao-s0");
+    request.getStatus().leaseId = "5e0c2a1b-0000-4000-8000-000000000000";
+    request.getStatus().issuedFor = "the spec before its change";
+    RetiredSession retired =
+        revocation.retire(request, "5e0c2a1b-0000-4000-8000-000000000001").orElseThrow();
+    AwsCredentialRequest now =
+        holding("assumed_role", "arn:aws:sts::" + ACCOUNT + ":assumed-role/app-role/aao-s1");
+    now.getStatus().retiredSessions = new ArrayList<>(List.of(retired));
+    store.serverHas(now);
+    return now;
   }
 
   private void revoke(AwsCredentialRequest request) {

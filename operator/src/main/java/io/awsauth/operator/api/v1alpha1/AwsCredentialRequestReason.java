@@ -13,6 +13,10 @@ public enum AwsCredentialRequestReason implements Reason {
       Recheck.WAIT_FOR_CHANGE,
       "authType ec2: the instance runs and matches the role's EC2 bindings"),
   Issued(Recheck.WAIT_FOR_CHANGE, "a credential was issued"),
+  ReissuedAfterCutoff(
+      Recheck.WAIT_FOR_CHANGE,
+      "a credential was issued in place of one a role-wide cutoff denied (the deny policy was"
+          + " full)"),
   CredentialReady(
       Recheck.WAIT_FOR_CHANGE, "the Secret holds a working credential until status.expiresAt"),
   RotationInTime(

@@ -2,6 +2,7 @@ package io.awsauth.operator.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import java.util.List;
 
 /**
  * Conditions: IdentityVerified, Issued, Ready, RotationInTime. Never holds secret material: the
@@ -74,6 +75,21 @@ public class AwsCredentialRequestStatus extends ConditionedStatus {
           + " federation_token): recorded as RevocationPending before the operator writes its"
           + " deny policy, Revoked once written.")
   public Revocation revocation;
+
+  @JsonPropertyDescription(
+      "assumed_role and federation_token: the previous credentials that a change of spec replaced"
+          + " while they were still valid. Each is denied at AWS (state Revoked) once the"
+          + " rolloutRestartTargets were restarted on its successor and the operator's grace for"
+          + " the rollout has passed (denyAt); without rolloutRestartTargets it stays valid until"
+          + " it expires (the SDKs reading the Secret switch only then). Deleting the request, or"
+          + " a denial of it, denies them at once. Removed once expired.")
+  public List<RetiredSession> retiredSessions;
+
+  @JsonPropertyDescription(
+      "When the current lease replaced one that a role-wide cutoff denied (RFC 3339): the deny"
+          + " policy of its role (or of the operator's user) was full, so every session issued"
+          + " before this time is refused at AWS, and the operator re-issued this lease.")
+  public String reissuedAfterCutoff;
 
   @JsonPropertyDescription(
       "Fingerprint of the spec fields the current lease was issued for (roleRef, roleArn,"
@@ -167,6 +183,19 @@ public class AwsCredentialRequestStatus extends ConditionedStatus {
 
     @JsonPropertyDescription("Why the revocation failed, when it did.")
     public String message;
+  }
+
+  /** A previous STS credential that a change of spec replaced while it was still valid. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static class RetiredSession extends Revocation {
+    @JsonPropertyDescription("The lease that replaced it.")
+    public String supersededBy;
+
+    @JsonPropertyDescription(
+        "When it is denied at AWS (RFC 3339): after the restart of the rolloutRestartTargets on"
+            + " its successor, plus the operator's grace for the rollout. Absent until that"
+            + " restart is done; absent for good when the request lists no rolloutRestartTargets.")
+    public String denyAt;
   }
 
   @JsonInclude(JsonInclude.Include.NON_NULL)
