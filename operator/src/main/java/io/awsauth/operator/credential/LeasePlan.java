@@ -336,6 +336,12 @@ public final class LeasePlan {
       return Plan.of(new Keep(f.deniedBefore().get(), false));
     }
     boolean rotation = status.leaseId != null;
+    Optional<Instant> successorNotBefore =
+        sts && f.held() ? RetiredSessions.successorNotBefore(status, f.now()) : Optional.empty();
+    if (successorNotBefore.isPresent()) {
+      // the deny statement of the session it replaces would match one issued this soon after it
+      return Plan.of(new Keep(successorNotBefore.get(), false));
+    }
     PendingLease pending = status.pendingLease;
     if (!sts && pending != null && f.leaseInSecret().filter(pending.leaseId::equals).isPresent()) {
       return Plan.of(new Resume(pending, rotation));

@@ -3,6 +3,7 @@ package io.awsauth.operator.credential;
 import io.awsauth.operator.api.v1alpha1.AwsCredentialRequestStatus;
 import io.awsauth.operator.api.v1alpha1.AwsCredentialRequestStatus.RetiredSession;
 import io.awsauth.operator.api.v1alpha1.AwsCredentialRequestStatus.Revocation;
+import io.awsauth.operator.api.v1alpha1.Durations;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -44,6 +45,25 @@ final class RetiredSessions {
     }
     boolean specChanged = status.issuedFor != null && !status.issuedFor.equals(fingerprint);
     return Optional.of(specChanged ? SPEC_CHANGED : ROTATED);
+  }
+
+  /**
+   * The first instant a successor of the lease {@code status} holds may be issued, when that is
+   * still to come: the deny statement of the retired session matches its session name issued at or
+   * before {@link SessionDenials#issuedBy} (whole seconds, rounded up), so a successor of the same
+   * name issued in that second or the one before would be denied with it.
+   */
+  static Optional<Instant> successorNotBefore(AwsCredentialRequestStatus status, Instant now) {
+    if (!SessionRevoker.revocable(status, now)) {
+      return Optional.empty();
+    }
+    Instant notBefore =
+        SessionDenials.issuedBy(
+                Instant.parse(status.issuedAt),
+                Instant.parse(status.expiresAt),
+                Durations.parse(status.ttl))
+            .plusSeconds(1);
+    return now.isBefore(notBefore) ? Optional.of(notBefore) : Optional.empty();
   }
 
   /** The retired session recorded from the denial intent of the lease it was. */

@@ -379,6 +379,40 @@ class LeasePlanTest {
     assertThat(seen).containsExactly("cached", "fresh", "revoke:LeaseExpiredfresh");
   }
 
+  /**
+   * Issue 18: a change of spec right after an STS issuance waits until a successor of the same
+   * session name is issued after the second the retired one's deny statement matches.
+   */
+  @Test
+  void aChangeOfSpecRightAfterAnStsIssuanceWaitsUntilTheSuccessorIsNotDeniedWithIt() {
+    MutableClock clock = new MutableClock(ISSUED.plusMillis(400));
+    AwsCredentialRequestStatus status = new AwsCredentialRequestStatus();
+    status.conditions = new java.util.ArrayList<>();
+    holding("L1").accept(status);
+    status.issuedAt = clock.instant().toString();
+    status.expiresAt = ISSUED.plus(Duration.ofHours(1)).toString(); // STS: whole seconds
+    status.ttl = "1h";
+    status.credentialType = "assumed_role";
+    status.principalArn = "arn:aws:sts::111111111111:assumed-role/target/aao-web";
+    clock.advance(Duration.ofMillis(500));
+    Facts f =
+        new Facts(
+            status, "spec-v2", Optional.empty(), L1, Optional.empty(), READY, clock.instant());
+
+    // issuedBy: 10:00:01 (the operator's clock, rounded up); a session issued at 10:00:01 matches
+    assertThat(LeasePlan.afterIdentity(f, ALLOWED, true).next())
+        .isEqualTo(new Keep(ISSUED.plusSeconds(2), false));
+    assertThat(LeasePlan.afterIdentity(f, ALLOWED, false).next())
+        .as("an iam_user key has no session to be denied")
+        .isEqualTo(new Issue(true));
+
+    clock.advance(Duration.ofMillis(1100));
+    Facts later =
+        new Facts(
+            status, "spec-v2", Optional.empty(), L1, Optional.empty(), READY, clock.instant());
+    assertThat(LeasePlan.afterIdentity(later, ALLOWED, true).next()).isEqualTo(new Issue(true));
+  }
+
   static Stream<Arguments> lookAgain() {
     return Stream.of(
         // name, held until (null: none), asked, pod-bound, expected

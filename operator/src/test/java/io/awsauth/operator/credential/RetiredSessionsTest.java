@@ -2,6 +2,7 @@ package io.awsauth.operator.credential;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.awsauth.operator.api.v1alpha1.AwsCredentialRequestStatus;
 import io.awsauth.operator.api.v1alpha1.AwsCredentialRequestStatus.RetiredSession;
 import io.awsauth.operator.api.v1alpha1.AwsCredentialRequestStatus.Revocation;
 import io.awsauth.operator.testenv.MutableClock;
@@ -64,6 +65,27 @@ class RetiredSessionsTest {
     expiredPending.denyAt = "2026-12-03T10:01:00Z";
     assertThat(RetiredSessions.due(List.of(expiredPending), clock.instant(), true))
         .as("an expired credential needs no denial")
+        .isEmpty();
+  }
+
+  @Test
+  void aSuccessorIsIssuedAfterTheSecondTheRetiredSessionsDenialCovers() {
+    AwsCredentialRequestStatus status = new AwsCredentialRequestStatus();
+    status.leaseId = "L1";
+    status.credentialType = "federation_token";
+    status.principalArn = "arn:aws:sts::111111111111:federated-user/aao-web";
+    status.issuedAt = "2026-12-03T10:00:00.200Z";
+    status.ttl = "1h";
+    // STS's clock a second ahead of the operator's: its issue time is the later one
+    status.expiresAt = "2026-12-03T11:00:01Z";
+
+    assertThat(RetiredSessions.successorNotBefore(status, clock.instant().plusMillis(300)))
+        .contains(Instant.parse("2026-12-03T10:00:02Z"));
+    clock.advance(Duration.ofSeconds(2));
+    assertThat(RetiredSessions.successorNotBefore(status, clock.instant())).isEmpty();
+    status.credentialType = "session_token";
+    assertThat(RetiredSessions.successorNotBefore(status, Instant.parse("2026-12-03T10:00:01Z")))
+        .as("no deny statement for a session token")
         .isEmpty();
   }
 

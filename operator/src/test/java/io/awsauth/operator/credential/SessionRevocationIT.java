@@ -415,6 +415,9 @@ class SessionRevocationIT {
               assertThat(r.leaseId).isEqualTo(first.getStatus().leaseId);
               assertThat(r.reason).isEqualTo(RetiredSessions.SPEC_CHANGED);
               assertThat(r.supersededBy).isEqualTo(rotated.getStatus().leaseId);
+              assertThat(Instant.parse(rotated.getStatus().issuedAt))
+                  .as("issued after the seconds the retired session's deny statement matches")
+                  .isAfterOrEqualTo(Instant.parse(r.issuedBy).plusSeconds(1));
             });
     AwsCredentials fresh = Aws.credentialsIn(secret(rotated));
     awaitAllowed(fresh);
@@ -437,7 +440,22 @@ class SessionRevocationIT {
         Duration.between(changed, refused).toMillis(),
         Duration.between(denyAt, refused).toMillis());
     assertThat(refused).as("not before its time").isAfterOrEqualTo(denyAt);
-    assertThat(allowed(fresh)).as("the new credential still works").isTrue();
+    boolean freshWorks = allowed(fresh);
+    if (!freshWorks) {
+      try (IamClient iam = Aws.iam(env, env.accountA())) {
+        System.out.printf(
+            "SessionRevocationIT: the new credential is refused; retired %s / its issuedAt %s"
+                + " principal %s, the old one's %s / the deny policy %s%n",
+            new ObjectMapper().writeValueAsString(restarted.getStatus().retiredSessions),
+            rotated.getStatus().issuedAt,
+            rotated.getStatus().principalArn,
+            first.getStatus().principalArn,
+            URLDecoder.decode(
+                iam.getRolePolicy(r -> r.roleName(target).policyName(POLICY)).policyDocument(),
+                StandardCharsets.UTF_8));
+      }
+    }
+    assertThat(freshWorks).as("the new credential still works").isTrue();
     assertThat(deniedIam(fresh)).as("and does no more than its role allows").isTrue();
     AwsCredentialRequest after =
         await()
