@@ -3,7 +3,6 @@ package io.awsauth.operator.credential;
 import io.awsauth.operator.api.v1alpha1.AwsCredentialRequestStatus;
 import io.awsauth.operator.api.v1alpha1.AwsCredentialRequestStatus.RetiredSession;
 import io.awsauth.operator.api.v1alpha1.AwsCredentialRequestStatus.Revocation;
-import io.awsauth.operator.api.v1alpha1.Durations;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -57,12 +56,7 @@ final class RetiredSessions {
     if (!SessionRevoker.revocable(status, now)) {
       return Optional.empty();
     }
-    Instant notBefore =
-        SessionDenials.issuedBy(
-                Instant.parse(status.issuedAt),
-                Instant.parse(status.expiresAt),
-                Durations.parse(status.ttl))
-            .plusSeconds(1);
+    Instant notBefore = SessionRevoker.issuedBy(status).plusSeconds(1);
     return now.isBefore(notBefore) ? Optional.of(notBefore) : Optional.empty();
   }
 

@@ -75,6 +75,14 @@ public class SessionRevoker {
         && Instant.parse(status.expiresAt).isAfter(now);
   }
 
+  /** The latest issue time of the session the status records ({@link SessionDenials#issuedBy}). */
+  static Instant issuedBy(AwsCredentialRequestStatus status) {
+    return SessionDenials.issuedBy(
+        Instant.parse(status.issuedAt),
+        Instant.parse(status.expiresAt),
+        Durations.parse(status.ttl));
+  }
+
   /**
    * The revocation to record for the lease the status holds (state RevocationPending), or empty
    * when AWS has nothing to refuse: not an assumed_role or federation_token lease, expired, or its
@@ -97,12 +105,7 @@ public class SessionRevoker {
     r.reason = reason;
     r.authConfigRef = configName;
     r.expiresAt = status.expiresAt;
-    r.issuedBy =
-        SessionDenials.issuedBy(
-                Instant.parse(status.issuedAt),
-                Instant.parse(status.expiresAt),
-                Durations.parse(status.ttl))
-            .toString();
+    r.issuedBy = issuedBy(status).toString();
     r.requestedAt = now.truncatedTo(ChronoUnit.SECONDS).toString();
     if (arn.federated()) {
       r.userId = arn.account() + ":" + arn.name();

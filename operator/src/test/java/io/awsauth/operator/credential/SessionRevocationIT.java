@@ -72,17 +72,8 @@ class SessionRevocationIT {
   @Test
   void deletingOneAssumedRoleRequestDeniesItsSessionAndNotItsSiblings() throws Exception {
     String target = Aws.unique("revoke-target");
-    try (IamClient iam = Aws.iam(env, env.accountA())) {
-      iam.createRole(
-          r ->
-              r.roleName(target)
-                  .assumeRolePolicyDocument(AwsCredentialRequestIT.trustingAccount(operatorArn)));
-      iam.putRolePolicy(r -> r.roleName(target).policyName("ec2").policyDocument(EC2_DESCRIBE));
-    }
-    VaultAwsRole role = role(Aws.unique("revoke-assumed"), CredentialType.ASSUMED_ROLE);
-    role.getSpec().roleArns =
-        List.of("arn:aws:iam::" + TestEnvironment.ACCOUNT_A + ":role/" + target);
-    createReady(role);
+    targetRole(target, EC2_DESCRIBE);
+    VaultAwsRole role = readyAssumedRole(Aws.unique("revoke-assumed"), target);
 
     Pair pair = twoReady(role);
     assertThat(pair.revoked().getMetadata().getFinalizers())
@@ -133,17 +124,8 @@ class SessionRevocationIT {
   @Test
   void aBindingThatNoLongerAdmitsTheRequestDeniesItsSessionAndSaysSo() throws Exception {
     String target = Aws.unique("revoke-denied");
-    try (IamClient iam = Aws.iam(env, env.accountA())) {
-      iam.createRole(
-          r ->
-              r.roleName(target)
-                  .assumeRolePolicyDocument(AwsCredentialRequestIT.trustingAccount(operatorArn)));
-      iam.putRolePolicy(r -> r.roleName(target).policyName("ec2").policyDocument(EC2_DESCRIBE));
-    }
-    VaultAwsRole role = role(Aws.unique("revoke-narrowed"), CredentialType.ASSUMED_ROLE);
-    role.getSpec().roleArns =
-        List.of("arn:aws:iam::" + TestEnvironment.ACCOUNT_A + ":role/" + target);
-    createReady(role);
+    targetRole(target, EC2_DESCRIBE);
+    VaultAwsRole role = readyAssumedRole(Aws.unique("revoke-narrowed"), target);
     AwsCredentialRequest request = request(Aws.unique("denied"), role);
     client.resource(request).create();
     AwsCredentialRequest ready = Fixtures.awaitCondition(client, request, "Ready", "True");
@@ -195,17 +177,8 @@ class SessionRevocationIT {
       throws Exception {
     int n = 6;
     String target = Aws.unique("revoke-many");
-    try (IamClient iam = Aws.iam(env, env.accountA())) {
-      iam.createRole(
-          r ->
-              r.roleName(target)
-                  .assumeRolePolicyDocument(AwsCredentialRequestIT.trustingAccount(operatorArn)));
-      iam.putRolePolicy(r -> r.roleName(target).policyName("ec2").policyDocument(EC2_DESCRIBE));
-    }
-    VaultAwsRole assumed = role(Aws.unique("revoke-many-assumed"), CredentialType.ASSUMED_ROLE);
-    assumed.getSpec().roleArns =
-        List.of("arn:aws:iam::" + TestEnvironment.ACCOUNT_A + ":role/" + target);
-    createReady(assumed);
+    targetRole(target, EC2_DESCRIBE);
+    VaultAwsRole assumed = readyAssumedRole(Aws.unique("revoke-many-assumed"), target);
     VaultAwsRole federated = role(Aws.unique("revoke-many-fed"), CredentialType.FEDERATION_TOKEN);
     federated.getSpec().policyDocument = json(EC2_DESCRIBE);
     createReady(federated);
@@ -303,17 +276,8 @@ class SessionRevocationIT {
     // 10,240 characters for all inline policies of a role: a cutoff (about 190) fits, a session
     // statement (about 300) does not
     int fill = 10_240 - 240 - SessionDenials.size(filler(0));
-    try (IamClient iam = Aws.iam(env, env.accountA())) {
-      iam.createRole(
-          r ->
-              r.roleName(target)
-                  .assumeRolePolicyDocument(AwsCredentialRequestIT.trustingAccount(operatorArn)));
-      iam.putRolePolicy(r -> r.roleName(target).policyName("ec2").policyDocument(filler(fill)));
-    }
-    VaultAwsRole role = role(Aws.unique("revoke-full"), CredentialType.ASSUMED_ROLE);
-    role.getSpec().roleArns =
-        List.of("arn:aws:iam::" + TestEnvironment.ACCOUNT_A + ":role/" + target);
-    createReady(role);
+    targetRole(target, filler(fill));
+    VaultAwsRole role = readyAssumedRole(Aws.unique("revoke-full"), target);
     Pair pair = twoReady(role);
     String siblingLease = pair.sibling().getStatus().leaseId;
 
@@ -365,17 +329,8 @@ class SessionRevocationIT {
   @Test
   void aCredentialAChangeOfSpecReplacedIsDeniedAfterTheWorkloadsRestarted() throws Exception {
     String target = Aws.unique("revoke-respec");
-    try (IamClient iam = Aws.iam(env, env.accountA())) {
-      iam.createRole(
-          r ->
-              r.roleName(target)
-                  .assumeRolePolicyDocument(AwsCredentialRequestIT.trustingAccount(operatorArn)));
-      iam.putRolePolicy(r -> r.roleName(target).policyName("ec2").policyDocument(EC2_DESCRIBE));
-    }
-    VaultAwsRole role = role(Aws.unique("revoke-respec"), CredentialType.ASSUMED_ROLE);
-    role.getSpec().roleArns =
-        List.of("arn:aws:iam::" + TestEnvironment.ACCOUNT_A + ":role/" + target);
-    createReady(role);
+    targetRole(target, EC2_DESCRIBE);
+    VaultAwsRole role = readyAssumedRole(Aws.unique("revoke-respec"), target);
     String workload = Aws.unique("web");
     Fixtures.idleDeployment(client, NS, workload, java.util.Map.of(), SA);
     AwsCredentialRequest request = request(Aws.unique("respec"), role);
@@ -464,6 +419,26 @@ class SessionRevocationIT {
                 () -> get(request),
                 r -> Revocation.REVOKED.equals(r.getStatus().retiredSessions.get(0).state));
     assertThat(after.getStatus().leaseId).isEqualTo(rotated.getStatus().leaseId);
+  }
+
+  /** A role in account A that trusts the operator's user, with {@code policy} inline. */
+  private static void targetRole(String name, String policy) {
+    try (IamClient iam = Aws.iam(env, env.accountA())) {
+      iam.createRole(
+          r ->
+              r.roleName(name)
+                  .assumeRolePolicyDocument(AwsCredentialRequestIT.trustingAccount(operatorArn)));
+      iam.putRolePolicy(r -> r.roleName(name).policyName("ec2").policyDocument(policy));
+    }
+  }
+
+  /** An assumed_role VaultAwsRole issuing sessions of the role {@code target}, Ready. */
+  private static VaultAwsRole readyAssumedRole(String name, String target) {
+    VaultAwsRole role = role(name, CredentialType.ASSUMED_ROLE);
+    role.getSpec().roleArns =
+        List.of("arn:aws:iam::" + TestEnvironment.ACCOUNT_A + ":role/" + target);
+    createReady(role);
+    return role;
   }
 
   /** An IAM call the role does not allow: true if refused. */
