@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentials;
+import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.apache.ApacheHttpClient;
@@ -66,8 +67,8 @@ final class Baseline implements AutoCloseable {
             .build();
   }
 
-  /** One issuance of {@code type} into Secret {@code namespace/name}. */
-  void issue(CredentialType type, String namespace, String name) {
+  /** One issuance of {@code type} into Secret {@code namespace/name}; the credential issued. */
+  AwsCredentials issue(CredentialType type, String namespace, String name) {
     String keyId;
     String secretKey;
     String token = null;
@@ -129,6 +130,9 @@ final class Baseline implements AutoCloseable {
       default -> throw new IllegalArgumentException(type.toString());
     }
     writeSecret(namespace, name, keyId, secretKey, token, expires);
+    return token == null
+        ? AwsBasicCredentials.create(keyId, secretKey)
+        : AwsSessionCredentials.create(keyId, secretKey, token);
   }
 
   /** As the operator does for iam_user: GetCallerIdentity with the new key, retried. */

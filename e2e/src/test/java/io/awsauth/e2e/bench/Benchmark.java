@@ -49,6 +49,8 @@ import java.util.function.IntConsumer;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentials;
 import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
+import software.amazon.awssdk.core.exception.SdkServiceException;
+import software.amazon.awssdk.services.ec2.Ec2Client;
 import software.amazon.awssdk.services.iam.IamClient;
 import software.amazon.awssdk.services.sts.StsClient;
 
@@ -105,6 +107,20 @@ public final class Benchmark {
   Path out;
   boolean keepEnv;
 
+  /** The peer measured beside the operator and the SDK baseline: null (none) or "vault". */
+  String peer;
+
+  /** A Vault binary the user already has (--vault-bin); null: e2e/local-env vault builds one. */
+  Path vaultBin;
+
+  /** The allowed call that shows an issued credential works: a policy of every type allows it. */
+  static final String ALLOWED_CALL = "ec2:DescribeInstances";
+
+  /** Issuances per type and side for the time until the issued keys work. */
+  int keysN() {
+    return Math.min(latencyN, 10);
+  }
+
   // --- state ------------------------------------------------------------------------------
   TestEnvironment env;
   KubernetesClient client;
@@ -112,6 +128,7 @@ public final class Benchmark {
   AwsAccount identity;
   String assumedRoleArn;
   BenchOperator operator;
+  VaultPeer vault;
   int operatorRuns;
   final Map<String, CompletableFuture<Long>> secretSeen = new ConcurrentHashMap<>();
   final Map<String, CompletableFuture<Long>> readySeen = new ConcurrentHashMap<>();
@@ -162,6 +179,13 @@ public final class Benchmark {
         }
         case "out" -> out = Path.of(v);
         case "keep-env" -> keepEnv = true;
+        case "peer" -> {
+          if (!v.equals("vault")) {
+            throw new IllegalArgumentException("--peer=" + v + ": the only peer is vault");
+          }
+          peer = v;
+        }
+        case "vault-bin" -> vaultBin = Path.of(v);
         default ->
             throw new IllegalArgumentException(
                 "unknown option "
@@ -169,8 +193,12 @@ public final class Benchmark {
                     + "; options: --n --m --k --secrets --secret-mib --rotations"
                     + " --rotation-seconds --concurrency --create-threads --throughput-type"
                     + " --xmx --skip=latency,throughput,scale,memory,rotation"
-                    + " --operator-prop=k=v --out=DIR --keep-env");
+                    + " --operator-prop=k=v --out=DIR --keep-env --peer=vault"
+                    + " --vault-bin=PATH");
       }
+    }
+    if (vaultBin != null && peer == null) {
+      throw new IllegalArgumentException("--vault-bin needs --peer=vault");
     }
   }
 
@@ -209,15 +237,22 @@ public final class Benchmark {
             + "Mi memory limit, helm/aws-auth-operator/values.yaml)");
     report.option("operator JVM options", report.jvmSettings);
     report.option("operator properties", operatorProps.isEmpty() ? "(defaults)" : operatorProps);
+    Path vaultBinary = peer == null ? null : vaultBinary();
     report.load("start");
     log("starting the local environment (e2e/local-env up)");
     env = TestEnvironment.get();
     client = env.client();
     setUp();
+    if (vaultBinary != null) {
+      startVault(vaultBinary);
+    }
     watch();
     startUp();
     if (!skip.contains("latency")) {
       latency();
+    }
+    if (!skip.contains("keys")) {
+      keysWork();
     }
     if (!skip.contains("throughput")) {
       throughput();
@@ -235,6 +270,7 @@ public final class Benchmark {
   }
 
   void finish() {
+    stopVault();
     try {
       if (operator != null) {
         report.awsCallsTotal = operator.awsCalls();
@@ -306,6 +342,16 @@ public final class Benchmark {
                           + operatorArn
                           + "\"},\"Action\":[\"sts:AssumeRole\",\"sts:TagSession\","
                           + "\"sts:SetSourceIdentity\"]}]}"));
+      // The call that shows an assumed_role credential works (keysWork) is one the role allows.
+      iam.putRolePolicy(
+          r ->
+              r.roleName(target)
+                  .policyName("bench-allowed-call")
+                  .policyDocument(
+                      "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\","
+                          + "\"Action\":\""
+                          + ALLOWED_CALL
+                          + "\",\"Resource\":\"*\"}]}"));
     }
     assumedRoleArn = "arn:aws:iam::" + TestEnvironment.ACCOUNT_A + ":role/" + target;
     Fixtures.credentialsSecret(client, NS_SETUP, "operator", identity);
@@ -571,6 +617,22 @@ public final class Benchmark {
             }
           }
         }
+        if (vault != null && VaultPeer.hasCounterpart(type)) {
+          List<Double> peerMs = new ArrayList<>();
+          int peerFailed = 0;
+          for (int i = 0; i < latencyN; i++) {
+            long t0 = System.nanoTime();
+            try {
+              vault.issue(type, "1h");
+              peerMs.add((System.nanoTime() - t0) / 1e6);
+            } catch (RuntimeException e) {
+              if (++peerFailed == 1) {
+                e.printStackTrace();
+              }
+            }
+          }
+          report.vaultLatency(type.wireName(), peerMs, peerFailed);
+        }
         int working = verifyKeys(NS_LAT, "lat-" + t + "-", Math.min(latencyN, 10));
         report.latency(
             type.wireName(),
@@ -642,12 +704,19 @@ public final class Benchmark {
     Report.Burst op = burst(NS_TPUT, "tput", type, throughputM);
     Report.Burst base = baselineBurst("tput", type, throughputM);
     report.throughput = new Report.BurstPair(type.wireName(), throughputM, op, base);
+    if (vault != null && VaultPeer.hasCounterpart(type)) {
+      report.vaultThroughput = vaultBurst(type, throughputM);
+    }
     log(
         String.format(
             Locale.ROOT,
-            "throughput: operator %.1f/s, baseline %.1f/s",
+            "throughput: operator %.1f/s, baseline %.1f/s%s",
             op.perSecond(),
-            base.perSecond()));
+            base.perSecond(),
+            report.vaultThroughput == null
+                ? ""
+                : String.format(
+                    Locale.ROOT, ", Vault %.1f/s", report.vaultThroughput.perSecond())));
   }
 
   /** Creates {@code count} requests at once; the time until every Secret holds keys. */
@@ -706,6 +775,26 @@ public final class Benchmark {
     return new Report.Burst(count, failed.get(), s, s, s, Map.of());
   }
 
+  /** The same number of issuances from Vault by {@code concurrency} threads, one HTTP client. */
+  Report.Burst vaultBurst(CredentialType type, int count) throws Exception {
+    AtomicInteger failed = new AtomicInteger();
+    long t0 = System.nanoTime();
+    parallel(
+        concurrency,
+        count,
+        i -> {
+          try {
+            vault.issue(type, "1h");
+          } catch (RuntimeException e) {
+            if (failed.incrementAndGet() == 1) {
+              e.printStackTrace();
+            }
+          }
+        });
+    double s = (System.nanoTime() - t0) / 1e9;
+    return new Report.Burst(count, failed.get(), s, s, s, Map.of());
+  }
+
   // --- 3. scale and restart ---------------------------------------------------------------
 
   void scale() throws Exception {
@@ -714,6 +803,9 @@ public final class Benchmark {
         String.format(
             Locale.ROOT, "scale: %d assumed_role Ready after %.1fs", scaleK, cold.readySeconds()));
     Report.Burst base = baselineBurst("scale", CredentialType.ASSUMED_ROLE, scaleK);
+    if (vault != null) {
+      report.vaultCold = vaultBurst(CredentialType.ASSUMED_ROLE, scaleK);
+    }
     Thread.sleep(5000);
     long rss = operator.rssKib();
     long liveHeap = operator.heapUsedAfterGcKib();
@@ -827,6 +919,148 @@ public final class Benchmark {
             + " rotations observed in "
             + (System.nanoTime() - t0) / 1_000_000_000
             + "s");
+  }
+
+  // --- time until the issued keys work ---------------------------------------------------
+
+  /**
+   * Per type, {@link #keysN()} issuances one at a time by the operator, the SDK baseline and Vault:
+   * from just before the request (the create, the first SDK call, the HTTP request) to the first
+   * {@link #ALLOWED_CALL} that succeeds with the issued keys, tried every 50 ms.
+   */
+  void keysWork() throws Exception {
+    try (Baseline baseline = baseline()) {
+      for (CredentialType type : TYPES) {
+        String t = type.wireName().replace('_', '-');
+        List<Double> op = new ArrayList<>();
+        List<Double> base = new ArrayList<>();
+        List<Double> peerMs = new ArrayList<>();
+        int failed = 0;
+        for (int i = 0; i < keysN(); i++) {
+          String name = "keys-" + t + "-" + i;
+          long t0 = System.nanoTime();
+          try {
+            client.resource(request(NS_LAT, name, type, "1h")).create();
+            await(future(secretSeen, key(NS_LAT, name)), Duration.ofSeconds(120));
+            Secret s = client.secrets().inNamespace(NS_LAT).withName(name).get();
+            op.add(untilWorks(Aws.credentialsIn(s), t0));
+          } catch (RuntimeException e) {
+            failed++;
+            log("keys of " + name + ": " + e.getMessage());
+          }
+          t0 = System.nanoTime();
+          try {
+            base.add(untilWorks(baseline.issue(type, NS_BASE, "keys-base-" + t + "-" + i), t0));
+          } catch (RuntimeException e) {
+            failed++;
+            log("keys of the baseline's " + name + ": " + e.getMessage());
+          }
+          if (vault != null && VaultPeer.hasCounterpart(type)) {
+            t0 = System.nanoTime();
+            try {
+              peerMs.add(untilWorks(vault.issue(type, "1h"), t0));
+            } catch (RuntimeException e) {
+              failed++;
+              log("keys of Vault's " + type.wireName() + " credential: " + e.getMessage());
+            }
+          }
+        }
+        report.keysWork(
+            type.wireName(),
+            op,
+            base,
+            vault != null && VaultPeer.hasCounterpart(type) ? peerMs : null,
+            failed);
+        log(
+            String.format(
+                Locale.ROOT,
+                "keys work %s: operator p50 %.0f ms, baseline p50 %.0f ms%s",
+                type.wireName(),
+                Report.pct(op, 50),
+                Report.pct(base, 50),
+                peerMs.isEmpty()
+                    ? ""
+                    : String.format(Locale.ROOT, ", Vault p50 %.0f ms", Report.pct(peerMs, 50))));
+      }
+    }
+  }
+
+  /**
+   * Milliseconds from {@code t0} to the first {@link #ALLOWED_CALL} that succeeds with {@code c}.
+   */
+  double untilWorks(AwsCredentials c, long t0) {
+    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    try (Ec2Client ec2 = Aws.ec2(env, c)) {
+      while (true) {
+        try {
+          ec2.describeInstances();
+          return (System.nanoTime() - t0) / 1e6;
+        } catch (SdkServiceException e) {
+          if (System.nanoTime() > end) {
+            throw new IllegalStateException(
+                ALLOWED_CALL + " still refused after 60 s: " + e.getMessage(), e);
+          }
+        }
+        try {
+          Thread.sleep(50);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException(e);
+        }
+      }
+    }
+  }
+
+  // --- the peer ---------------------------------------------------------------------------
+
+  /** --vault-bin, or the binary e2e/local-env vault builds once and caches. */
+  Path vaultBinary() throws IOException, InterruptedException {
+    if (vaultBin != null) {
+      return vaultBin;
+    }
+    log("building (once, cached) Vault with e2e/local-env vault");
+    Process p =
+        new ProcessBuilder(repo.resolve("e2e/local-env").toString(), "vault")
+            .redirectError(ProcessBuilder.Redirect.INHERIT)
+            .start();
+    String path = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+    if (p.waitFor() != 0 || path.isEmpty()) {
+      throw new IllegalStateException("e2e/local-env vault failed (status " + p.exitValue() + ")");
+    }
+    return Path.of(path);
+  }
+
+  void startVault(Path binary) throws IOException, InterruptedException {
+    Path log = out.resolve("vault.log");
+    vault = VaultPeer.start(binary, log);
+    Runtime.getRuntime().addShutdownHook(new Thread(this::stopVault, "stop-vault"));
+    Map<CredentialType, String> roles = new LinkedHashMap<>();
+    TYPES.forEach(t -> roles.put(t, roleName(t)));
+    vault.configure(
+        env.awsEndpoint(),
+        identity.accessKeyId(),
+        identity.secretAccessKey(),
+        POLICY,
+        assumedRoleArn,
+        roles);
+    report.peer =
+        "HashiCorp Vault "
+            + vault.version()
+            + " ("
+            + binary
+            + "), dev mode (in-memory storage) on "
+            + vault.address()
+            + ", aws/config/root = the operator's key, IAM and STS endpoints = the emulator";
+    report.option("peer", report.peer);
+    log("Vault " + vault.version() + " started (pid " + vault.pid() + ", log " + log + ")");
+  }
+
+  synchronized void stopVault() {
+    if (vault != null) {
+      vault.close();
+      log("Vault stopped (" + (vault.alive() ? "still alive!" : "process gone") + ")");
+      vault = null;
+    }
   }
 
   // --- helpers ----------------------------------------------------------------------------

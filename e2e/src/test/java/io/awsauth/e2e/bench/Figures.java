@@ -11,10 +11,12 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * The figures of one run, each with the baseline measured in that run (or none) and the target it
+ * The figures of one run, each with the baseline measured in that run (or none), the peer's figure
+ * measured in that run (HashiCorp Vault with {@code --peer=vault}, or none) and the target it
  * counts toward (or none), and the targets judged on their worst figure: a target is met only when
- * every figure of this run that counts toward it meets it. A baseline is only ever something this
- * run measured; a target or limit is only ever shown as a target, with where it comes from.
+ * every figure of this run that counts toward it meets it. A baseline or a peer's figure is only
+ * ever something this run measured; a target or limit is only ever shown as a target, with where it
+ * comes from.
  */
 final class Figures {
   /** What a target compares: the figure itself, or the figure divided by its baseline. */
@@ -70,8 +72,10 @@ final class Figures {
 
   /**
    * One figure: {@code value} in {@code unit} (null: not reached in this run), {@code baseline} the
-   * same thing measured in this run without the operator (null: none), {@code detail} and {@code
-   * baselineDetail} what the report says beside them.
+   * same thing measured in this run without the operator (null: none), {@code vault} the same thing
+   * done by the peer in this run (null: none, or no peer), {@code detail}, {@code baselineDetail}
+   * and {@code vaultDetail} what the report says beside them (a null vaultDetail: the run had no
+   * peer for this figure to be compared with).
    */
   record Figure(
       String name,
@@ -80,12 +84,23 @@ final class Figures {
       String detail,
       Double baseline,
       String baselineDetail,
+      Double vault,
+      String vaultDetail,
       Target target) {
     Double ratio() {
-      if (value == null || baseline == null || baseline == 0 || !finite(value)) {
+      return ratio(baseline);
+    }
+
+    /** The operator's figure divided by the peer's, or null when there is none to divide by. */
+    Double vaultRatio() {
+      return ratio(vault);
+    }
+
+    private Double ratio(Double other) {
+      if (value == null || other == null || other == 0 || !finite(value)) {
         return null;
       }
-      double r = value / baseline;
+      double r = value / other;
       return finite(r) ? r : null;
     }
 
@@ -125,10 +140,24 @@ final class Figures {
       Double baseline,
       String baselineDetail,
       Target target) {
+    return add(name, value, unit, detail, baseline, baselineDetail, null, null, target);
+  }
+
+  Figure add(
+      String name,
+      Double value,
+      String unit,
+      String detail,
+      Double baseline,
+      String baselineDetail,
+      Double vault,
+      String vaultDetail,
+      Target target) {
     if (figures.stream().anyMatch(f -> f.name().equals(name))) {
       throw new IllegalArgumentException("two figures named " + name);
     }
-    Figure f = new Figure(name, value, unit, detail, baseline, baselineDetail, target);
+    Figure f =
+        new Figure(name, value, unit, detail, baseline, baselineDetail, vault, vaultDetail, target);
     figures.add(f);
     return f;
   }
@@ -169,7 +198,8 @@ final class Figures {
 
   /**
    * results.json: the run's options and load, every figure by name (value, unit, baseline, ratio,
-   * target, met), and the targets, each met only if its worst figure in this run meets it.
+   * vault, vaultRatio, target, met), and the targets, each met only if its worst figure in this run
+   * meets it.
    */
   String json(Map<String, ?> run, List<Target> expected) {
     ObjectMapper m = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -182,6 +212,8 @@ final class Figures {
       n.put("unit", f.unit());
       putNumber(n, "baseline", f.baseline());
       putNumber(n, "ratio", f.ratio());
+      putNumber(n, "vault", f.vault());
+      putNumber(n, "vaultRatio", f.vaultRatio());
       if (f.target() == null) {
         n.putNull("target");
       } else {
@@ -193,6 +225,11 @@ final class Figures {
         n.putNull("baselineDetail");
       } else {
         n.put("baselineDetail", f.baselineDetail());
+      }
+      if (f.vaultDetail() == null) {
+        n.putNull("vaultDetail");
+      } else {
+        n.put("vaultDetail", f.vaultDetail());
       }
     }
     ObjectNode ts = root.putObject("targets");

@@ -21,8 +21,9 @@ import java.util.TreeMap;
 
 /**
  * What the benchmark measured ({@link Figures}): each figure beside the baseline this run measured,
- * if any, and the target it counts toward, if any; the targets judged on their worst figure.
- * Printed as Markdown (results.md) and written as results.json.
+ * if any, the peer's figure (HashiCorp Vault, with {@code --peer=vault}) if any, and the target it
+ * counts toward, if any; the targets judged on their worst figure. Printed as Markdown (results.md)
+ * and written as results.json.
  */
 final class Report {
   record Startup(
@@ -72,6 +73,16 @@ final class Report {
 
   record RotationResult(int requests, int seconds, List<Benchmark.Rotation> rotations) {}
 
+  /** The peer's issuance latencies of one type (ms), one at a time, and how many failed. */
+  record PeerLatency(List<Double> samples, int failed) {}
+
+  /**
+   * Time until the issued keys work, per type (ms): the operator's, the baseline's and the peer's
+   * (null: the peer has no counterpart or there is no peer); {@code failed} on all sides.
+   */
+  record KeysRow(
+      String type, List<Double> operator, List<Double> baseline, List<Double> vault, int failed) {}
+
   final Map<String, Object> options = new LinkedHashMap<>();
   final Map<String, String> loads = new LinkedHashMap<>();
   final Map<String, List<List<Double>>> latencies = new LinkedHashMap<>();
@@ -82,6 +93,26 @@ final class Report {
   Memory memory;
   RotationResult rotation;
   Map<String, Double> awsCallsTotal = Map.of();
+
+  /** The peer of this run as the report names it (null: no peer, no Vault column). */
+  String peer;
+
+  final Map<String, PeerLatency> vaultLatencies = new LinkedHashMap<>();
+  final List<KeysRow> keysRows = new ArrayList<>();
+
+  /** The peer's issuances of the throughput burst and of the cold burst, same concurrency. */
+  Burst vaultThroughput;
+
+  Burst vaultCold;
+
+  void vaultLatency(String type, List<Double> samples, int failed) {
+    vaultLatencies.put(type, new PeerLatency(samples, failed));
+  }
+
+  void keysWork(
+      String type, List<Double> operator, List<Double> baseline, List<Double> vault, int failed) {
+    keysRows.add(new KeysRow(type, operator, baseline, vault, failed));
+  }
 
   void option(String name, Object value) {
     options.put(name, value);
@@ -126,14 +157,22 @@ final class Report {
   String latencyLine(String type) {
     LatencyRow r =
         latencyRows.stream().filter(x -> x.type().equals(type)).findFirst().orElseThrow();
+    PeerLatency v = vaultLatencies.get(type);
     return String.format(
-        Locale.ROOT,
-        "latency %s: operator p50 %.0f ms p99 %.0f ms, baseline p50 %.0f ms p99 %.0f ms",
-        type,
-        pct(r.operator(), 50),
-        pct(r.operator(), 99),
-        pct(r.baseline(), 50),
-        pct(r.baseline(), 99));
+            Locale.ROOT,
+            "latency %s: operator p50 %.0f ms p99 %.0f ms, baseline p50 %.0f ms p99 %.0f ms",
+            type,
+            pct(r.operator(), 50),
+            pct(r.operator(), 99),
+            pct(r.baseline(), 50),
+            pct(r.baseline(), 99))
+        + (v == null
+            ? ""
+            : String.format(
+                Locale.ROOT,
+                ", Vault p50 %.0f ms p99 %.0f ms",
+                pct(v.samples(), 50),
+                pct(v.samples(), 99)));
   }
 
   static double pct(List<Double> values, double p) {
@@ -252,6 +291,7 @@ final class Report {
   Figures figures() {
     Figures f = new Figures();
     for (LatencyRow r : latencyRows) {
+      PeerLatency v = vaultLatencies.get(r.type());
       for (int p : new int[] {50, 95, 99}) {
         f.add(
             "issuance latency " + r.type() + " p" + p,
@@ -262,7 +302,35 @@ final class Report {
             "SDK + Secret create, n="
                 + r.baseline().size()
                 + (r.baselineFailed() > 0 ? ", " + r.baselineFailed() + " failed" : ""),
+            v == null ? null : nanToNull(pct(v.samples(), p)),
+            v == null
+                ? peerCounterpart(r.type())
+                : vaultIssue(r.type())
+                    + ", n="
+                    + v.samples().size()
+                    + (v.failed() > 0 ? ", " + v.failed() + " failed" : ""),
             p == 99 ? LATENCY_P99 : null);
+      }
+    }
+    for (KeysRow r : keysRows) {
+      for (int p : new int[] {50, 100}) {
+        String at = p == 100 ? "max" : "p" + p;
+        f.add(
+            "time until the issued keys work, " + r.type() + " " + at,
+            nanToNull(pct(r.operator(), p)),
+            "ms",
+            "request created to the first "
+                + Benchmark.ALLOWED_CALL
+                + " that succeeds with the Secret's keys, n="
+                + r.operator().size()
+                + (r.failed() > 0 ? "; " + r.failed() + " failed (all sides)" : ""),
+            nanToNull(pct(r.baseline(), p)),
+            "SDK + Secret create, then the call, n=" + r.baseline().size(),
+            r.vault() == null ? null : nanToNull(pct(r.vault(), p)),
+            r.vault() == null
+                ? peerCounterpart(r.type())
+                : vaultIssue(r.type()) + ", then the call, n=" + r.vault().size(),
+            null);
       }
     }
     if (throughput != null) {
@@ -282,6 +350,14 @@ final class Report {
               + o.failed(),
           base.perSecond(),
           f1(base.secretsSeconds()) + " s, failed " + base.failed(),
+          vaultThroughput == null ? null : vaultThroughput.perSecond(),
+          vaultThroughput == null
+              ? peerCounterpart(throughput.type())
+              : vaultIssue(throughput.type())
+                  + " by the same threads: "
+                  + f1(vaultThroughput.secretsSeconds())
+                  + " s, failed "
+                  + vaultThroughput.failed(),
           THROUGHPUT);
       issuingFigure(f, "throughput", throughput.operator());
     }
@@ -299,6 +375,13 @@ final class Report {
               + scale.cold().failed(),
           scale.baseline().secretsSeconds(),
           "SDK + Secret, same concurrency",
+          vaultCold == null ? null : vaultCold.secretsSeconds(),
+          vaultCold == null
+              ? null
+              : vaultIssue("assumed_role")
+                  + ", same concurrency, failed "
+                  + vaultCold.failed()
+                  + " (no Secret: Vault hands the credential to the caller)",
           COLD);
       f.add(
           "resident memory with " + scale.readyInCluster() + " Ready requests (5 s after cold)",
@@ -437,6 +520,7 @@ final class Report {
     Map<String, Object> run = new LinkedHashMap<>();
     run.put("options", options);
     run.put("load", loads);
+    run.put("peer", peer);
     return figures().json(run, targets());
   }
 
@@ -451,22 +535,46 @@ final class Report {
     b.append(
         "Baseline: the same work measured in this run without the operator (– where there is"
             + " none). Ratio: measured ÷ baseline. Target: a goal (its source in the next table),"
-            + " never a measurement; met?: this figure against it.\n\n");
-    b.append("| figure | measured | baseline (this run) | ratio | target | met? |\n");
-    b.append("|---|---|---|---|---|---|\n");
+            + " never a measurement; met?: this figure against it.");
+    if (peer != null) {
+      b.append(
+          " Vault: the same issuances by the peer measured in this run ("
+              + peer
+              + "; – where it has no counterpart); operator/Vault: measured ÷ Vault's figure.");
+    }
+    b.append("\n\n");
+    if (peer == null) {
+      b.append("| figure | measured | baseline (this run) | ratio | target | met? |\n");
+      b.append("|---|---|---|---|---|---|\n");
+    } else {
+      b.append(
+          "| figure | measured | SDK baseline (this run) | operator/SDK | Vault (this run) |"
+              + " operator/Vault | target | met? |\n");
+      b.append("|---|---|---|---|---|---|---|---|\n");
+    }
     for (Figure x : figures.all()) {
-      row(
-          b,
-          x.name(),
+      List<String> cells = new ArrayList<>();
+      cells.add(x.name());
+      cells.add(
           (x.value() == null ? "not reached" : value(x.value(), x.unit()))
-              + (x.detail().isEmpty() ? "" : " (" + x.detail() + ")"),
+              + (x.detail().isEmpty() ? "" : " (" + x.detail() + ")"));
+      cells.add(
           x.baseline() == null
               ? "–"
               : value(x.baseline(), x.unit())
-                  + (x.baselineDetail() == null ? "" : " (" + x.baselineDetail() + ")"),
-          x.ratio() == null ? "–" : ratio(x.ratio()),
-          x.target() == null ? "" : x.target().condition(),
-          met(x.met()));
+                  + (x.baselineDetail() == null ? "" : " (" + x.baselineDetail() + ")"));
+      cells.add(x.ratio() == null ? "–" : ratio(x.ratio()));
+      if (peer != null) {
+        cells.add(
+            x.vault() == null
+                ? (x.vaultDetail() == null ? "–" : x.vaultDetail())
+                : value(x.vault(), x.unit())
+                    + (x.vaultDetail() == null ? "" : " (" + x.vaultDetail() + ")"));
+        cells.add(x.vaultRatio() == null ? "–" : ratio(x.vaultRatio()));
+      }
+      cells.add(x.target() == null ? "" : x.target().condition());
+      cells.add(met(x.met()));
+      row(b, cells.toArray(String[]::new));
     }
     b.append("\n### Targets, each judged on its worst figure in this run\n\n");
     b.append("| target | source | figures judged | worst | met? |\n");
@@ -517,6 +625,21 @@ final class Report {
         .append(new TreeMap<>(awsCallsTotal))
         .append('\n');
     return b.toString();
+  }
+
+  /** How the peer was asked for a credential of {@code type}, as the report says it. */
+  static String vaultIssue(String type) {
+    return type.equals("iam_user")
+        ? "GET /v1/aws/creds/<role> over keep-alive HTTP"
+        : "POST /v1/aws/sts/<role> {\"ttl\":\"1h\"} over keep-alive HTTP";
+  }
+
+  /** What the Vault column says where the peer was not measured: why, when the run had one. */
+  String peerCounterpart(String type) {
+    if (peer == null) {
+      return null;
+    }
+    return type.equals("session_token") ? VaultPeer.NO_SESSION_TOKEN : null;
   }
 
   /**
