@@ -17,18 +17,20 @@ import javax.imageio.ImageIO;
 
 /**
  * A PNG of the issuance latency distributions (one panel per credential type: the cumulative
- * distribution of the operator's and the baseline's latencies, log-scaled milliseconds), drawn with
- * java.awt in headless mode so that the benchmark needs no plotting library.
+ * distribution of the operator's and the baseline's latencies, and the peer's with --peer=vault,
+ * log-scaled milliseconds), drawn with java.awt in headless mode so that the benchmark needs no
+ * plotting library.
  */
 final class LatencyPlot {
   private static final int PANEL_W = 520;
   private static final int PANEL_H = 340;
   private static final Color OPERATOR = new Color(0xd62728);
   private static final Color BASELINE = new Color(0x1f77b4);
+  private static final Color VAULT = new Color(0x2ca02c);
 
   private LatencyPlot() {}
 
-  /** {@code series}: type to [operator ms, baseline ms]. */
+  /** {@code series}: type to [operator ms, baseline ms] or [operator ms, baseline ms, Vault ms]. */
   static void write(Map<String, List<List<Double>>> series, Path png) throws IOException {
     System.setProperty("java.awt.headless", "true");
     if (series.isEmpty()) {
@@ -44,13 +46,18 @@ final class LatencyPlot {
     g.fillRect(0, 0, img.getWidth(), img.getHeight());
     g.setColor(Color.BLACK);
     g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 16));
+    boolean peer = series.values().stream().anyMatch(s -> s.size() > 2);
     g.drawString(
-        "Issuance latency (CDF): operator (red) vs AWS SDK + Secret baseline (blue)", 20, 26);
+        "Issuance latency (CDF): operator (red) vs AWS SDK + Secret baseline (blue)"
+            + (peer ? " vs Vault (green)" : ""),
+        20,
+        26);
     int i = 0;
     for (Map.Entry<String, List<List<Double>>> e : series.entrySet()) {
       int x0 = (i % cols) * PANEL_W;
       int y0 = 40 + (i / cols) * PANEL_H;
-      panel(g, x0, y0, e.getKey(), e.getValue().get(0), e.getValue().get(1));
+      List<List<Double>> s = e.getValue();
+      panel(g, x0, y0, e.getKey(), s.get(0), s.get(1), s.size() > 2 ? s.get(2) : List.of());
       i++;
     }
     g.dispose();
@@ -58,13 +65,20 @@ final class LatencyPlot {
   }
 
   private static void panel(
-      Graphics2D g, int x0, int y0, String title, List<Double> op, List<Double> base) {
+      Graphics2D g,
+      int x0,
+      int y0,
+      String title,
+      List<Double> op,
+      List<Double> base,
+      List<Double> vault) {
     int left = x0 + 60;
     int right = x0 + PANEL_W - 20;
     int top = y0 + 30;
     int bottom = y0 + PANEL_H - 45;
     List<Double> all = new ArrayList<>(op);
     all.addAll(base);
+    all.addAll(vault);
     all.removeIf(v -> v <= 0);
     if (all.isEmpty()) {
       return;
@@ -75,7 +89,16 @@ final class LatencyPlot {
     hi = Math.ceil(hi * 2) / 2;
     g.setColor(Color.BLACK);
     g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 14));
-    g.drawString(title + " (n=" + op.size() + " / " + base.size() + ")", left, y0 + 20);
+    g.drawString(
+        title
+            + " (n="
+            + op.size()
+            + " / "
+            + base.size()
+            + (vault.isEmpty() ? "" : " / " + vault.size())
+            + ")",
+        left,
+        y0 + 20);
     g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
     g.setStroke(new BasicStroke(1));
     g.drawRect(left, top, right - left, bottom - top);
@@ -94,6 +117,7 @@ final class LatencyPlot {
       g.drawString(String.format(Locale.ROOT, "%.2f", q / 4.0), left - 35, y + 4);
     }
     g.drawString("milliseconds (log)", (left + right) / 2 - 45, bottom + 32);
+    curve(g, vault, VAULT, lo, hi, left, right, top, bottom);
     curve(g, base, BASELINE, lo, hi, left, right, top, bottom);
     curve(g, op, OPERATOR, lo, hi, left, right, top, bottom);
   }

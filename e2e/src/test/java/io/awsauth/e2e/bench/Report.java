@@ -105,6 +105,23 @@ final class Report {
 
   Burst vaultCold;
 
+  /**
+   * What latency.png draws: per type, the operator's, the baseline's and Vault's samples, if any.
+   */
+  Map<String, List<List<Double>>> latencySeries() {
+    Map<String, List<List<Double>>> m = new LinkedHashMap<>();
+    latencies.forEach(
+        (type, s) -> {
+          List<List<Double>> l = new ArrayList<>(s);
+          PeerLatency v = vaultLatencies.get(type);
+          if (v != null) {
+            l.add(v.samples());
+          }
+          m.put(type, l);
+        });
+    return m;
+  }
+
   void vaultLatency(String type, List<Double> samples, int failed) {
     vaultLatencies.put(type, new PeerLatency(samples, failed));
   }

@@ -135,6 +135,15 @@ class ReportVaultTest {
   }
 
   @Test
+  void theLatencyPlotGetsVaultsSamplesWhereVaultHasTheType() {
+    Map<String, List<List<Double>>> series = withVault().latencySeries();
+
+    assertThat(series.get("iam_user")).hasSize(3);
+    assertThat(series.get("iam_user").get(2)).hasSize(20).contains(90.0);
+    assertThat(series.get("session_token")).hasSize(2);
+  }
+
+  @Test
   void resultsJsonHoldsVaultAndItsRatio() throws Exception {
     JsonNode root = new ObjectMapper().readTree(withVault().json());
 
