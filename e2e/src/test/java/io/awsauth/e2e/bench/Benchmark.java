@@ -192,7 +192,7 @@ public final class Benchmark {
                     + a
                     + "; options: --n --m --k --secrets --secret-mib --rotations"
                     + " --rotation-seconds --concurrency --create-threads --throughput-type"
-                    + " --xmx --skip=latency,throughput,scale,memory,rotation"
+                    + " --xmx --skip=latency,keys,throughput,scale,memory,rotation"
                     + " --operator-prop=k=v --out=DIR --keep-env --peer=vault"
                     + " --vault-bin=PATH");
       }
@@ -227,6 +227,7 @@ public final class Benchmark {
     report.option(
         "rotation requests (iam_user, ttl 40s) x seconds", rotationR + " x " + rotationSeconds);
     report.option("baseline concurrency (= JOSDK reconcile threads)", concurrency);
+    report.option("keys: issuances per type and side, to the first allowed call", keysN());
     report.option(
         "operator -Xmx",
         xmx
