@@ -555,9 +555,8 @@ final class Report {
             + " never a measurement; met?: this figure against it.");
     if (peer != null) {
       b.append(
-          " Vault: the same issuances by the peer measured in this run ("
-              + peer
-              + "; – where it has no counterpart); operator/Vault: measured ÷ Vault's figure.");
+          " Vault: the same issuances by the peer (above), measured in this run (– where it has"
+              + " no counterpart); operator/Vault: measured ÷ Vault's figure.");
     }
     b.append("\n\n");
     if (peer == null) {

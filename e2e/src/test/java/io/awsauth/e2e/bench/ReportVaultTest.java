@@ -117,7 +117,7 @@ class ReportVaultTest {
     assertThat(row(md, "| throughput, 100 assumed_role created at once |"))
         .contains("| 50.0/s (2.0 s, failed 0) | 0.40× |")
         .contains("| 0.25× | ≥ 0.8× baseline | no |");
-    assertThat(md).contains("Vault: the same issuances by the peer measured in this run");
+    assertThat(md).contains("Vault: the same issuances by the peer (above), measured in this run");
   }
 
   @Test

@@ -19,6 +19,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -50,16 +51,18 @@ final class VaultPeer implements AutoCloseable {
   private final Process watchdog;
   private final String address;
   private final String token;
+  private final Path home;
   private final HttpClient http;
   private final ObjectMapper json = new ObjectMapper();
   private final Map<CredentialType, String> roles = new LinkedHashMap<>();
   private String version = "?";
 
-  private VaultPeer(Process process, Process watchdog, String address, String token) {
+  private VaultPeer(Process process, Process watchdog, String address, String token, Path home) {
     this.process = process;
     this.watchdog = watchdog;
     this.address = address;
     this.token = token;
+    this.home = home;
     this.http =
         HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)
@@ -122,7 +125,7 @@ final class VaultPeer implements AutoCloseable {
             .redirectOutput(ProcessBuilder.Redirect.DISCARD)
             .redirectError(ProcessBuilder.Redirect.DISCARD)
             .start();
-    VaultPeer vault = new VaultPeer(p, watchdog, address, token);
+    VaultPeer vault = new VaultPeer(p, watchdog, address, token, home);
     try {
       vault.awaitUnsealed(Duration.ofSeconds(60));
     } catch (RuntimeException e) {
@@ -325,7 +328,7 @@ final class VaultPeer implements AutoCloseable {
     return address;
   }
 
-  /** Stops Vault: SIGTERM, SIGKILL after 10 s; then the watchdog. Idempotent. */
+  /** Stops Vault: SIGTERM, SIGKILL after 10 s; then the watchdog; removes its HOME. Idempotent. */
   @Override
   public synchronized void close() {
     try {
@@ -341,6 +344,11 @@ final class VaultPeer implements AutoCloseable {
       Thread.currentThread().interrupt();
     } finally {
       watchdog.destroyForcibly();
+      try (var files = Files.walk(home)) {
+        files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+      } catch (IOException e) {
+        // already gone
+      }
     }
   }
 
