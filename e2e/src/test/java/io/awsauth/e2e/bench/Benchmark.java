@@ -1022,6 +1022,9 @@ public final class Benchmark {
   /** --vault-bin, or the binary e2e/local-env vault builds once and caches. */
   Path vaultBinary() throws IOException, InterruptedException {
     if (vaultBin != null) {
+      if (!Files.isExecutable(vaultBin)) {
+        throw new IllegalArgumentException("--vault-bin=" + vaultBin + " is not an executable");
+      }
       return vaultBin;
     }
     log("building (once, cached) Vault with e2e/local-env vault");

@@ -116,12 +116,18 @@ final class VaultPeer implements AutoCloseable {
         new ProcessBuilder(
                 "bash",
                 "-c",
+                // $1 the benchmark's JVM, $2 Vault, $3 Vault's HOME: once the JVM is gone
+                // without having stopped Vault, SIGTERM, SIGKILL after 10 s, HOME removed.
                 "while kill -0 \"$1\" 2>/dev/null; do"
                     + " kill -0 \"$2\" 2>/dev/null || exit 0; sleep 1; done;"
-                    + " kill \"$2\" 2>/dev/null; sleep 10; kill -9 \"$2\" 2>/dev/null",
+                    + " kill \"$2\" 2>/dev/null; for i in 1 2 3 4 5 6 7 8 9 10; do"
+                    + " kill -0 \"$2\" 2>/dev/null || break; sleep 1; done;"
+                    + " kill -0 \"$2\" 2>/dev/null && kill -9 \"$2\" 2>/dev/null;"
+                    + " rm -rf -- \"$3\"",
                 "vault-watchdog",
                 String.valueOf(ProcessHandle.current().pid()),
-                String.valueOf(p.pid()))
+                String.valueOf(p.pid()),
+                home.toString())
             .redirectOutput(ProcessBuilder.Redirect.DISCARD)
             .redirectError(ProcessBuilder.Redirect.DISCARD)
             .start();
