@@ -60,7 +60,7 @@ class DefaultWebIdentityIT {
         WebIdentity.role(env, env.accountA(), roleName, NS, SA, WebIdentity.operatorPolicy());
     Emulator.settle(env);
     tokenFile = Files.createTempDirectory("aao-irsa").resolve("token");
-    token = WebIdentity.token(client, NS, SA, WebIdentity.AUDIENCE);
+    token = WebIdentity.token(env, NS, SA, WebIdentity.AUDIENCE);
     WebIdentity.write(tokenFile, token);
     proxy = FaultProxy.start(env.awsEndpoint());
     Map<String, String> props = new HashMap<>();

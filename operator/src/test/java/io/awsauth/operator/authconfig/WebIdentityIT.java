@@ -80,7 +80,7 @@ class WebIdentityIT {
 
   @Test
   void theOperatorRunsOnItsServiceAccountTokenAndPicksUpARewrittenFile() throws Exception {
-    String wrongAudience = WebIdentity.token(client, NS, SA, "not-the-provider");
+    String wrongAudience = WebIdentity.token(env, NS, SA, "not-the-provider");
     WebIdentity.write(tokenFile, wrongAudience);
     client.resource(config()).create();
 
@@ -122,7 +122,7 @@ class WebIdentityIT {
     // The kubelet rewrites a projected token in place; nothing about the config changes.
     long generation =
         client.resources(AwsAuthConfig.class).withName(CONFIG).get().getMetadata().getGeneration();
-    String good = WebIdentity.token(client, NS, SA, WebIdentity.AUDIENCE);
+    String good = WebIdentity.token(env, NS, SA, WebIdentity.AUDIENCE);
     WebIdentity.write(tokenFile, good);
     AwsAuthConfig ready = awaitReady("True");
     assertThat(ready.getMetadata().getGeneration()).isEqualTo(generation);

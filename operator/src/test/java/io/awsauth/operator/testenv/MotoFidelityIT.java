@@ -1284,7 +1284,7 @@ class MotoFidelityIT {
     String role =
         WebIdentity.role(env, a, "fidelity-web-" + SUFFIX, "default", sa, ALLOW_CALLER_IDENTITY);
     Emulator.settle(env);
-    String good = WebIdentity.token(env.client(), "default", sa, WebIdentity.AUDIENCE);
+    String good = WebIdentity.token(env, "default", sa, WebIdentity.AUDIENCE);
     try (StsClient anonymous = anonymousSts(env)) {
       Credentials creds =
           anonymous
@@ -1297,7 +1297,7 @@ class MotoFidelityIT {
                 "arn:aws:sts::" + a.id() + ":assumed-role/fidelity-web-" + SUFFIX + "/fidelity");
       }
 
-      String otherAudience = WebIdentity.token(env.client(), "default", sa, "other-audience");
+      String otherAudience = WebIdentity.token(env, "default", sa, "other-audience");
       AwsServiceException wrongAudience = awsError(() -> assume(anonymous, role, otherAudience));
       assertThat(wrongAudience.awsErrorDetails().errorCode()).isEqualTo("InvalidIdentityToken");
       assertThat(wrongAudience.awsErrorDetails().errorMessage())
@@ -1317,7 +1317,7 @@ class MotoFidelityIT {
           .as("a damaged signature")
           .isEqualTo("InvalidIdentityToken");
 
-      String otherSa = WebIdentity.token(env.client(), "default", sa + "-x", WebIdentity.AUDIENCE);
+      String otherSa = WebIdentity.token(env, "default", sa + "-x", WebIdentity.AUDIENCE);
       assertThat(errorCode(() -> assume(anonymous, role, otherSa)))
           .as("the trust policy's :sub condition")
           .isEqualTo("AccessDenied");

@@ -5,7 +5,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.awsauth.operator.testenv.TestEnvironment.AwsAccount;
 import io.fabric8.kubernetes.api.model.authentication.TokenRequest;
 import io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder;
+import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -111,9 +113,30 @@ public final class WebIdentity {
     }
   }
 
-  /** A token of {@code namespace/name} from TokenRequest, for {@code audience}, valid 10 min. */
-  public static String token(
-      KubernetesClient client, String namespace, String name, String audience) {
+  private static KubernetesClient issuerClient;
+
+  /**
+   * The local API server, whose issuer the emulator trusts: also with {@code -De2e.cluster=k3s}
+   * (e2e/local-env runs it then too), a token file being only a file to the operator.
+   */
+  private static synchronized KubernetesClient issuerClient(TestEnvironment env) {
+    if (issuerClient == null) {
+      issuerClient =
+          new KubernetesClientBuilder()
+              .withConfig(
+                  Config.fromKubeconfig(TestEnvironment.read(Path.of(env.var("KUBECONFIG")))))
+              .build();
+    }
+    return issuerClient;
+  }
+
+  /**
+   * A token of ServiceAccount {@code namespace/name} (created, with its namespace, when missing)
+   * from the local API server's TokenRequest, for {@code audience}, valid 10 minutes.
+   */
+  public static String token(TestEnvironment env, String namespace, String name, String audience) {
+    KubernetesClient client = issuerClient(env);
+    Fixtures.namespace(client, namespace);
     Fixtures.serviceAccount(client, namespace, name);
     TokenRequest request =
         new TokenRequestBuilder()
