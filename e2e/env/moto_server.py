@@ -1590,7 +1590,20 @@ def _session_endpoint(environ, start_response):
     POST with the same query: the session expires now (rule 17), then answers the same."""
     from urllib.parse import parse_qs
 
-    kid = (parse_qs(environ.get("QUERY_STRING", "")).get("accessKeyId") or [""])[0]
+    query = parse_qs(environ.get("QUERY_STRING", ""))
+    arn = (query.get("arn") or [""])[0]
+    if arn and environ.get("REQUEST_METHOD") == "POST":
+        # POST ?arn=SESSION_ARN: every live session of that ARN expires now (a test ends the
+        # session of a client whose key it does not know, e.g. the operator's own web identity).
+        now = utcnow().replace(microsecond=0)
+        with _lock:
+            live = [x for x in SESSIONS.values() if x.arn == arn and x.expiration > now]
+            for x in live:
+                x.expiration = now
+        data = json.dumps({"expired": len(live)}).encode()
+        start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(data)))])
+        return [data]
+    kid = (query.get("accessKeyId") or [""])[0]
     s = SESSIONS.get(kid)
     if s is None:
         status, body = "404 Not Found", {"error": "no session with that access key id"}

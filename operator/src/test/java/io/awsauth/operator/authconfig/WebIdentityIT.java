@@ -44,7 +44,8 @@ import software.amazon.awssdk.services.iam.IamClient;
  * verifies it against the API server's own OIDC discovery and JWKS (rule 25 of e2e/env/README.md).
  * A token for the wrong audience is refused and nothing is issued; the file rewritten with a good
  * token (as the kubelet rewrites a projected token) is picked up with no change to the config; a
- * credential issued through the web identity works: one call its role allows, one it does not.
+ * credential issued through the web identity works: one call its role allows, one it does not; a
+ * session AWS ends early is exchanged again with what the file holds then.
  */
 @QuarkusTest
 @QuarkusTestResource(OperatorTestResource.class)
@@ -152,6 +153,28 @@ class WebIdentityIT {
       assertThat(denied.awsErrorDetails().errorCode()).isEqualTo("AccessDenied");
     }
 
+    // AWS ends the session before its expiry: the next verification exchanges what the file
+    // holds then (a token for the wrong audience: refused; a good one again: Ready).
+    WebIdentity.write(tokenFile, WebIdentity.token(env, NS, SA, "not-the-provider-either"));
+    assertThat(Emulator.expireSessionsOf(env, ready.getStatus().callerArn)).isPositive();
+    client
+        .resources(AwsAuthConfig.class)
+        .withName(CONFIG)
+        .edit(
+            c -> {
+              c.getMetadata()
+                  .getAnnotations()
+                  .put("test/verify", String.valueOf(System.nanoTime()));
+              return c;
+            });
+    Condition reExchanged = awaitReason("WebIdentityTokenRefused");
+    assertThat(reExchanged.getMessage()).contains("InvalidIdentityToken");
+    assertThat(eventsAbout(CONFIG))
+        .as("the ended session was refused first")
+        .anySatisfy(e -> assertThat(e.getReason()).isEqualTo("ExpiredCredentials"));
+    WebIdentity.write(tokenFile, WebIdentity.token(env, NS, SA, WebIdentity.AUDIENCE));
+    assertThat(awaitReason("CallerVerified").getStatus()).isEqualTo("True");
+
     String everything =
         client.resources(AwsAuthConfig.class).withName(CONFIG).get().toString()
             + eventsAbout(CONFIG)
@@ -198,6 +221,22 @@ class WebIdentityIT {
                         .map(Condition::getStatus)
                         .orElse("")
                         .equals(readyStatus));
+  }
+
+  private static Condition awaitReason(String reason) {
+    return await()
+        .atMost(Duration.ofSeconds(90))
+        .pollInterval(Duration.ofMillis(250))
+        .until(
+            () ->
+                client
+                    .resources(AwsAuthConfig.class)
+                    .withName(CONFIG)
+                    .get()
+                    .getStatus()
+                    .condition("Ready")
+                    .orElseThrow(),
+            c -> reason.equals(c.getReason()));
   }
 
   private static List<Event> eventsAbout(String name) {

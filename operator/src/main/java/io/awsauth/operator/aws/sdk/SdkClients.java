@@ -287,6 +287,19 @@ public class SdkClients implements AwsClients {
     return provider(settings.credentials());
   }
 
+  @Override
+  public void renewCredentials(AwsClientSettings settings) {
+    if (settings.credentials() instanceof AwsCredentials.WebIdentity w) {
+      WebIdentityCredentials provider;
+      synchronized (webIdentities) {
+        provider = webIdentities.get(settings.fingerprint() + "/" + w);
+      }
+      if (provider != null) {
+        provider.renew();
+      }
+    }
+  }
+
   private static final AwsCredentialsProvider DEFAULT_CHAIN =
       DefaultCredentialsProvider.builder().build();
 

@@ -41,21 +41,37 @@ final class WebIdentityCredentials implements AwsCredentialsProvider, AutoClosea
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final AwsCredentials.WebIdentity source;
-  private final StsAssumeRoleWithWebIdentityCredentialsProvider provider;
   private final StsClient sts;
+  private volatile StsAssumeRoleWithWebIdentityCredentialsProvider provider;
 
   /** {@code sts}: an anonymous client (the call is unsigned), closed with this provider. */
   WebIdentityCredentials(AwsCredentials.WebIdentity source, StsClient sts) {
     this.source = source;
     this.sts = sts;
-    this.provider =
-        StsAssumeRoleWithWebIdentityCredentialsProvider.builder()
-            .stsClient(sts)
-            .refreshRequest(this::request)
-            .asyncCredentialUpdateEnabled(true)
-            .prefetchTime(Duration.ofMinutes(5))
-            .staleTime(Duration.ofMinutes(1))
-            .build();
+    this.provider = sdkProvider();
+  }
+
+  private StsAssumeRoleWithWebIdentityCredentialsProvider sdkProvider() {
+    return StsAssumeRoleWithWebIdentityCredentialsProvider.builder()
+        .stsClient(sts)
+        .refreshRequest(this::request)
+        .asyncCredentialUpdateEnabled(true)
+        .prefetchTime(Duration.ofMinutes(5))
+        .staleTime(Duration.ofMinutes(1))
+        .build();
+  }
+
+  /**
+   * Forgets the session held (AWS refused it before its expiry): the next call exchanges the token
+   * in the file again. Calls in flight keep the session they resolved.
+   */
+  void renew() {
+    StsAssumeRoleWithWebIdentityCredentialsProvider old;
+    synchronized (this) {
+      old = provider;
+      provider = sdkProvider();
+    }
+    old.close();
   }
 
   private AssumeRoleWithWebIdentityRequest request() {
@@ -171,7 +187,7 @@ final class WebIdentityCredentials implements AwsCredentialsProvider, AutoClosea
   }
 
   @Override
-  public void close() {
+  public synchronized void close() {
     provider.close();
     sts.close();
   }
