@@ -37,6 +37,9 @@ Patches (each restores an AWS behaviour; the AWS document it follows is named in
  12. Inline policy quotas: PutRolePolicy / PutUserPolicy refuse (LimitExceeded) a policy that would
      make the entity's inline policies exceed 10,240 (role) / 2,048 (user) characters together,
      whitespace not counted.
+ 13. AssumeRoleWithWebIdentity verifies the token (RS256 signature against the issuer's JWKS,
+     iss = an OIDC provider of the role's account, aud = one of its client IDs, exp) and the
+     role's trust policy (Principal Federated, <provider-url>:aud/:sub conditions); fail closed.
 e2e/env/README.md lists every rule with the MotoFidelityIT test that asserts it.
 """
 import argparse
@@ -402,7 +405,11 @@ KNOWN_CONDITION_KEY_PREFIXES = ("aws:principaltag/",)
 
 def _known_key(key):
     k = key.lower()
-    return k in KNOWN_CONDITION_KEYS or any(k.startswith(p) and len(k) > len(p) for p in KNOWN_CONDITION_KEY_PREFIXES)
+    return (
+        k in KNOWN_CONDITION_KEYS
+        or any(k.startswith(p) and len(k) > len(p) for p in KNOWN_CONDITION_KEY_PREFIXES)
+        or _oidc_key(k)
+    )
 
 
 def _number(v):
@@ -1583,7 +1590,20 @@ def _session_endpoint(environ, start_response):
     POST with the same query: the session expires now (rule 17), then answers the same."""
     from urllib.parse import parse_qs
 
-    kid = (parse_qs(environ.get("QUERY_STRING", "")).get("accessKeyId") or [""])[0]
+    query = parse_qs(environ.get("QUERY_STRING", ""))
+    arn = (query.get("arn") or [""])[0]
+    if arn and environ.get("REQUEST_METHOD") == "POST":
+        # POST ?arn=SESSION_ARN: every live session of that ARN expires now (a test ends the
+        # session of a client whose key it does not know, e.g. the operator's own web identity).
+        now = utcnow().replace(microsecond=0)
+        with _lock:
+            live = [x for x in SESSIONS.values() if x.arn == arn and x.expiration > now]
+            for x in live:
+                x.expiration = now
+        data = json.dumps({"expired": len(live)}).encode()
+        start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(data)))])
+        return [data]
+    kid = (query.get("accessKeyId") or [""])[0]
     s = SESSIONS.get(kid)
     if s is None:
         status, body = "404 Not Found", {"error": "no session with that access key id"}
@@ -1640,6 +1660,205 @@ def _inline_quota(kind, orig):
         return orig(self, name, policy_name, policy_json)
 
     return wrapper
+
+
+# =============================================================================================
+# Patch 13: AssumeRoleWithWebIdentity verifies the token. AWS doc STS API Reference
+# "AssumeRoleWithWebIdentity" (errors InvalidIdentityToken, ExpiredTokenException, AccessDenied,
+# IDPRejectedClaim), IAM User Guide "Create an OpenID Connect (OIDC) identity provider in IAM"
+# (the provider's URL is the token's iss, its client IDs the accepted aud values; IAM fetches
+# <iss>/.well-known/openid-configuration and its jwks_uri over verified TLS) and "Create a role
+# for OpenID Connect federation" (trust: Principal Federated = the provider's ARN, Action
+# sts:AssumeRoleWithWebIdentity, conditions on <provider-url>:aud and <provider-url>:sub). The
+# call is unsigned. Checked, in AWS's order: a JWT signed RS256 (header alg), iss naming an OIDC
+# provider of the role's account (https), aud one of its client IDs, exp in the future (nbf not),
+# the signature against the issuer's JWKS (fetched each call, TLS verified with the CA file
+# AAO_MOTO_OIDC_CA_FILE, else the system's), the role's trust policy. Fail closed: whatever
+# cannot be fetched, parsed or evaluated refuses the token.
+# =============================================================================================
+OIDC_CONDITION_SUFFIXES = ("aud", "sub", "amr")
+
+
+def _oidc_key(key):
+    """<provider-url>:aud / :sub / :amr: keys with a value only in AssumeRoleWithWebIdentity."""
+    prefix, _, suffix = key.lower().rpartition(":")
+    return suffix in OIDC_CONDITION_SUFFIXES and ("." in prefix or "/" in prefix)
+
+
+def _b64url(part):
+    import base64
+
+    return base64.urlsafe_b64decode(part + "=" * (-len(part) % 4))
+
+
+def _invalid_token(message="The web identity token that was passed could not be validated by AWS. Get a new identity token from the identity provider and then retry the request."):
+    return STSError("InvalidIdentityToken", message)
+
+
+def _oidc_fetch(url):
+    """GET url (https only) as JSON, TLS verified; None when it cannot be fetched or parsed."""
+    import ssl
+    import urllib.request
+
+    if not url.startswith("https://"):
+        return None
+    ca = os.environ.get("AAO_MOTO_OIDC_CA_FILE") or None
+    try:
+        context = ssl.create_default_context(cafile=ca)
+        with urllib.request.urlopen(urllib.request.Request(url, headers={"Accept": "application/json, application/jwk-set+json"}), timeout=5, context=context) as r:
+            return json.loads(r.read(1 << 20).decode())
+    except Exception as e:  # noqa: BLE001 - any failure refuses the token (fail closed)
+        print("moto_server.py: AssumeRoleWithWebIdentity: cannot fetch %s: %s" % (url, e), file=sys.stderr, flush=True)
+        return None
+
+
+def _rs256_verifies(jwks, kid, signed, signature):
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import padding, rsa
+
+    keys = [k for k in (jwks or {}).get("keys", []) if isinstance(k, dict) and k.get("kty") == "RSA"]
+    if kid is not None:
+        keys = [k for k in keys if k.get("kid") == kid]
+    for k in keys:
+        try:
+            n = int.from_bytes(_b64url(k["n"]), "big")
+            e = int.from_bytes(_b64url(k["e"]), "big")
+            rsa.RSAPublicNumbers(e, n).public_key().verify(signature, signed, padding.PKCS1v15(), hashes.SHA256())
+            return True
+        except (InvalidSignature, KeyError, ValueError, TypeError):
+            continue
+    return False
+
+
+def _verified_claims(token, account, partition):
+    """The token's claims and its provider, or raises AWS's error."""
+    parts = (token or "").split(".")
+    if len(parts) != 3:
+        raise _invalid_token()
+    try:
+        header = json.loads(_b64url(parts[0]))
+        claims = json.loads(_b64url(parts[1]))
+        signature = _b64url(parts[2])
+    except (ValueError, TypeError):
+        raise _invalid_token()
+    if not isinstance(header, dict) or not isinstance(claims, dict) or header.get("alg") != "RS256":
+        raise _invalid_token()
+    iss = claims.get("iss")
+    if not isinstance(iss, str) or not iss.startswith("https://"):
+        raise _invalid_token()
+    backend = iam_backends[account][partition]
+    provider_url = iss[len("https://"):].rstrip("/")
+    provider = next((p for p in backend.open_id_providers.values() if p.url.rstrip("/") == provider_url), None)
+    if provider is None:
+        raise _invalid_token("No OpenIDConnect provider found in your account for %s" % iss)
+    aud = claims.get("aud")
+    auds = aud if isinstance(aud, list) else [aud]
+    if not any(isinstance(a, str) and a in provider.client_id_list for a in auds):
+        raise _invalid_token("Incorrect token audience")
+    now = utcnow().replace(tzinfo=datetime.timezone.utc).timestamp()
+    exp, nbf = claims.get("exp"), claims.get("nbf")
+    if not isinstance(exp, (int, float)):
+        raise _invalid_token()
+    if exp <= now:
+        raise STSError(
+            "ExpiredTokenException",
+            "Token expired: current date/time %d must be before the expiration date/time %d" % (now, exp),
+        )
+    if nbf is not None and (not isinstance(nbf, (int, float)) or nbf > now + 60):
+        raise _invalid_token()
+    discovery = _oidc_fetch(iss.rstrip("/") + "/.well-known/openid-configuration")
+    jwks_uri = discovery.get("jwks_uri") if isinstance(discovery, dict) else None
+    if not isinstance(jwks_uri, str) or discovery.get("issuer") != iss:
+        raise _invalid_token("Couldn't retrieve verification key from your identity provider, please reference AssumeRoleWithWebIdentity documentation for requirements")
+    jwks = _oidc_fetch(jwks_uri)
+    if jwks is None:
+        raise _invalid_token("Couldn't retrieve verification key from your identity provider, please reference AssumeRoleWithWebIdentity documentation for requirements")
+    if not _rs256_verifies(jwks, header.get("kid"), (parts[0] + "." + parts[1]).encode(), signature):
+        raise _invalid_token()
+    return claims, provider
+
+
+def _web_identity_trusts(doc, provider, claims):
+    """Whether the trust policy allows sts:AssumeRoleWithWebIdentity to the provider's token."""
+    ctx = {}
+    for suffix in OIDC_CONDITION_SUFFIXES:
+        v = claims.get(suffix)
+        if v is not None:
+            ctx[("%s:%s" % (provider.url, suffix)).lower()] = v if isinstance(v, (str, list)) else str(v)
+    now = utcnow().replace(tzinfo=datetime.timezone.utc)
+    ctx["aws:currenttime"] = now.strftime("%Y-%m-%dT%H:%M:%SZ")
+    ctx["aws:epochtime"] = str(int(now.timestamp()))
+    allowed = False
+    for st in _as_list((doc or {}).get("Statement", [])):
+        p = st.get("Principal")
+        federated = _as_list(p.get("Federated", [])) if isinstance(p, dict) else []
+        if "NotPrincipal" in st or provider.arn not in federated:
+            continue
+        # Unevaluable in a Deny raises (the caller refuses); in an Allow the statement does not apply.
+        if _statement_applies(st, "sts:AssumeRoleWithWebIdentity", None, ctx):
+            if st.get("Effect") == "Deny":
+                return False
+            allowed = allowed or st.get("Effect") == "Allow"
+    return allowed
+
+
+def assume_role_with_web_identity(self):
+    role_arn = self._get_param("RoleArn")
+    session_name = self._get_param("RoleSessionName")
+    _check_name(session_name, "roleSessionName", 2, 64)
+    m = re.fullmatch(r"arn:([^:]+):iam::(\d{12}):role/.+", role_arn or "")
+    if not m:
+        raise _validation("1 validation error detected: Value at 'roleArn' failed to satisfy constraint")
+    account = m.group(2)
+    _throttle(account, "sts:AssumeRoleWithWebIdentity", "sts")
+    claims, provider = _verified_claims(self._get_param("WebIdentityToken"), account, self.partition)
+    role = _role_by_arn(role_arn, self.partition)
+    denied = STSError("AccessDenied", "Not authorized to perform sts:AssumeRoleWithWebIdentity", 403)
+    if role is None or _pending(NEW_ROLES, role.arn):
+        raise denied
+    doc, _ids = trust_in_effect(role)
+    try:
+        trusted = _web_identity_trusts(_doc(doc), provider, claims)
+    except Unevaluable as e:
+        print("moto_server.py: fail closed: AssumeRoleWithWebIdentity on %s: %s" % (role_arn, e), file=sys.stderr, flush=True)
+        raise denied
+    if not trusted:
+        raise denied
+    duration = _duration(
+        self, 3600, 900, int(role.max_session_duration or 3600),
+        "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.",
+    )
+    docs, packed = _session_policies(self, account)
+    r = self.backend.assume_role(
+        region_name=self.region, role_session_name=session_name, role_arn=role_arn,
+        policy=self._get_param("Policy"), duration=duration, external_id=None,
+    )
+    s = Session(
+        kind="assumed-role", account=r.account_id, partition=self.partition,
+        access_key_id=r.access_key_id, secret=r.secret_access_key, token=r.session_token,
+        expiration=r.expiration.replace(microsecond=0), arn=r.arn, user_id=r.user_id,
+        role_name=role.name, role_arn=role.arn, session_policies=docs,
+        issued=utcnow().replace(microsecond=0),
+    )
+    _register(s)
+    result = {
+        "Credentials": _credentials(s),
+        "AssumedRoleUser": {"AssumedRoleId": s.user_id, "Arn": s.arn},
+        "SubjectFromWebIdentityToken": str(claims.get("sub", "")),
+        "Audience": claims["aud"] if isinstance(claims["aud"], str) else next(a for a in claims["aud"] if a in provider.client_id_list),
+        "Provider": provider.arn,
+    }
+    if packed is not None:
+        result["PackedPolicySize"] = packed
+    return ActionResult(result)
+
+
+def _sts_authenticate(self, resource="*"):
+    """AssumeRoleWithWebIdentity is unsigned (its token is the credential); the rest as before."""
+    if self._get_action() == "AssumeRoleWithWebIdentity":
+        return None
+    return _orig_sts_authenticate(self, resource)
 
 
 def _dispatch(self, environ, start_response):
@@ -1738,6 +1957,10 @@ def apply_patches():
     TokenResponse.assume_role = assume_role
     TokenResponse.get_federation_token = get_federation_token
     TokenResponse.get_session_token = get_session_token
+    global _orig_sts_authenticate
+    TokenResponse.assume_role_with_web_identity = assume_role_with_web_identity
+    _orig_sts_authenticate = TokenResponse._authenticate_and_authorize_normal_action
+    TokenResponse._authenticate_and_authorize_normal_action = _sts_authenticate
 
     _orig_get_caller_identity = STSBackend.get_caller_identity
     _orig_get_access_key_info = STSBackend.get_access_key_info

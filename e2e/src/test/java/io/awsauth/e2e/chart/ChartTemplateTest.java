@@ -431,6 +431,83 @@ class ChartTemplateTest {
     assertThat(config.<String>get("spec", "rootRotation", "period")).isEqualTo("720h");
   }
 
+  /**
+   * credentials.source WebIdentity: the pod gets a projected ServiceAccount token for the audience,
+   * mounted read-only where the AwsAuthConfig's tokenFile defaults to, and the bootstrap config
+   * names the role and audience (its tokenFile left to the CRD's default, which is that path).
+   */
+  @Test
+  void webIdentityMountsAProjectedTokenWhereTheConfigReadsIt() {
+    Map<String, Object> values = new LinkedHashMap<>();
+    values.put("awsAuthConfig.create", true);
+    values.put("awsAuthConfig.credentials.source", "WebIdentity");
+    values.put(
+        "awsAuthConfig.credentials.webIdentity.roleArn",
+        "arn:aws:iam::111111111111:role/aws-auth-operator");
+    values.put("awsAuthConfig.credentials.webIdentity.expirationSeconds", 7200);
+    Rendered r = Chart.template(RELEASE, NAMESPACE, values);
+
+    assertThat(generic(r, "AwsAuthConfig").<Map<String, Object>>get("spec", "credentials"))
+        .isEqualTo(
+            Map.of(
+                "source",
+                "WebIdentity",
+                "roleArn",
+                "arn:aws:iam::111111111111:role/aws-auth-operator",
+                "audience",
+                "sts.amazonaws.com"));
+    PodSpec pod = r.only(Deployment.class).getSpec().getTemplate().getSpec();
+    var volume =
+        pod.getVolumes().stream()
+            .filter(v -> v.getName().equals("aws-web-identity-token"))
+            .findFirst()
+            .orElseThrow();
+    var token = volume.getProjected().getSources().get(0).getServiceAccountToken();
+    assertThat(token.getAudience()).isEqualTo("sts.amazonaws.com");
+    assertThat(token.getExpirationSeconds()).isEqualTo(7200L);
+    assertThat(token.getPath()).isEqualTo("token");
+    var mount =
+        pod.getContainers().get(0).getVolumeMounts().stream()
+            .filter(m -> m.getName().equals("aws-web-identity-token"))
+            .findFirst()
+            .orElseThrow();
+    assertThat(mount.getMountPath() + "/" + token.getPath())
+        .isEqualTo(
+            io.awsauth.operator.api.v1alpha1.AwsAuthConfigSpec.Credentials.DEFAULT_TOKEN_FILE);
+    assertThat(mount.getReadOnly()).isTrue();
+
+    Rendered defaults = Chart.template(RELEASE, NAMESPACE, Map.of());
+    assertThat(defaults.only(Deployment.class).getSpec().getTemplate().getSpec().getVolumes())
+        .extracting(v -> v.getName())
+        .as("no token volume unless asked for")
+        .containsExactly("tmp");
+    assertThatThrownBy(
+            () ->
+                Chart.template(
+                    RELEASE,
+                    NAMESPACE,
+                    Map.of(
+                        "awsAuthConfig.create",
+                        true,
+                        "awsAuthConfig.credentials.source",
+                        "WebIdentity")))
+        .hasMessageContaining("roleArn");
+    assertThatThrownBy(
+            () ->
+                Chart.template(
+                    RELEASE,
+                    NAMESPACE,
+                    Map.of(
+                        "awsAuthConfig.credentials.source",
+                        "WebIdentity",
+                        "awsAuthConfig.credentials.webIdentity.roleArn",
+                        "arn:aws:iam::111111111111:role/r",
+                        "awsAuthConfig.credentials.webIdentity.expirationSeconds",
+                        60)))
+        .as("the kubelet's minimum")
+        .hasMessageContaining("expirationSeconds");
+  }
+
   @Test
   void theStsRegionFipsAndDualStackReachTheAwsAuthConfig() {
     Map<String, Object> values = new LinkedHashMap<>();

@@ -11,14 +11,17 @@ import io.awsauth.operator.status.UserError;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 
 /**
  * Turns an AwsAuthConfig (and the Secret it references) into {@link AwsClientSettings}. Problems a
@@ -36,11 +39,25 @@ public class AuthConfigSettings {
 
   private static final Duration MAX_AGE = Duration.ofMinutes(1);
 
+  /** The variables IRSA's webhook sets (and the SDK's web-identity provider reads). */
+  public static final String AWS_ROLE_ARN = "AWS_ROLE_ARN";
+
+  public static final String AWS_WEB_IDENTITY_TOKEN_FILE = "AWS_WEB_IDENTITY_TOKEN_FILE";
+  public static final String AWS_ROLE_SESSION_NAME = "AWS_ROLE_SESSION_NAME";
+
   private final KubernetesClient client;
+  private final Function<String, String> environment;
   private final Map<String, Cached> cache = new ConcurrentHashMap<>();
 
+  @Inject
   public AuthConfigSettings(KubernetesClient client) {
+    this(client, System::getenv);
+  }
+
+  /** With another environment than the process's: what IRSA's webhook would have set. */
+  AuthConfigSettings(KubernetesClient client, Function<String, String> environment) {
     this.client = client;
+    this.environment = environment;
   }
 
   /**
@@ -73,7 +90,23 @@ public class AuthConfigSettings {
     AwsAuthConfigSpec spec = config.getSpec();
     String fingerprint = config.getMetadata().getUid() + "/" + config.getMetadata().getGeneration();
     var credentials = spec.credentials;
+    if (credentials != null && credentials.source == Source.WEB_IDENTITY) {
+      AwsCredentials.WebIdentity own =
+          new AwsCredentials.WebIdentity(
+              credentials.roleArn,
+              Path.of(
+                  credentials.tokenFile == null
+                      ? AwsAuthConfigSpec.Credentials.DEFAULT_TOKEN_FILE
+                      : credentials.tokenFile),
+              Optional.ofNullable(credentials.audience),
+              sessionName(config));
+      return build(spec, own, fingerprint + "/web-identity", accountOf(config));
+    }
     if (credentials == null || credentials.source == Source.DEFAULT) {
+      Optional<AwsCredentials.WebIdentity> irsa = irsa(config);
+      if (irsa.isPresent()) {
+        return build(spec, irsa.get(), fingerprint + "/default-web-identity", accountOf(config));
+      }
       return build(
           spec, AwsCredentials.defaultChain(), fingerprint + "/default", accountOf(config));
     }
@@ -81,6 +114,33 @@ public class AuthConfigSettings {
     SecretCredentials secret = credentialsFrom(ref, "spec.credentials.secretRef");
     return build(
         spec, secret.credentials(), fingerprint + "/" + secret.version(), accountOf(config));
+  }
+
+  /**
+   * Source Default with IRSA's variables (AWS_ROLE_ARN and AWS_WEB_IDENTITY_TOKEN_FILE, as EKS's
+   * webhook sets them): that role and token, through the operator's own web-identity provider with
+   * the config's STS endpoint and region, as source WebIdentity. The SDK's chain would otherwise
+   * fall through to the instance role when the token cannot be used.
+   */
+  private Optional<AwsCredentials.WebIdentity> irsa(AwsAuthConfig config) {
+    String roleArn = environment.apply(AWS_ROLE_ARN);
+    String tokenFile = environment.apply(AWS_WEB_IDENTITY_TOKEN_FILE);
+    if (roleArn == null || roleArn.isBlank() || tokenFile == null || tokenFile.isBlank()) {
+      return Optional.empty();
+    }
+    String session = environment.apply(AWS_ROLE_SESSION_NAME);
+    return Optional.of(
+        new AwsCredentials.WebIdentity(
+            roleArn.strip(),
+            Path.of(tokenFile.strip()),
+            Optional.empty(),
+            session == null || session.isBlank() ? sessionName(config) : session.strip()));
+  }
+
+  /** The role session name of a config's web identity: aws-auth-operator-NAME, at most 64. */
+  static String sessionName(AwsAuthConfig config) {
+    String name = "aws-auth-operator-" + config.getMetadata().getName();
+    return name.length() <= 64 ? name : name.substring(0, 64);
   }
 
   /** The config's account once its identity was checked; until then, one of its own. */

@@ -6,6 +6,7 @@ import io.awsauth.operator.api.v1alpha1.AwsAuthConfig;
 import io.awsauth.operator.api.v1alpha1.AwsAuthConfigReason;
 import io.awsauth.operator.api.v1alpha1.AwsAuthConfigSpec;
 import io.awsauth.operator.api.v1alpha1.AwsAuthConfigStatus;
+import io.awsauth.operator.api.v1alpha1.AwsReason;
 import io.awsauth.operator.api.v1alpha1.EventReason;
 import io.awsauth.operator.api.v1alpha1.Reason;
 import io.awsauth.operator.api.v1alpha1.Reason.Recheck;
@@ -111,6 +112,12 @@ public class AwsAuthConfigReconciler implements Reconciler<AwsAuthConfig> {
       }
       notReady(status, e.reason(), e.getMessage());
       refusal = e.reason();
+      if (current != null
+          && (e.reason() == AwsReason.InvalidCredentials
+              || e.reason() == AwsReason.ExpiredCredentials)) {
+        // A session refused before its expiry (a web identity's): exchanged again next time.
+        clients.renewCredentials(current);
+      }
     }
     events.announceTransition(config, status.before(), status.build(true), READY, "Verify");
     UpdateControl<AwsAuthConfig> control = status.updateControl();

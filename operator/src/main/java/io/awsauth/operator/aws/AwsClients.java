@@ -22,6 +22,14 @@ public interface AwsClients {
   <T> T withSts(AwsClientSettings settings, Function<StsGateway, T> call);
 
   /**
+   * AWS refused the credentials of {@code settings} as unknown or expired although they had not
+   * reached their expiry (a session ended early, an emulator restarted): a web identity is
+   * exchanged again at the next call, its token file read again. Other credentials are not kept
+   * here and need nothing.
+   */
+  default void renewCredentials(AwsClientSettings settings) {}
+
+  /**
    * A session of {@code roleArn}, assumed with {@code base}, refreshed before it expires. The
    * caller keeps one per role and shares it; it {@link AwsCredentials.RoleSession#close closes} it
    * when the role's binding changes.

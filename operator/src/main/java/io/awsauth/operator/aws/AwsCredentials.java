@@ -1,5 +1,6 @@
 package io.awsauth.operator.aws;
 
+import java.nio.file.Path;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -9,7 +10,10 @@ import java.util.Optional;
  */
 public sealed interface AwsCredentials {
 
-  /** The environment's default chain (environment variables, web identity, instance profile). */
+  /**
+   * The environment's default chain (environment variables, profile, container or instance role).
+   * With IRSA's variables set, the settings use {@link WebIdentity} instead.
+   */
   static AwsCredentials defaultChain() {
     return DefaultChain.INSTANCE;
   }
@@ -45,6 +49,22 @@ public sealed interface AwsCredentials {
     @Override
     public String toString() {
       return "AwsCredentials.Static[temporary=" + sessionToken.isPresent() + "]";
+    }
+  }
+
+  /**
+   * The session of {@code roleArn} assumed with sts:AssumeRoleWithWebIdentity and the token in
+   * {@code tokenFile} (a projected ServiceAccount token, which the kubelet rotates: read again at
+   * every refresh), refreshed before it expires. {@code audience}: when present, a token for
+   * another audience is refused before STS is called. Holds no secret: the token stays in its file.
+   */
+  record WebIdentity(String roleArn, Path tokenFile, Optional<String> audience, String sessionName)
+      implements AwsCredentials {
+    public WebIdentity {
+      Objects.requireNonNull(roleArn, "roleArn");
+      Objects.requireNonNull(tokenFile, "tokenFile");
+      Objects.requireNonNull(audience, "audience");
+      Objects.requireNonNull(sessionName, "sessionName");
     }
   }
 

@@ -67,6 +67,29 @@ public final class Emulator {
             .POST(HttpRequest.BodyPublishers.noBody()));
   }
 
+  /**
+   * Ends now every live session whose ARN is {@code sessionArn} (an assumed-role session ARN such
+   * as an AwsAuthConfig's status.callerArn); how many there were.
+   */
+  public static int expireSessionsOf(TestEnvironment env, String sessionArn) {
+    try {
+      return JSON.readTree(
+              send(
+                  env,
+                  HttpRequest.newBuilder(
+                          URI.create(
+                              env.awsEndpoint()
+                                  + "/moto-api/fidelity/session?arn="
+                                  + java.net.URLEncoder.encode(
+                                      sessionArn, java.nio.charset.StandardCharsets.UTF_8)))
+                      .POST(HttpRequest.BodyPublishers.noBody())))
+          .path("expired")
+          .asInt();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   /** Merges {@code json} ({"default": {...}} and/or {"accounts": {"ID": {...}|null}}). */
   public static String configure(TestEnvironment env, String json) {
     return send(

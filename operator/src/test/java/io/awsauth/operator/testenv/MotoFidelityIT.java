@@ -18,6 +18,7 @@ import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import software.amazon.awssdk.auth.credentials.AnonymousCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentials;
 import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
@@ -1267,6 +1268,83 @@ class MotoFidelityIT {
   private static void assertExpiresIn(Credentials creds, Duration expected) {
     Duration left = Duration.between(Instant.now(), creds.expiration());
     assertThat(left).isBetween(expected.minusMinutes(2), expected.plusMinutes(2));
+  }
+
+  /**
+   * Patch 13: AssumeRoleWithWebIdentity verifies the token against the OIDC provider registered for
+   * its issuer (the local API server: its discovery document and JWKS, fetched over verified TLS)
+   * and the role's trust policy, as AWS does. Tokens from TokenRequest; the expired one and the one
+   * signed by another key are forged with the API server's own signing key (no TokenRequest issues
+   * them).
+   */
+  @Test
+  void webIdentityTokensAreVerifiedAgainstTheIssuersOidcProvider(TestEnvironment env) {
+    AwsAccount a = env.accountA();
+    String sa = "fidelity-web-" + SUFFIX;
+    String role =
+        WebIdentity.role(env, a, "fidelity-web-" + SUFFIX, "default", sa, ALLOW_CALLER_IDENTITY);
+    Emulator.settle(env);
+    String good = WebIdentity.token(env, "default", sa, WebIdentity.AUDIENCE);
+    try (StsClient anonymous = anonymousSts(env)) {
+      Credentials creds =
+          anonymous
+              .assumeRoleWithWebIdentity(
+                  r -> r.roleArn(role).roleSessionName("fidelity").webIdentityToken(good))
+              .credentials();
+      try (StsClient session = sts(env, session(creds))) {
+        assertThat(session.getCallerIdentity().arn())
+            .isEqualTo(
+                "arn:aws:sts::" + a.id() + ":assumed-role/fidelity-web-" + SUFFIX + "/fidelity");
+      }
+
+      String otherAudience = WebIdentity.token(env, "default", sa, "other-audience");
+      AwsServiceException wrongAudience = awsError(() -> assume(anonymous, role, otherAudience));
+      assertThat(wrongAudience.awsErrorDetails().errorCode()).isEqualTo("InvalidIdentityToken");
+      assertThat(wrongAudience.awsErrorDetails().errorMessage())
+          .isEqualTo("Incorrect token audience");
+
+      String expired = WebIdentity.forged(env, good, Instant.now().minusSeconds(60), false);
+      assertThat(errorCode(() -> assume(anonymous, role, expired)))
+          .isEqualTo("ExpiredTokenException");
+      String stillValid = WebIdentity.forged(env, good, Instant.now().plusSeconds(300), false);
+      assume(anonymous, role, stillValid); // the forging itself is sound
+
+      String otherKey = WebIdentity.forged(env, good, Instant.now().plusSeconds(300), true);
+      assertThat(errorCode(() -> assume(anonymous, role, otherKey)))
+          .as("signed by a key not in the issuer's JWKS")
+          .isEqualTo("InvalidIdentityToken");
+      assertThat(errorCode(() -> assume(anonymous, role, good.substring(0, good.length() - 2))))
+          .as("a damaged signature")
+          .isEqualTo("InvalidIdentityToken");
+
+      String otherSa = WebIdentity.token(env, "default", sa + "-x", WebIdentity.AUDIENCE);
+      assertThat(errorCode(() -> assume(anonymous, role, otherSa)))
+          .as("the trust policy's :sub condition")
+          .isEqualTo("AccessDenied");
+
+      // Account B has no provider for the issuer: the same token is refused there.
+      String roleInB = "arn:aws:iam::" + env.accountB().id() + ":role/fidelity-web-" + SUFFIX;
+      AwsServiceException unknown = awsError(() -> assume(anonymous, roleInB, good));
+      assertThat(unknown.awsErrorDetails().errorCode()).isEqualTo("InvalidIdentityToken");
+      assertThat(unknown.awsErrorDetails().errorMessage())
+          .isEqualTo(
+              "No OpenIDConnect provider found in your account for " + WebIdentity.issuer(env));
+    }
+  }
+
+  private static void assume(StsClient sts, String role, String token) {
+    sts.assumeRoleWithWebIdentity(
+        r -> r.roleArn(role).roleSessionName("fidelity").webIdentityToken(token));
+  }
+
+  private static StsClient anonymousSts(TestEnvironment env) {
+    return StsClient.builder()
+        .region(Region.US_EAST_1)
+        .endpointOverride(URI.create(env.awsEndpoint()))
+        .credentialsProvider(AnonymousCredentialsProvider.create())
+        .httpClient(ApacheHttpClient.create())
+        .overrideConfiguration(c -> c.retryStrategy(ONLY_THROTTLING))
+        .build();
   }
 
   private static String errorCode(Runnable call) {

@@ -9,7 +9,14 @@ public enum AwsAuthConfigReason implements Reason {
       Recheck.WAIT_FOR_CHANGE, "spec.identityDocumentCertificates does not parse as X.509"),
   PartitionMismatch(
       Recheck.WAIT_FOR_CHANGE,
-      "endpoints.stsRegion, or the caller's ARN, is in another partition than spec.region");
+      "endpoints.stsRegion, or the caller's ARN, is in another partition than spec.region"),
+  WebIdentityTokenRefused(
+      Recheck.AFTER_REFUSAL,
+      "STS refused the web identity token (InvalidIdentityToken, ExpiredTokenException,"
+          + " AccessDenied on sts:AssumeRoleWithWebIdentity), or it is not for"
+          + " credentials.audience"),
+  WebIdentityTokenUnreadable(
+      Recheck.RETRY_SOON, "the web identity token file is missing, unreadable, empty or no JWT");
 
   private final Recheck recheck;
   private final String description;

@@ -161,23 +161,69 @@ public class AwsAuthConfigSpec {
   @ValidationRule(
       value = "self.source != 'Default' || !has(self.secretRef)",
       message = "credentials.secretRef must not be set when credentials.source is Default")
+  @ValidationRule(
+      value = "self.source != 'WebIdentity' || has(self.roleArn)",
+      message = "credentials.roleArn is required when credentials.source is WebIdentity")
+  @ValidationRule(
+      value = "self.source != 'WebIdentity' || !has(self.secretRef)",
+      message = "credentials.secretRef must not be set when credentials.source is WebIdentity")
+  @ValidationRule(
+      value =
+          "self.source == 'WebIdentity' || (!has(self.roleArn) && !has(self.audience)"
+              + " && !has(self.tokenFile))",
+      message =
+          "credentials.roleArn, audience and tokenFile are only for credentials.source"
+              + " WebIdentity")
   public static class Credentials {
+    /** Where the chart mounts the projected ServiceAccount token of source WebIdentity. */
+    public static final String DEFAULT_TOKEN_FILE =
+        "/var/run/secrets/awsauth.io/serviceaccount/token";
+
     @Required
     @JsonPropertyDescription(
         "Secret: keys from the Secret named by secretRef (access_key, secret_key, optional"
-            + " session_token). Default: the SDK's default chain (environment, profile, web"
-            + " identity such as IRSA or EKS Pod Identity, container or instance role).")
+            + " session_token). WebIdentity: sts:AssumeRoleWithWebIdentity of roleArn with the"
+            + " ServiceAccount token in tokenFile, re-read at every refresh. Default: the SDK's"
+            + " default chain (environment, profile, container or instance role); when"
+            + " AWS_ROLE_ARN and AWS_WEB_IDENTITY_TOKEN_FILE are set (IRSA), that role and token"
+            + " as with WebIdentity, never the instance role.")
     public Source source;
 
     @JsonPropertyDescription(
         "The Secret holding access_key, secret_key and optionally session_token.")
     public SecretReference secretRef;
 
+    @Pattern(ApiPatterns.ROLE_ARN)
+    @JsonPropertyDescription(
+        "source WebIdentity: the role assumed with the token (its trust policy names the"
+            + " cluster's OIDC provider as Principal Federated and allows"
+            + " sts:AssumeRoleWithWebIdentity), e.g. arn:aws:iam::111111111111:role/aws-auth-operator.")
+    public String roleArn;
+
+    @Size(min = 1, max = 255)
+    @JsonPropertyDescription(
+        "source WebIdentity: the audience the token must be for (its aud claim; a client ID of"
+            + " the OIDC provider in IAM, e.g. sts.amazonaws.com). When set, a token for another"
+            + " audience is refused before STS is called (WebIdentityTokenRefused). The chart"
+            + " requests its projected token for this audience.")
+    public String audience;
+
+    @Size(min = 1, max = 4096)
+    @Pattern("^/.*$")
+    @JsonPropertyDescription(
+        "source WebIdentity: the absolute path of the token file (a projected ServiceAccount"
+            + " token, which the kubelet rotates; re-read at every refresh). Unset: "
+            + DEFAULT_TOKEN_FILE
+            + ", where the chart mounts it.")
+    public String tokenFile;
+
     public enum Source {
       @JsonProperty("Secret")
       SECRET,
       @JsonProperty("Default")
-      DEFAULT
+      DEFAULT,
+      @JsonProperty("WebIdentity")
+      WEB_IDENTITY
     }
   }
 

@@ -22,6 +22,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import software.amazon.awssdk.auth.credentials.AnonymousCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
@@ -67,6 +68,19 @@ public class SdkClients implements AwsClients {
       new LinkedHashMap<>(64, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<String, SdkClient> eldest) {
+          if (size() > MAX_CACHED_CLIENTS) {
+            eldest.getValue().close();
+            return true;
+          }
+          return false;
+        }
+      };
+
+  /** The web-identity providers, per settings fingerprint: shared by that settings' clients. */
+  private final Map<String, WebIdentityCredentials> webIdentities =
+      new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, WebIdentityCredentials> eldest) {
           if (size() > MAX_CACHED_CLIENTS) {
             eldest.getValue().close();
             return true;
@@ -225,7 +239,7 @@ public class SdkClients implements AwsClients {
                         .build()));
     builder
         .region(Region.of(region))
-        .credentialsProvider(provider(settings.credentials()))
+        .credentialsProvider(provider(settings))
         .overrideConfiguration(override.build());
     if (endpoint.isPresent()) {
       // The SDK refuses FIPS or dual-stack with a custom endpoint: the URL is the choice.
@@ -235,6 +249,55 @@ public class SdkClients implements AwsClients {
     }
     builder.httpClient(http);
     return builder;
+  }
+
+  /**
+   * The provider of the settings' credentials. Web identity: one provider per settings, whose STS
+   * client (anonymous: AssumeRoleWithWebIdentity is unsigned) has the settings' STS region,
+   * endpoint, FIPS and dual-stack choices, retries and the shared HTTP client (its proxies), like
+   * every other STS client of the operator.
+   */
+  private AwsCredentialsProvider provider(AwsClientSettings settings) {
+    if (settings.credentials() instanceof AwsCredentials.WebIdentity w) {
+      String key = settings.fingerprint() + "/" + w;
+      synchronized (webIdentities) {
+        WebIdentityCredentials existing = webIdentities.get(key);
+        if (existing != null) {
+          return existing;
+        }
+      }
+      StsClient sts =
+          configure(
+                  StsClient.builder(),
+                  settings.withCredentials(AwsCredentials.defaultChain(), settings.fingerprint()),
+                  settings.stsClientRegion(),
+                  settings.stsEndpoint())
+              .credentialsProvider(AnonymousCredentialsProvider.create())
+              .build();
+      WebIdentityCredentials built = new WebIdentityCredentials(w, sts);
+      synchronized (webIdentities) {
+        WebIdentityCredentials raced = webIdentities.putIfAbsent(key, built);
+        if (raced != null) {
+          built.close();
+          return raced;
+        }
+        return built;
+      }
+    }
+    return provider(settings.credentials());
+  }
+
+  @Override
+  public void renewCredentials(AwsClientSettings settings) {
+    if (settings.credentials() instanceof AwsCredentials.WebIdentity w) {
+      WebIdentityCredentials provider;
+      synchronized (webIdentities) {
+        provider = webIdentities.get(settings.fingerprint() + "/" + w);
+      }
+      if (provider != null) {
+        provider.renew();
+      }
+    }
   }
 
   private static final AwsCredentialsProvider DEFAULT_CHAIN =
@@ -252,6 +315,9 @@ public class SdkClients implements AwsClients {
     if (credentials instanceof AwsCredentials.Refreshing r) {
       return ((AssumedRoleCredentials) r.session()).provider();
     }
+    if (credentials instanceof AwsCredentials.WebIdentity) {
+      throw new IllegalArgumentException("web identity credentials need their client settings");
+    }
     return DEFAULT_CHAIN;
   }
 
@@ -260,6 +326,10 @@ public class SdkClients implements AwsClients {
     synchronized (cache) {
       cache.values().forEach(SdkClient::close);
       cache.clear();
+    }
+    synchronized (webIdentities) {
+      webIdentities.values().forEach(WebIdentityCredentials::close);
+      webIdentities.clear();
     }
     timers.shutdownNow();
     http.close();
