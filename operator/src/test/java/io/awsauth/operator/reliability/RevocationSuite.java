@@ -58,20 +58,21 @@ import software.amazon.awssdk.services.iam.model.NoSuchEntityException;
  * STS type (assumed_role: sessions of one IAM role; federation_token: federated users of the
  * operator's IAM user), each credential first shown to make one allowed call
  * (ec2:DescribeInstances) and to be refused one its role does not allow (ec2:DescribeRegions). Then
- * half of them are revoked at once: some by deleting the request, some because the VaultAwsRole no
- * longer binds their namespace, some because the pod their lease is bound to is deleted. For each,
- * the time from that event to the first refused allowed call (each polled every 100 ms) is printed
- * as p50/p99/max per type and per cause; every sibling must keep working, during the revocations
- * (each looked at every second) and after the last one is refused; the deny policy's size
- * (statements, and characters as AWS counts them) is printed per holder. A session_token request is
- * deleted with them: the operator does not deny session tokens (docs/revocation.md), and the suite
- * shows its credential still working.
+ * half of them are revoked at once: some by deleting the request, some because their VaultAwsRole
+ * no longer binds their namespace (a second VaultAwsRole of the same holder, so that the change
+ * reconciles only them), some because the pod their lease is bound to is deleted (the operator
+ * looks for it every 15 s). For each, the time from that event to the first refused allowed call
+ * (each polled every 100 ms) is printed as p50/p99/max per type and per cause; every sibling must
+ * keep working, during the revocations (each looked at every second) and after the last one is
+ * refused; the deny policy's size (statements, and characters as AWS counts them) is printed per
+ * holder. A session_token request is deleted with them: the operator does not deny session tokens
+ * (docs/revocation.md), and the suite shows its credential still working.
  *
  * <p>Then, unless {@code -Daao.suite.prune=false}, expiry pruning: the leases are of 15 minutes
  * (the shortest STS session), and the operator's deny-policy sweep runs every {@value
  * #SWEEP_SECONDS} s ({@code aao.orphan-sweep.interval}; 30 min by default); the suite waits until
  * the revoked credentials have expired and prints each deny policy once the sweep has removed their
- * statements. About 20 minutes in all.
+ * statements. About 16 minutes in all; 2 without it.
  *
  * <p>Run with {@code mvn -pl operator verify -Preliability -Dit.test=RevocationSuite}; {@code
  * -Daao.suite.requests=N} (per type, default 8, at least 6), {@code -Daao.suite.prune=false}.
@@ -583,7 +584,7 @@ class RevocationSuite {
         SWEEP_SECONDS, lastExpiry);
     System.out.printf(
         Locale.ROOT,
-        "%-18s %-10s %10s %10s %14s%n",
+        "%-20s %-10s %10s %10s %14s%n",
         "holder",
         "policy",
         "statements",
@@ -593,7 +594,7 @@ class RevocationSuite {
       Policy p = after.get(type);
       System.out.printf(
           Locale.ROOT,
-          "%-18s %-10s %10d %10d %12d s%n",
+          "%-20s %-10s %10d %10d %12d s%n",
           holderLabel(type),
           p.exists() ? "present" : "deleted",
           p.statements(),
