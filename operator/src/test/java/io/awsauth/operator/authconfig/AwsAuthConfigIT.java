@@ -230,19 +230,7 @@ class AwsAuthConfigIT {
   }
 
   private AwsAuthConfig awaitReady(String name, String readyStatus) {
-    return await()
-        .atMost(Duration.ofSeconds(90))
-        .pollInterval(Duration.ofMillis(250))
-        .until(
-            () -> client.resources(AwsAuthConfig.class).withName(name).get(),
-            c ->
-                c != null
-                    && c.getStatus() != null
-                    && c.getStatus()
-                        .condition("Ready")
-                        .map(Condition::getStatus)
-                        .orElse("")
-                        .equals(readyStatus));
+    return Fixtures.awaitConfigReady(client, name, readyStatus, Duration.ofSeconds(90));
   }
 
   private List<Event> eventsAbout(String name) {

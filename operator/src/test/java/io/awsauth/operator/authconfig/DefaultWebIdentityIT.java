@@ -1,7 +1,6 @@
 package io.awsauth.operator.authconfig;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import io.awsauth.operator.api.v1alpha1.AwsAuthConfig;
 import io.awsauth.operator.api.v1alpha1.AwsAuthConfigSpec;
@@ -137,18 +136,6 @@ class DefaultWebIdentityIT {
   }
 
   private static AwsAuthConfig awaitReady(String name, String readyStatus) {
-    return await()
-        .atMost(Duration.ofSeconds(120))
-        .pollInterval(Duration.ofMillis(250))
-        .until(
-            () -> client.resources(AwsAuthConfig.class).withName(name).get(),
-            c ->
-                c != null
-                    && c.getStatus() != null
-                    && c.getStatus()
-                        .condition("Ready")
-                        .map(Condition::getStatus)
-                        .orElse("")
-                        .equals(readyStatus));
+    return Fixtures.awaitConfigReady(client, name, readyStatus, Duration.ofSeconds(120));
   }
 }

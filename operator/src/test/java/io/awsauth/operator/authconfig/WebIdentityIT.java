@@ -208,19 +208,7 @@ class WebIdentityIT {
   }
 
   private static AwsAuthConfig awaitReady(String readyStatus) {
-    return await()
-        .atMost(Duration.ofSeconds(90))
-        .pollInterval(Duration.ofMillis(250))
-        .until(
-            () -> client.resources(AwsAuthConfig.class).withName(CONFIG).get(),
-            c ->
-                c != null
-                    && c.getStatus() != null
-                    && c.getStatus()
-                        .condition("Ready")
-                        .map(Condition::getStatus)
-                        .orElse("")
-                        .equals(readyStatus));
+    return Fixtures.awaitConfigReady(client, CONFIG, readyStatus, Duration.ofSeconds(90));
   }
 
   private static Condition awaitReason(String reason) {

@@ -162,6 +162,24 @@ public final class Fixtures {
             c -> c.getStatus() != null && c.getStatus().isTrue("Ready"));
   }
 
+  /** Waits until the AwsAuthConfig {@code name} has condition Ready with status {@code ready}. */
+  public static AwsAuthConfig awaitConfigReady(
+      KubernetesClient client, String name, String ready, java.time.Duration atMost) {
+    return org.awaitility.Awaitility.await()
+        .atMost(atMost)
+        .pollInterval(java.time.Duration.ofMillis(250))
+        .until(
+            () -> client.resources(AwsAuthConfig.class).withName(name).get(),
+            c ->
+                c != null
+                    && c.getStatus() != null
+                    && c.getStatus()
+                        .condition("Ready")
+                        .map(io.fabric8.kubernetes.api.model.Condition::getStatus)
+                        .orElse("")
+                        .equals(ready));
+  }
+
   public static AwsAuthConfig authConfig(
       String name, String namespace, String secretName, String endpoint) {
     AwsAuthConfig config = new AwsAuthConfig();
