@@ -6,21 +6,32 @@ import io.awsauth.operator.api.v1alpha1.VaultAwsRole;
 import io.awsauth.operator.authconfig.AuthConfigs;
 import io.awsauth.operator.authconfig.AuthConfigs.ResolvedAuthConfig;
 import io.awsauth.operator.aws.AwsFailure;
+import io.awsauth.operator.runtime.Leadership;
 import io.awsauth.operator.status.Conditions;
 import io.awsauth.operator.status.UserError;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
 
 /**
- * Removes the deny statements whose credential has expired anyway, on every holder the operator may
- * have written to: the roles of its assumed_role VaultAwsRoles ({@code roleArns}) and the IAM user
- * of every Ready AwsAuthConfig. Every write of a deny policy prunes it too; this sweep (run with
- * the orphan sweep, on the leader) covers the policies that no later revocation touches, and
- * deletes a policy once it denies nothing.
+ * Removes the deny statements whose credential has expired anyway, and deletes a policy once it
+ * denies nothing. Every write of a deny policy prunes it too; besides, each holder is pruned when
+ * its first statement's credential has expired ({@link PruneSchedule}, looked at every second on
+ * the leader), and the sweep ({@link #pruneAll}, run with the orphan sweep) looks at every holder
+ * the operator may have written to: the roles of its assumed_role VaultAwsRoles ({@code roleArns})
+ * and the IAM user of every Ready AwsAuthConfig. The sweep also fills the schedule after a restart.
  */
 @ApplicationScoped
 public class DenyPolicyPrune {
@@ -30,13 +41,72 @@ public class DenyPolicyPrune {
   private final AuthConfigs configs;
   private final SessionRevoker revoker;
   private final Clock clock;
+  private final Leadership leadership;
+  private final PruneSchedule schedule = new PruneSchedule();
+  private ScheduledExecutorService timer;
+
+  /** A prune that failed is tried again this much later. */
+  static final Duration RETRY = Duration.ofMinutes(1);
 
   public DenyPolicyPrune(
-      KubernetesClient client, AuthConfigs configs, SessionRevoker revoker, Clock clock) {
+      KubernetesClient client,
+      AuthConfigs configs,
+      SessionRevoker revoker,
+      Clock clock,
+      Leadership leadership) {
     this.client = client;
     this.configs = configs;
     this.revoker = revoker;
     this.clock = clock;
+    this.leadership = leadership;
+  }
+
+  void start(@Observes StartupEvent event) {
+    timer =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "deny-policy-prune");
+              t.setDaemon(true);
+              return t;
+            });
+    timer.scheduleWithFixedDelay(this::pruneDueQuietly, 1, 1, TimeUnit.SECONDS);
+  }
+
+  void stop(@Observes ShutdownEvent event) {
+    if (timer != null) {
+      timer.shutdownNow();
+    }
+  }
+
+  /**
+   * A deny policy was written (or found) holding statements: prune it at {@code nextPrune} ({@link
+   * SessionDenials#nextPrune}).
+   */
+  void written(String holder, String configName, Optional<Instant> nextPrune) {
+    nextPrune.ifPresent(at -> schedule.at(holder, configName, at));
+  }
+
+  /** When {@code holder} will be pruned next, if it is scheduled. */
+  Optional<Instant> scheduled(String holder) {
+    return schedule.when(holder);
+  }
+
+  /** Prunes the holders that are due now; returns how many. */
+  int pruneDue() {
+    var due = schedule.takeDue(clock.instant());
+    due.forEach(d -> pruneQuietly(d.holder(), d.configName()));
+    return due.size();
+  }
+
+  private void pruneDueQuietly() {
+    if (!leadership.leads()) {
+      return;
+    }
+    try {
+      pruneDue();
+    } catch (RuntimeException e) {
+      LOG.infof("deny policy pruning failed: %s", e.getMessage());
+    }
   }
 
   /** Prunes every holder; returns how many it looked at. */
@@ -68,8 +138,12 @@ public class DenyPolicyPrune {
   private void pruneQuietly(String holder, String configName) {
     try {
       ResolvedAuthConfig config = configs.resolve(configName);
-      revoker.prune(config, holder, clock.instant());
-    } catch (AwsFailure | UserError e) {
+      written(holder, configName, revoker.prune(config, holder, clock.instant()));
+    } catch (AwsFailure e) {
+      LOG.debugf("could not prune the deny policy of %s: %s", holder, e.getMessage());
+      schedule.at(holder, configName, clock.instant().plus(RETRY));
+    } catch (UserError e) {
+      // the config is gone or not Ready: the sweep finds the holder again once one reaches it
       LOG.debugf("could not prune the deny policy of %s: %s", holder, e.getMessage());
     }
   }

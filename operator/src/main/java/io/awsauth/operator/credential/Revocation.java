@@ -51,6 +51,7 @@ public class Revocation {
   private final OperatorMetrics metrics;
   private final SessionRevoker sessions;
   private final CutoffReissue cutoffs;
+  private final DenyPolicyPrune prune;
   private final CrashPoints crashPoints;
   private final Clock clock;
 
@@ -64,6 +65,7 @@ public class Revocation {
       OperatorMetrics metrics,
       SessionRevoker sessions,
       CutoffReissue cutoffs,
+      DenyPolicyPrune prune,
       CrashPoints crashPoints,
       Clock clock) {
     this.client = client;
@@ -71,6 +73,7 @@ public class Revocation {
     this.issuer = issuer;
     this.sessions = sessions;
     this.cutoffs = cutoffs;
+    this.prune = prune;
     this.crashPoints = crashPoints;
     this.secrets = secrets;
     this.statusWriter = statusWriter;
@@ -238,6 +241,8 @@ public class Revocation {
       return false;
     }
     crashPoints.passed("DenySession");
+    // the statement goes once the credential has expired anyway
+    prune.written(r.policyHolder, r.authConfigRef, denied.nextPrune());
     r.state = AwsCredentialRequestStatus.Revocation.REVOKED;
     r.revokedAt = clock.instant().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
     r.message = null;

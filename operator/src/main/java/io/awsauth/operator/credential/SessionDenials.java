@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * The operator's deny policy, as a pure function of what it holds, the clock and AWS's size limit:
@@ -43,6 +44,12 @@ final class SessionDenials {
   static final Duration LONGEST_ROLE_SESSION = Duration.ofHours(12);
 
   static final Duration LONGEST_FEDERATION_TOKEN = Duration.ofHours(36);
+
+  /**
+   * How long a statement outlives its credential's expiry: the operator's clock may be ahead of
+   * AWS's, which decides when the credential stops working.
+   */
+  static final Duration EXPIRY_MARGIN = Duration.ofSeconds(30);
 
   private static final String SESSION_SID = "AaoRevoked";
   private static final String CUTOFF_SID = "AaoCutoff";
@@ -148,22 +155,32 @@ final class SessionDenials {
     return result(current, kept, Optional.of(at));
   }
 
-  /** Drops the statements whose credential has expired; the policy goes when none is left. */
+  /**
+   * Drops the statements whose credential expired at least {@link #EXPIRY_MARGIN} ago; the policy
+   * goes when none is left.
+   */
   static Result prune(Optional<String> current, Instant now) {
     return result(current, live(current, now), Optional.empty());
   }
 
   /** When the last credential the policy denies expires (null: it denies none). */
   static Instant lastExpiry(Optional<String> current) {
-    Instant last = null;
-    for (JsonNode st : statements(current)) {
-      Matcher m = SID.matcher(st.path("Sid").asText());
-      if (m.matches()) {
-        Instant e = Instant.ofEpochSecond(Long.parseLong(m.group(2)));
-        last = last == null || e.isAfter(last) ? e : last;
-      }
-    }
-    return last;
+    return expiries(current).max(Instant::compareTo).orElse(null);
+  }
+
+  /**
+   * When {@link #prune} next has a statement to drop: the first expiry the policy holds plus {@link
+   * #EXPIRY_MARGIN} (empty: it denies none).
+   */
+  static Optional<Instant> nextPrune(Optional<String> current) {
+    return expiries(current).min(Instant::compareTo).map(e -> e.plus(EXPIRY_MARGIN));
+  }
+
+  private static Stream<Instant> expiries(Optional<String> current) {
+    return statements(current).stream()
+        .map(st -> SID.matcher(st.path("Sid").asText()))
+        .filter(Matcher::matches)
+        .map(m -> Instant.ofEpochSecond(Long.parseLong(m.group(2))));
   }
 
   /** The characters AWS counts: all but whitespace outside strings (IAM ignores it). */
@@ -207,12 +224,16 @@ final class SessionDenials {
         : Instant.ofEpochSecond(Long.parseLong(m.group(3)));
   }
 
-  /** The statements that still deny a live credential (and any the operator did not write). */
+  /**
+   * The statements that may still deny a live credential (and any the operator did not write): its
+   * expiry plus {@link #EXPIRY_MARGIN} is after {@code now}.
+   */
   private static List<JsonNode> live(Optional<String> current, Instant now) {
     List<JsonNode> kept = new ArrayList<>();
+    Instant expiredBy = now.minus(EXPIRY_MARGIN);
     for (JsonNode st : statements(current)) {
       Matcher m = SID.matcher(st.path("Sid").asText());
-      if (m.matches() && !Instant.ofEpochSecond(Long.parseLong(m.group(2))).isAfter(now)) {
+      if (m.matches() && !Instant.ofEpochSecond(Long.parseLong(m.group(2))).isAfter(expiredBy)) {
         continue;
       }
       kept.add(st);

@@ -58,10 +58,20 @@ public class SessionRevoker {
   }
 
   /**
-   * What {@link #deny} did, the policy's size after it, and the time of the cutoff that denies the
-   * session when one does (written now, or found).
+   * What {@link #deny} did, the policy's size after it, the time of the cutoff that denies the
+   * session when one does (written now, or found), and when the policy next has a statement to
+   * prune ({@link SessionDenials#nextPrune}).
    */
-  record Denied(Outcome outcome, Optional<Instant> cutoffAt, int policySize, int statements) {}
+  record Denied(
+      Outcome outcome,
+      Optional<Instant> cutoffAt,
+      int policySize,
+      int statements,
+      Optional<Instant> nextPrune) {
+    static Denied notNeeded() {
+      return new Denied(Outcome.NOT_NEEDED, Optional.empty(), 0, 0, Optional.empty());
+    }
+  }
 
   /** Whether the lease the status records is one AWS can still be told to refuse. */
   static boolean revocable(AwsCredentialRequestStatus status, Instant now) {
@@ -140,7 +150,7 @@ public class SessionRevoker {
       current = holder.read(iam);
     } catch (AwsFailure e) {
       if (holder.role() && "NoSuchEntity".equals(e.code())) {
-        return new Denied(Outcome.NOT_NEEDED, Optional.empty(), 0, 0);
+        return Denied.notNeeded();
       }
       throw e;
     }
@@ -149,7 +159,12 @@ public class SessionRevoker {
     if (!result.changed()) {
       // already denied: by its own statement, or by a cutoff (cutoffAt: its re-issues are owed
       // again, a crash may have come before them)
-      return new Denied(Outcome.NOT_NEEDED, result.cutoffAt(), result.size(), result.statements());
+      return new Denied(
+          Outcome.NOT_NEEDED,
+          result.cutoffAt(),
+          result.size(),
+          result.statements(),
+          SessionDenials.nextPrune(result.document()));
     }
     try {
       holder.write(iam, result.document());
@@ -165,13 +180,14 @@ public class SessionRevoker {
         result.cutoffAt().isPresent() ? Outcome.CUTOFF : Outcome.DENIED,
         result.cutoffAt(),
         result.size(),
-        result.statements());
+        result.statements(),
+        SessionDenials.nextPrune(result.document()));
   }
 
   /**
    * Drops the statements of {@code policyHolder}'s deny policy whose credential has expired
-   * (deletes the policy when none is left); returns when to look again, or empty when the policy is
-   * gone.
+   * (deletes the policy when none is left); returns when the next one will have ({@link
+   * SessionDenials#nextPrune}), or empty when the policy is gone.
    */
   Optional<Instant> prune(ResolvedAuthConfig config, String policyHolder, Instant now) {
     synchronized (holderLocks.computeIfAbsent(policyHolder, k -> new Object())) {
@@ -196,7 +212,7 @@ public class SessionRevoker {
     if (result.changed()) {
       holder.write(iam, result.document());
     }
-    return Optional.ofNullable(SessionDenials.lastExpiry(result.document()));
+    return SessionDenials.nextPrune(result.document());
   }
 
   /** The role or the IAM user that holds the deny policy. */

@@ -15,6 +15,7 @@ import io.awsauth.operator.credential.LeasePlan.Refuse;
 import io.awsauth.operator.credential.LeasePlan.RoleView;
 import io.awsauth.operator.faults.CrashPoints;
 import io.awsauth.operator.metrics.OperatorMetrics;
+import io.awsauth.operator.runtime.Leadership;
 import io.awsauth.operator.runtime.TestConfig;
 import io.awsauth.operator.status.EventRecorder;
 import io.awsauth.operator.testenv.MutableClock;
@@ -61,6 +62,7 @@ class RevocationConflictTest {
           new OperatorMetrics(new SimpleMeterRegistry(), clock),
           new SessionRevoker(aws, new AccountSessions(aws, null, null)),
           new CutoffReissue(null),
+          new DenyPolicyPrune(null, new OneConfig(), null, clock, new Leadership()),
           new CrashPoints(TestConfig.defaults()),
           clock);
 

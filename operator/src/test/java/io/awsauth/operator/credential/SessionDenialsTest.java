@@ -83,13 +83,23 @@ class SessionDenialsTest {
             r.document(), denial("b", "AROAX:s2", T0, Duration.ofHours(1)), T0, Scope.role(), 0);
     assertThat(r.statements()).isEqualTo(2);
     assertThat(SessionDenials.lastExpiry(r.document())).isEqualTo(T0.plus(Duration.ofHours(1)));
+    assertThat(SessionDenials.nextPrune(r.document()))
+        .contains(T0.plus(Duration.ofMinutes(15)).plus(SessionDenials.EXPIRY_MARGIN));
 
-    Result pruned = SessionDenials.prune(r.document(), T0.plus(Duration.ofMinutes(15)));
+    // the operator's clock may be ahead of AWS's: a statement outlives its credential a little
+    assertThat(SessionDenials.prune(r.document(), T0.plus(Duration.ofMinutes(15))).changed())
+        .isFalse();
+    Result pruned =
+        SessionDenials.prune(
+            r.document(), T0.plus(Duration.ofMinutes(15)).plus(SessionDenials.EXPIRY_MARGIN));
     assertThat(pruned.statements()).isEqualTo(1);
     assertThat(pruned.changed()).isTrue();
     assertThat(SessionDenials.prune(pruned.document(), T0.plusSeconds(60)).changed()).isFalse();
 
-    Result gone = SessionDenials.prune(pruned.document(), T0.plus(Duration.ofHours(1)));
+    Result gone =
+        SessionDenials.prune(
+            pruned.document(), T0.plus(Duration.ofHours(1)).plus(SessionDenials.EXPIRY_MARGIN));
+    assertThat(SessionDenials.nextPrune(gone.document())).isEmpty();
     assertThat(gone.document()).isEmpty();
     assertThat(gone.changed()).isTrue();
     assertThat(SessionDenials.prune(Optional.empty(), T0).changed()).isFalse();
@@ -148,7 +158,10 @@ class SessionDenialsTest {
         .isEqualTo(T0.plusSeconds(1).plus(SessionDenials.LONGEST_ROLE_SESSION));
     assertThat(
             SessionDenials.prune(
-                    r.document(), T0.plusSeconds(1).plus(SessionDenials.LONGEST_ROLE_SESSION))
+                    r.document(),
+                    T0.plusSeconds(1)
+                        .plus(SessionDenials.LONGEST_ROLE_SESSION)
+                        .plus(SessionDenials.EXPIRY_MARGIN))
                 .document())
         .isEmpty();
   }

@@ -19,6 +19,7 @@ import io.awsauth.operator.aws.fake.FakeAwsClients;
 import io.awsauth.operator.credential.LeasePlan.Revoke;
 import io.awsauth.operator.faults.CrashPoints;
 import io.awsauth.operator.metrics.OperatorMetrics;
+import io.awsauth.operator.runtime.Leadership;
 import io.awsauth.operator.runtime.TestConfig;
 import io.awsauth.operator.status.EventRecorder;
 import io.awsauth.operator.testenv.MutableClock;
@@ -56,6 +57,8 @@ class SessionRevocationTest {
   private final List<Instant> cutoffs = new ArrayList<>();
   private final SessionRevoker revoker =
       new SessionRevoker(aws, new AccountSessions(aws, null, null));
+  private final DenyPolicyPrune prune =
+      new DenyPolicyPrune(null, new OneConfig(), revoker, clock, new Leadership());
   private final io.awsauth.operator.credential.Revocation revocation =
       new io.awsauth.operator.credential.Revocation(
           null,
@@ -83,6 +86,7 @@ class SessionRevocationTest {
               return 2;
             }
           },
+          prune,
           new CrashPoints(TestConfig.defaults()),
           clock);
 
@@ -249,14 +253,57 @@ class SessionRevocationTest {
 
     clock.advance(Duration.between(clock.instant(), Instant.parse("2026-12-03T10:55:00Z")));
     assertThat(revoker.prune(FakeConfigs.resolved("default"), ROLE_ARN, clock.instant()))
-        .contains(Instant.parse("2026-12-03T11:30:00Z"));
+        .as("the operator's clock may be ahead of AWS's: a statement outlives its credential")
+        .contains(Instant.parse("2026-12-03T10:55:30Z"));
+    assertThat(aws.fakeIam().rolePolicy("app-role", POLICY)).contains("aao-s1");
+
+    clock.advance(Duration.ofSeconds(30));
+    assertThat(revoker.prune(FakeConfigs.resolved("default"), ROLE_ARN, clock.instant()))
+        .contains(Instant.parse("2026-12-03T11:30:30Z"));
     assertThat(aws.fakeIam().rolePolicy("app-role", POLICY))
         .doesNotContain("aao-s1")
         .contains("aao-s2");
 
-    clock.advance(Duration.between(clock.instant(), Instant.parse("2026-12-03T11:30:00Z")));
+    clock.advance(Duration.between(clock.instant(), Instant.parse("2026-12-03T11:30:30Z")));
     assertThat(revoker.prune(FakeConfigs.resolved("default"), ROLE_ARN, clock.instant())).isEmpty();
     assertThat(aws.fakeIam().rolePolicy("app-role", POLICY)).isNull();
+  }
+
+  @Test
+  void eachStatementIsPrunedOnceItsCredentialHasExpiredWithoutAnotherRevocationOrASweep() {
+    AwsCredentialRequest one =
+        holding("assumed_role", "arn:aws:sts::" + ACCOUNT + ":assumed-role/app-role/aao-s1");
+    revoke(one);
+    AwsCredentialRequest two =
+        holding("assumed_role", "arn:aws:sts::" + ACCOUNT + ":assumed-role/app-role/aao-s2");
+    two.getStatus().leaseId = "5e0c2a1b-0000-4000-8000-000000000002";
+    two.getStatus().expiresAt = "2026-12-03T11:30:00Z";
+    two.getStatus().ttl = "1h35m";
+    revoke(two);
+    assertThat(prune.scheduled(ROLE_ARN)).contains(Instant.parse("2026-12-03T10:55:30Z"));
+
+    clock.advance(Duration.between(clock.instant(), Instant.parse("2026-12-03T10:55:29Z")));
+    assertThat(prune.pruneDue()).isZero();
+    assertThat(aws.fakeIam().rolePolicy("app-role", POLICY)).contains("aao-s1");
+
+    clock.advance(Duration.ofSeconds(1));
+    assertThat(prune.pruneDue()).isEqualTo(1);
+    assertThat(aws.fakeIam().rolePolicy("app-role", POLICY))
+        .doesNotContain("aao-s1")
+        .contains("aao-s2");
+    assertThat(prune.scheduled(ROLE_ARN)).contains(Instant.parse("2026-12-03T11:30:30Z"));
+
+    // a failed read is tried again a minute later, not at the next sweep
+    aws.fakeIam().failures().once("iam:GetRolePolicy", Failures.throttled("iam:GetRolePolicy"));
+    clock.advance(Duration.between(clock.instant(), Instant.parse("2026-12-03T11:30:30Z")));
+    assertThat(prune.pruneDue()).isEqualTo(1);
+    assertThat(aws.fakeIam().rolePolicy("app-role", POLICY)).contains("aao-s2");
+    assertThat(prune.scheduled(ROLE_ARN)).contains(Instant.parse("2026-12-03T11:31:30Z"));
+
+    clock.advance(DenyPolicyPrune.RETRY);
+    assertThat(prune.pruneDue()).isEqualTo(1);
+    assertThat(aws.fakeIam().rolePolicy("app-role", POLICY)).isNull();
+    assertThat(prune.scheduled(ROLE_ARN)).as("nothing left to prune").isEmpty();
   }
 
   @Test
