@@ -88,8 +88,10 @@ class RevocationSuite {
   static final int PER_TYPE = Integer.getInteger("aao.suite.requests", 8);
   static final boolean PRUNE = Boolean.parseBoolean(System.getProperty("aao.suite.prune", "true"));
   static final String TTL = "15m";
+
   /** How long after the last revoked credential's expiry its statement must be gone. */
   static final Duration PRUNED_WITHIN = Duration.ofSeconds(90);
+
   static final Duration POLL = Duration.ofMillis(100);
   static final Duration SIBLING_POLL = Duration.ofSeconds(1);
   static final Duration REFUSED_WITHIN = Duration.ofMinutes(2);
