@@ -559,6 +559,77 @@ class ChartTemplateTest {
   }
 
   @Test
+  void shardsRenderOneDeploymentEachWithItsShardItsOwnPodsAndItsPdb(@TempDir Path tmp)
+      throws IOException {
+    Path values = tmp.resolve("values.yaml");
+    Files.writeString(
+        values,
+        """
+        sharding:
+          shards: [a, b]
+        replicaCount: 2
+        podDisruptionBudget:
+          enabled: true
+        """);
+    Rendered r = Chart.template(RELEASE, NAMESPACE, values);
+
+    List<Deployment> deployments = r.all(Deployment.class);
+    assertThat(deployments)
+        .extracting(d -> d.getMetadata().getName())
+        .containsExactly(RELEASE + "-a", RELEASE + "-b");
+    for (Deployment d : deployments) {
+      String shard = d.getMetadata().getName().substring(RELEASE.length() + 1);
+      assertThat(d.getSpec().getReplicas()).isEqualTo(2);
+      assertThat(d.getMetadata().getLabels()).containsEntry("awsauth.io/shard", shard);
+      // each Deployment selects only its own pods: their selectors do not overlap
+      assertThat(d.getSpec().getSelector().getMatchLabels())
+          .containsEntry("awsauth.io/shard", shard);
+      assertThat(d.getSpec().getTemplate().getMetadata().getLabels())
+          .containsAllEntriesOf(d.getSpec().getSelector().getMatchLabels());
+      Map<String, String> env = env(d.getSpec().getTemplate().getSpec().getContainers().get(0));
+      assertThat(env)
+          .containsEntry("AAO_SHARD_NAME", shard)
+          .containsEntry("AAO_SHARD_NAMES", "a,b")
+          .containsEntry("AAO_LEADER_ELECTION_ENABLED", "true")
+          // the operator appends the shard: aws-auth-operator-lease-a, -b
+          .containsEntry("AAO_LEADER_ELECTION_LEASE_NAME", RELEASE + "-lease");
+    }
+    assertThat(r.all(io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget.class))
+        .extracting(
+            p -> p.getMetadata().getName(),
+            p -> p.getSpec().getSelector().getMatchLabels().get("awsauth.io/shard"))
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple(RELEASE + "-a", "a"),
+            org.assertj.core.groups.Tuple.tuple(RELEASE + "-b", "b"));
+    // one ServiceAccount, RBAC and metrics Service for all shards
+    assertThat(r.all(ServiceAccount.class)).hasSize(1);
+    assertThat(r.only(Service.class).getSpec().getSelector()).doesNotContainKey("awsauth.io/shard");
+
+    Rendered unsharded = Chart.template(RELEASE, NAMESPACE, Map.of());
+    Deployment one = unsharded.only(Deployment.class);
+    assertThat(one.getMetadata().getName()).isEqualTo(RELEASE);
+    assertThat(one.getSpec().getSelector().getMatchLabels()).doesNotContainKey("awsauth.io/shard");
+    assertThat(env(one.getSpec().getTemplate().getSpec().getContainers().get(0)))
+        .doesNotContainKeys("AAO_SHARD_NAME", "AAO_SHARD_NAMES");
+  }
+
+  @Test
+  void refusesShardsThatCannotWork(@TempDir Path tmp) throws IOException {
+    Path twice = tmp.resolve("twice.yaml");
+    Files.writeString(twice, "sharding:\n  shards: [a, a]\n");
+    assertThatThrownBy(() -> Chart.template(RELEASE, NAMESPACE, twice))
+        .hasMessageContaining("shards");
+    Path notALabel = tmp.resolve("label.yaml");
+    Files.writeString(notALabel, "sharding:\n  shards: [\"a b\"]\n");
+    assertThatThrownBy(() -> Chart.template(RELEASE, NAMESPACE, notALabel))
+        .hasMessageContaining("shards");
+    Path noLease = tmp.resolve("lease.yaml");
+    Files.writeString(noLease, "sharding:\n  shards: [a, b]\nleaderElection:\n  enabled: false\n");
+    assertThatThrownBy(() -> Chart.template(RELEASE, NAMESPACE, noLease))
+        .hasMessageContaining("leaderElection.enabled");
+  }
+
+  @Test
   void leaderElectionCanBeTurnedOffForOneReplica() {
     Rendered r = Chart.template(RELEASE, NAMESPACE, Map.of("leaderElection.enabled", false));
 

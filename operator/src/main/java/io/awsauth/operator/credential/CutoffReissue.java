@@ -15,7 +15,9 @@ import org.jboss.logging.Logger;
  * After a role-wide cutoff (the deny policy was full): the other live leases it denies are
  * re-issued. Each one's Secret gets {@link CredentialSecret#DENIED_BEFORE_ANNOTATION}; the change
  * wakes its request (the Secret informer), and {@link LeasePlan} re-issues a lease issued before
- * it. The annotation survives a crash of the operator, so no covered lease is left denied.
+ * it. The annotation survives a crash of the operator, so no covered lease is left denied. With
+ * shards the cutoff denies the leases of every shard's requests on that role, so the requests are
+ * listed from the API server, not from this shard's cache, and the owning shard re-issues.
  */
 @ApplicationScoped
 public class CutoffReissue {

@@ -9,6 +9,7 @@ import io.awsauth.operator.aws.IamGateway;
 import io.awsauth.operator.aws.IamGateway.User;
 import io.awsauth.operator.runtime.Leadership;
 import io.awsauth.operator.runtime.OperatorConfig;
+import io.awsauth.operator.runtime.Sharding;
 import io.awsauth.operator.status.Conditions;
 import io.awsauth.operator.status.UserError;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -35,7 +36,9 @@ import org.jboss.logging.Logger;
  * Deletes IAM users this cluster issued whose AwsCredentialRequest no longer exists (its finalizer
  * was removed by hand, or it vanished with a crash in a window nothing else covers). Runs at start
  * and then periodically, for the account of every Ready AwsAuthConfig; with leader election, on the
- * leader only (a standby makes no AWS call).
+ * leader only (a standby makes no AWS call), and with shards on the first shard only ({@link
+ * Sharding#runsClusterWork}): it lists the requests of every shard, so it never takes another
+ * shard's request for gone, and one shard is enough to list IAM.
  *
  * <p>Never deletes a user it cannot prove is an orphan: it must carry this cluster's tag, the
  * operator's managed-by tag and a request UID that no request has, and be older than {@code
@@ -71,14 +74,15 @@ public class OrphanSweep {
       Clock clock,
       OperatorConfig config,
       Leadership leadership,
-      DenyPolicyPrune prune) {
+      DenyPolicyPrune prune,
+      Sharding sharding) {
     this.client = client;
     this.settings = settings;
     this.clients = clients;
     this.cluster = cluster;
     this.registry = registry;
     this.clock = clock;
-    this.interval = config.orphanSweep().interval();
+    this.interval = sharding.runsClusterWork() ? config.orphanSweep().interval() : Duration.ZERO;
     this.minAge = config.orphanSweep().minAge();
     this.leadership = leadership;
     this.prune = prune;
@@ -125,6 +129,8 @@ public class OrphanSweep {
   /** Sweeps every Ready config's account; returns the names of the users it deleted. */
   public List<String> sweep(Duration olderThan) {
     Instant cutoff = clock.instant().minus(olderThan);
+    // every request of the cluster, of every shard: never an informer's cache, which a shard
+    // narrows to its own requests
     Set<String> requests = new HashSet<>();
     client
         .resources(AwsCredentialRequest.class)

@@ -31,10 +31,13 @@ public class LeaderElection {
   @Produces
   @Dependent
   @Unremovable
-  LeaderElectionConfiguration leaderElection(OperatorConfig config, Leadership leadership) {
+  LeaderElectionConfiguration leaderElection(
+      OperatorConfig config, Leadership leadership, Sharding sharding) {
     OperatorConfig.LeaderElection settings = config.leaderElection();
     boolean enabled = settings.enabled();
-    String leaseName = settings.leaseName();
+    // one Lease per shard (<lease-name>-<shard>): the leaders of two shards never wait on each
+    // other
+    String leaseName = sharding.leaseName(settings.leaseName());
     Optional<String> leaseNamespace = settings.leaseNamespace();
     Duration leaseDuration = settings.leaseDuration();
     Duration renewDeadline = settings.renewDeadline();

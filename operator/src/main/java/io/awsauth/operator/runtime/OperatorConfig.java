@@ -3,6 +3,7 @@ package io.awsauth.operator.runtime;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -35,6 +36,8 @@ public interface OperatorConfig {
   SessionIdentity sessionIdentity();
 
   RolloutRestart rolloutRestart();
+
+  Shard shard();
 
   interface Aws {
     RateLimit rateLimit();
@@ -143,6 +146,22 @@ public interface OperatorConfig {
      */
     @WithDefault("5m")
     Duration retiredSessionGrace();
+  }
+
+  /**
+   * Requests split across Deployments by the label {@code awsauth.io/shard} ({@link Sharding},
+   * docs/sharding.md). Both unset: not sharded.
+   */
+  interface Shard {
+    /** This Deployment's shard, one of {@link #names}. */
+    Optional<String> name();
+
+    /**
+     * Every shard, in the same order in every shard's configuration (comma-separated in {@code
+     * AAO_SHARD_NAMES}). The first takes the requests without the label and the cluster-scoped
+     * kinds.
+     */
+    Optional<List<String>> names();
   }
 
   /** For the crash-safety tests only ({@code faults.CrashPoints}). */

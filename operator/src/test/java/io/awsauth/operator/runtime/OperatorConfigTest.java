@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -29,6 +30,8 @@ class OperatorConfigTest {
     assertThat(c.leaderElection().retryPeriod()).isEqualTo(Duration.ofSeconds(2));
     assertThat(c.faults().haltAfter()).isEmpty();
     assertThat(c.rolloutRestart().interval()).isEqualTo(Duration.ofSeconds(10));
+    assertThat(c.shard().name()).isEmpty();
+    assertThat(c.shard().names()).isEmpty();
 
     String table = Files.readString(Path.of("../docs/configuration.md"));
     for (String row :
@@ -42,6 +45,8 @@ class OperatorConfigTest {
           "| `aao.shutdown.drain-timeout` | `20s` |",
           "| `aao.rollout-restart.interval` | `10s` |",
           "| `aao.leader-election.enabled` | `false` |",
+          "| `aao.shard.name` | none (not sharded) |",
+          "| `aao.shard.names` | none |",
           "| `aao.leader-election.lease-name` | `aws-auth-operator-lease` |",
           "| `aao.leader-election.lease-duration`, `.renew-deadline`, `.retry-period` | `15s`,"
               + " `10s`, `2s` |"
@@ -60,13 +65,17 @@ class OperatorConfigTest {
                 "aao.cluster-id", "c-1",
                 "aao.shutdown.drain-timeout", "80s",
                 "aao.rollout-restart.interval", "0s",
-                "aao.faults.halt-after", "issue.after-create-user#2"));
+                "aao.faults.halt-after", "issue.after-create-user#2",
+                "aao.shard.name", "b",
+                "aao.shard.names", "a,b,c"));
     assertThat(c.aws().rateLimit().iam()).isZero();
     assertThat(c.orphanSweep().interval()).isZero();
     assertThat(c.clusterId()).contains("c-1");
     assertThat(c.shutdown().drainTimeout()).isEqualTo(Duration.ofSeconds(80));
     assertThat(c.rolloutRestart().interval()).isZero();
     assertThat(c.faults().haltAfter()).contains("issue.after-create-user#2");
+    assertThat(c.shard().name()).contains("b");
+    assertThat(c.shard().names()).contains(List.of("a", "b", "c"));
   }
 
   @Test
