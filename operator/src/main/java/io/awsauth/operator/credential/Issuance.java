@@ -90,15 +90,25 @@ public class Issuance {
     Optional<String> keyInSecret = secret.flatMap(CredentialSecret::accessKeyId);
     String leaseId = terms.type().isSts() ? UUID.randomUUID().toString() : pendingLease(status);
     Instant started = clock.instant();
-    IssuedCredential credential;
+    Issuer.UserKey delivered;
     try {
-      credential = deliver(request, role, config, terms, secret, context, leaseId, keyInSecret);
+      delivered = deliver(request, role, config, terms, secret, context, leaseId, keyInSecret);
     } catch (RuntimeException e) {
       metrics.issued(terms.type().wireName(), Duration.between(started, clock.instant()), false);
       throw e;
     }
     metrics.issued(terms.type().wireName(), Duration.between(started, clock.instant()), true);
-    return record(outcome, role, config, terms, secret, rotation, leaseId, keyInSecret, credential);
+    return record(
+        outcome,
+        role,
+        config,
+        terms,
+        secret,
+        rotation,
+        leaseId,
+        keyInSecret,
+        delivered.credential(),
+        delivered.onlyKey());
   }
 
   /** iam_user: the lease being issued, as status.pendingLease records it (or a new one). */
@@ -106,8 +116,11 @@ public class Issuance {
     return status.pendingLease != null ? status.pendingLease.leaseId : UUID.randomUUID().toString();
   }
 
-  /** The timed part of an issuance: the credential issued and in its Secret. */
-  private IssuedCredential deliver(
+  /**
+   * The timed part of an issuance: the credential issued and in its Secret (STS credentials come as
+   * a {@link Issuer.UserKey} too, with {@code onlyKey} false, which they never read).
+   */
+  private Issuer.UserKey deliver(
       AwsCredentialRequest request,
       VaultAwsRole role,
       ResolvedAuthConfig config,
@@ -118,6 +131,7 @@ public class Issuance {
       Optional<String> keyInSecret) {
     AwsCredentialRequestStatus status = request.getStatus();
     IssuedCredential credential;
+    boolean onlyKey = false;
     if (terms.type().isSts()) {
       if (terms.type() != CredentialType.SESSION_TOKEN) {
         // Denied at AWS when revoked: the request stays until its deny policy is written.
@@ -138,8 +152,10 @@ public class Issuance {
       status.authConfigRef = role.getSpec().authConfigRef;
       holdFinalizer(request, context);
       statusWriter.writeAhead(request);
-      credential =
+      Issuer.UserKey key =
           issuer.issueIamUser(request, role, config, terms, status.iamUserName, keyInSecret);
+      credential = key.credential();
+      onlyKey = key.onlyKey();
     }
     secrets.write(
         request,
@@ -152,7 +168,7 @@ public class Issuance {
             credential,
             config.config().getSpec().region));
     crashPoints.passed("WriteSecret");
-    return credential;
+    return new Issuer.UserKey(credential, onlyKey);
   }
 
   /** After the Secret holds the credential: status, the previous key, the Event. */
@@ -165,7 +181,8 @@ public class Issuance {
       boolean rotation,
       String leaseId,
       Optional<String> keyInSecret,
-      IssuedCredential credential) {
+      IssuedCredential credential,
+      boolean onlyKey) {
     AwsCredentialRequest request = outcome.resource();
     AwsCredentialRequestStatus status = request.getStatus();
     // iam_user: the key the workloads held stays until the Expiration they were given (STS
@@ -193,7 +210,8 @@ public class Issuance {
     if (rotation) {
       statusWriter.restartDue(outcome, leaseId);
     }
-    if (!terms.type().isSts() && retiring.isEmpty()) {
+    // A user created by this issuance has no other key: nothing to list (an IAM call, paced).
+    if (!terms.type().isSts() && retiring.isEmpty() && !onlyKey) {
       issuer.retireOtherKeys(config, status.iamUserName, credential.accessKeyId());
     }
     events.record(

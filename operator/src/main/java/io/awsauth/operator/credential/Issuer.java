@@ -204,11 +204,18 @@ public class Issuer {
   }
 
   /**
+   * An iam_user key just created; {@code onlyKey}: its user was created by this issuance, so no
+   * other key of it can exist (an earlier attempt that made one would have made the user), and
+   * nothing needs listing to retire one.
+   */
+  record UserKey(IssuedCredential credential, boolean onlyKey) {}
+
+  /**
    * Creates (or adopts) the user, gives it the role's permissions, deletes keys left by interrupted
    * attempts (all but {@code keep}, the key the Secret holds now), creates a key and proves it
    * works.
    */
-  IssuedCredential issueIamUser(
+  UserKey issueIamUser(
       AwsCredentialRequest request,
       VaultAwsRole role,
       ResolvedAuthConfig config,
@@ -232,14 +239,16 @@ public class Issuer {
     Instant started = issuedAt;
     CallerIdentity caller = proveUsable(config.settings(), key);
     Duration took = Duration.between(started, clock.instant());
-    return new IssuedCredential(
-        key.accessKeyId(),
-        key.secretAccessKey(),
-        Optional.empty(),
-        issuedAt,
-        issuedAt.plus(terms.ttl()),
-        caller.arn(),
-        Optional.of(took));
+    return new UserKey(
+        new IssuedCredential(
+            key.accessKeyId(),
+            key.secretAccessKey(),
+            Optional.empty(),
+            issuedAt,
+            issuedAt.plus(terms.ttl()),
+            caller.arn(),
+            Optional.of(took)),
+        fresh);
   }
 
   /**

@@ -109,13 +109,35 @@ class IssuanceTimingTest {
         .as("the issuance: the user, its policy, its key and the proof that the key works")
         .contains("createUser", "createAccessKey", "getCallerIdentity");
     List<String> after = aws.calls.subList(untilSecret + 1, aws.calls.size());
-    assertThat(after).as("after the Secret: the user's other keys are looked at").isNotEmpty();
+    assertThat(after)
+        .as("after the Secret: nothing to retire, the user was created by this issuance")
+        .isEmpty();
+    assertThat(aws.calls).doesNotContain("listAccessKeys");
     long awsCallsBefore =
         aws.calls.subList(0, untilSecret).stream().filter(c -> !c.equals("write-ahead")).count();
     assertThat(recorded(CredentialType.IAM_USER, "success"))
         .as("the write-ahead record, the IAM and STS calls up to the Secret, the Secret write")
         .isEqualTo(WRITE_AHEAD.plus(AWS_CALL.multipliedBy(awsCallsBefore)).plus(SECRET_WRITE));
     assertThat(events.reasons).containsExactly("Issued");
+  }
+
+  @Test
+  void anAdoptedUserHasItsOtherKeysRetiredAfterTheSecret() {
+    issue(CredentialType.IAM_USER); // an earlier attempt: the user and a key exist
+    String userName = fake.fakeIam().userNames().iterator().next();
+    String earlier = fake.fakeIam().user(userName).keys.keySet().iterator().next();
+    aws.calls.clear();
+
+    issue(CredentialType.IAM_USER); // its status lost: the user is adopted (its UID tag)
+
+    int untilSecret = aws.calls.indexOf("write-secret");
+    assertThat(aws.calls.subList(0, untilSecret))
+        .as("before the new key: the adopted user's keys go")
+        .containsSubsequence("createUser", "getUser", "listAccessKeys", "createAccessKey");
+    assertThat(aws.calls.subList(untilSecret + 1, aws.calls.size()))
+        .as("after the Secret: the user's other keys are looked at")
+        .contains("listAccessKeys");
+    assertThat(fake.fakeIam().user(userName).keys).hasSize(1).doesNotContainKey(earlier);
   }
 
   @Test
