@@ -240,15 +240,7 @@ class SessionRevocationTest {
 
   @Test
   void pruningRemovesTheStatementOnceTheCredentialHasExpiredAndThenThePolicy() {
-    AwsCredentialRequest one =
-        holding("assumed_role", "arn:aws:sts::" + ACCOUNT + ":assumed-role/app-role/aao-s1");
-    revoke(one);
-    AwsCredentialRequest two =
-        holding("assumed_role", "arn:aws:sts::" + ACCOUNT + ":assumed-role/app-role/aao-s2");
-    two.getStatus().leaseId = "5e0c2a1b-0000-4000-8000-000000000002";
-    two.getStatus().expiresAt = "2026-12-03T11:30:00Z";
-    two.getStatus().ttl = "1h35m";
-    revoke(two);
+    revokeTwoSessionsOfTheRole();
     assertThat(aws.fakeIam().rolePolicy("app-role", POLICY)).contains("aao-s1").contains("aao-s2");
 
     clock.advance(Duration.between(clock.instant(), Instant.parse("2026-12-03T10:55:00Z")));
@@ -271,15 +263,7 @@ class SessionRevocationTest {
 
   @Test
   void eachStatementIsPrunedOnceItsCredentialHasExpiredWithoutAnotherRevocationOrASweep() {
-    AwsCredentialRequest one =
-        holding("assumed_role", "arn:aws:sts::" + ACCOUNT + ":assumed-role/app-role/aao-s1");
-    revoke(one);
-    AwsCredentialRequest two =
-        holding("assumed_role", "arn:aws:sts::" + ACCOUNT + ":assumed-role/app-role/aao-s2");
-    two.getStatus().leaseId = "5e0c2a1b-0000-4000-8000-000000000002";
-    two.getStatus().expiresAt = "2026-12-03T11:30:00Z";
-    two.getStatus().ttl = "1h35m";
-    revoke(two);
+    revokeTwoSessionsOfTheRole();
     assertThat(prune.scheduled(ROLE_ARN)).contains(Instant.parse("2026-12-03T10:55:30Z"));
 
     clock.advance(Duration.between(clock.instant(), Instant.parse("2026-12-03T10:55:29Z")));
@@ -410,6 +394,17 @@ class SessionRevocationTest {
     now.getStatus().retiredSessions = new ArrayList<>(List.of(retired));
     store.serverHas(now);
     return now;
+  }
+
+  /** Revokes aao-s1 (expires 10:55:00) and aao-s2 (expires 11:30:00), both of app-role. */
+  private void revokeTwoSessionsOfTheRole() {
+    revoke(holding("assumed_role", "arn:aws:sts::" + ACCOUNT + ":assumed-role/app-role/aao-s1"));
+    AwsCredentialRequest two =
+        holding("assumed_role", "arn:aws:sts::" + ACCOUNT + ":assumed-role/app-role/aao-s2");
+    two.getStatus().leaseId = "5e0c2a1b-0000-4000-8000-000000000002";
+    two.getStatus().expiresAt = "2026-12-03T11:30:00Z";
+    two.getStatus().ttl = "1h35m";
+    revoke(two);
   }
 
   private void revoke(AwsCredentialRequest request) {
