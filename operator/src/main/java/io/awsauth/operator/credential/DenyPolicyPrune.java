@@ -20,7 +20,6 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
@@ -62,13 +61,7 @@ public class DenyPolicyPrune {
   }
 
   void start(@Observes StartupEvent event) {
-    timer =
-        Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread t = new Thread(r, "deny-policy-prune");
-              t.setDaemon(true);
-              return t;
-            });
+    timer = Timers.daemon("deny-policy-prune");
     timer.scheduleWithFixedDelay(this::pruneDueQuietly, 1, 1, TimeUnit.SECONDS);
   }
 

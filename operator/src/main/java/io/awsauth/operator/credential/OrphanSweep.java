@@ -26,7 +26,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
@@ -92,13 +91,7 @@ public class OrphanSweep {
     if (interval.isZero()) {
       return;
     }
-    timer =
-        Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread t = new Thread(r, "orphan-sweep");
-              t.setDaemon(true);
-              return t;
-            });
+    timer = Timers.daemon("orphan-sweep");
     timer.scheduleWithFixedDelay(this::sweepQuietly, 30, interval.toSeconds(), TimeUnit.SECONDS);
   }
 
