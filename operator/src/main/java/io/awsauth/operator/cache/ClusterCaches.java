@@ -2,6 +2,7 @@ package io.awsauth.operator.cache;
 
 import io.awsauth.operator.api.v1alpha1.AwsAuthConfig;
 import io.awsauth.operator.api.v1alpha1.StsRoleBinding;
+import io.awsauth.operator.api.v1alpha1.VaultAwsRole;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
@@ -16,17 +17,18 @@ import java.util.function.Function;
 
 /**
  * One watch, and one copy, of the few cluster-scoped objects the other controllers read (the
- * AwsAuthConfigs, the StsRoleBindings), so that thousands of requests cost no API-server read each
- * and no controller keeps a watch of its own: a controller that must react to them takes an event
- * source fed by this watch ({@link #configEvents}, {@link #bindingEvents}). Started on first use; a
- * lookup that misses, or finds an object not yet Ready, is confirmed by the caller against the API
- * server.
+ * AwsAuthConfigs, the StsRoleBindings, and the VaultAwsRoles the bindings read), so that thousands
+ * of requests cost no API-server read each and no controller keeps a watch of its own: a controller
+ * that must react to them takes an event source fed by this watch ({@link #configEvents}, {@link
+ * #bindingEvents}). Started on first use; a lookup that misses, or finds an object not yet Ready,
+ * is confirmed by the caller against the API server.
  */
 @ApplicationScoped
 public class ClusterCaches {
   private final KubernetesClient client;
   private volatile SharedIndexInformer<AwsAuthConfig> configs;
   private volatile SharedIndexInformer<StsRoleBinding> bindings;
+  private volatile SharedIndexInformer<VaultAwsRole> roles;
 
   public ClusterCaches(KubernetesClient client) {
     this.client = client;
@@ -54,6 +56,27 @@ public class ClusterCaches {
       String name, Function<StsRoleBinding, Set<ResourceID>> toPrimaries) {
     return new SharedCacheEventSource<>(
         name, StsRoleBinding.class, this::bindingInformer, toPrimaries);
+  }
+
+  public List<VaultAwsRole> roles() {
+    return roleInformer().getStore().list();
+  }
+
+  /** The same for VaultAwsRoles. */
+  public <P extends HasMetadata> EventSource<VaultAwsRole, P> roleEvents(
+      String name, Function<VaultAwsRole, Set<ResourceID>> toPrimaries) {
+    return new SharedCacheEventSource<>(name, VaultAwsRole.class, this::roleInformer, toPrimaries);
+  }
+
+  private SharedIndexInformer<VaultAwsRole> roleInformer() {
+    if (roles == null) {
+      synchronized (this) {
+        if (roles == null) {
+          roles = client.resources(VaultAwsRole.class).inform();
+        }
+      }
+    }
+    return roles;
   }
 
   private SharedIndexInformer<AwsAuthConfig> configs() {
@@ -85,6 +108,9 @@ public class ClusterCaches {
     }
     if (bindings != null) {
       bindings.close();
+    }
+    if (roles != null) {
+      roles.close();
     }
   }
 }

@@ -220,8 +220,7 @@ public class SessionRevoker {
     static Holder of(String arn) {
       // arn:<partition>:iam::<account>:role/<path/>name or ...:user/<path/>name
       String resource = arn.split(":", 6)[5];
-      String name = resource.substring(resource.lastIndexOf('/') + 1);
-      return new Holder(resource.startsWith("role/"), Arns.accountId(arn), name);
+      return new Holder(resource.startsWith("role/"), Arns.accountId(arn), Arns.name(arn));
     }
 
     Optional<String> read(IamGateway iam) {

@@ -5,6 +5,8 @@ import static io.awsauth.operator.status.Conditions.READY;
 import io.awsauth.operator.api.v1alpha1.AuthType;
 import io.awsauth.operator.api.v1alpha1.CredentialType;
 import io.awsauth.operator.api.v1alpha1.Reason;
+import io.awsauth.operator.api.v1alpha1.SessionIdentityReason;
+import io.awsauth.operator.api.v1alpha1.TrustGap;
 import io.awsauth.operator.api.v1alpha1.VaultAwsRole;
 import io.awsauth.operator.api.v1alpha1.VaultAwsRoleReason;
 import io.awsauth.operator.api.v1alpha1.VaultAwsRoleStatus;
@@ -13,6 +15,7 @@ import io.awsauth.operator.authconfig.AuthConfigs;
 import io.awsauth.operator.authconfig.AuthConfigs.ResolvedAuthConfig;
 import io.awsauth.operator.aws.Arns;
 import io.awsauth.operator.aws.AwsClients;
+import io.awsauth.operator.aws.AwsFailure;
 import io.awsauth.operator.aws.IamGateway;
 import io.awsauth.operator.cache.ClusterCaches;
 import io.awsauth.operator.identity.IamArn;
@@ -22,6 +25,8 @@ import io.awsauth.operator.status.EventRecorder;
 import io.awsauth.operator.status.StatusAggregator;
 import io.awsauth.operator.status.UserError;
 import io.awsauth.operator.trust.AccountSessions;
+import io.awsauth.operator.trust.SessionIdentityTrust;
+import io.awsauth.operator.trust.TrustPolicies;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
@@ -42,7 +47,8 @@ import java.util.stream.Collectors;
 /**
  * Decides whether a VaultAwsRole can issue: its AwsAuthConfig is Ready, every account its roleArns
  * live in is reachable through a Ready StsRoleBinding, and nothing in it is a combination AWS would
- * refuse. Makes no AWS call.
+ * refuse. Its AWS calls are reads: the unique IDs of bound principals, and for assumed_role the
+ * trust of each roleArn (whether sessions can name their holder: the SessionIdentity condition).
  */
 @ControllerConfiguration(
     name = "vaultawsrole",
@@ -50,6 +56,10 @@ import java.util.stream.Collectors;
         @MaxReconciliationInterval(interval = 5, timeUnit = TimeUnit.MINUTES))
 public class VaultAwsRoleReconciler implements Reconciler<VaultAwsRole> {
   private static final Duration WAIT_FOR_DEPENDENCIES = Duration.ofSeconds(20);
+
+  /** A trust without session identity is fixed by hand in AWS: look again this soon. */
+  static final Duration RECHECK_SESSION_IDENTITY = Duration.ofMinutes(1);
+
   private static final String CONFIG_INDEX = "auth-config-ref";
 
   private final AuthConfigs configs;
@@ -88,7 +98,8 @@ public class VaultAwsRoleReconciler implements Reconciler<VaultAwsRole> {
           role.getSpec(),
           Boolean.TRUE.equals(config.config().getStatus().sessionCredentials),
           config.accountId());
-      if (role.getSpec().credentialType == CredentialType.ASSUMED_ROLE) {
+      boolean assumed = role.getSpec().credentialType == CredentialType.ASSUMED_ROLE;
+      if (assumed) {
         for (String arn : role.getSpec().roleArns) {
           sessions.forAccount(config, Arns.accountId(arn));
         }
@@ -97,6 +108,12 @@ public class VaultAwsRoleReconciler implements Reconciler<VaultAwsRole> {
         resolvePrincipals(role, config);
       }
       status.condition(READY, true, VaultAwsRoleReason.RoleReady, "the role can issue");
+      if (assumed) {
+        retryIn = checkSessionIdentity(status, role, config);
+      } else {
+        status.remove(SessionIdentityTrust.CONDITION);
+        status.status().sessionIdentityGaps = null;
+      }
     } catch (UserError e) {
       metrics.reconcileError("VaultAwsRole", e.reason().name());
       status.condition(READY, false, e.reason(), e.getMessage());
@@ -105,6 +122,66 @@ public class VaultAwsRoleReconciler implements Reconciler<VaultAwsRole> {
     events.announceTransition(role, status.before(), status.build(true), READY, "Validate");
     UpdateControl<VaultAwsRole> control = status.updateControl();
     return retryIn == null ? control : control.rescheduleAfter(retryIn);
+  }
+
+  /**
+   * Reads the trust policy of each roleArn (iam:GetRole, in its account) and records the ones that
+   * do not let the operator's principal there set a session's source identity and tags, with the
+   * statement to add. Never blocks issuance: such a role issues without the identity, and each
+   * request says so. Returns when to look again (null: at the periodic look).
+   */
+  private Duration checkSessionIdentity(
+      StatusAggregator<VaultAwsRole, VaultAwsRoleStatus> status,
+      VaultAwsRole role,
+      ResolvedAuthConfig config) {
+    List<TrustGap> gaps = new ArrayList<>();
+    List<String> unreadable = new ArrayList<>();
+    for (String arn : role.getSpec().roleArns) {
+      String account = Arns.accountId(arn);
+      String principal = sessions.principalFor(config, account);
+      try {
+        Optional<IamGateway.Role> target =
+            clients.iam(sessions.forAccount(config, account)).getRole(Arns.name(arn));
+        if (target.isEmpty()) {
+          unreadable.add(arn + " (no such role)");
+          continue;
+        }
+        List<String> missing = SessionIdentityTrust.missing(target.get().trustPolicy(), principal);
+        if (!missing.isEmpty()) {
+          gaps.add(new TrustGap(arn, missing, TrustPolicies.sessionIdentityStatement(principal)));
+        }
+      } catch (AwsFailure e) {
+        unreadable.add(arn + " (" + e.code() + ")");
+      } catch (IllegalArgumentException e) {
+        unreadable.add(arn + " (its trust policy is not a JSON document)");
+      }
+    }
+    status.status().sessionIdentityGaps = gaps.isEmpty() ? null : gaps;
+    if (!gaps.isEmpty()) {
+      status.condition(
+          SessionIdentityTrust.CONDITION,
+          false,
+          SessionIdentityReason.TrustLacksSessionIdentity,
+          "the trust policy of "
+              + gaps.stream().map(g -> g.roleArn).collect(Collectors.joining(", "))
+              + " does not let the operator set the source identity and session tags that name"
+              + " a credential's holder: credentials are issued without them; add"
+              + " status.sessionIdentityGaps[].statementToAdd to each role's trust policy");
+    } else if (!unreadable.isEmpty()) {
+      status.condition(
+          SessionIdentityTrust.CONDITION,
+          false,
+          SessionIdentityReason.TrustUnreadable,
+          "could not read the trust policy (iam:GetRole) of " + String.join(", ", unreadable));
+    } else {
+      status.condition(
+          SessionIdentityTrust.CONDITION,
+          true,
+          SessionIdentityReason.SessionIdentityAllowed,
+          "each roleArn's trust lets the operator name the holder of every session");
+      return null;
+    }
+    return RECHECK_SESSION_IDENTITY;
   }
 
   /**

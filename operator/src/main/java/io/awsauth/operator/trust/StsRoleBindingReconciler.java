@@ -6,10 +6,12 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.awsauth.operator.api.v1alpha1.AwsReason;
 import io.awsauth.operator.api.v1alpha1.EventReason;
 import io.awsauth.operator.api.v1alpha1.Reason;
+import io.awsauth.operator.api.v1alpha1.SessionIdentityReason;
 import io.awsauth.operator.api.v1alpha1.StsRoleBinding;
 import io.awsauth.operator.api.v1alpha1.StsRoleBindingReason;
 import io.awsauth.operator.api.v1alpha1.StsRoleBindingSpec;
 import io.awsauth.operator.api.v1alpha1.StsRoleBindingStatus;
+import io.awsauth.operator.api.v1alpha1.TrustGap;
 import io.awsauth.operator.authconfig.AuthConfigSettings;
 import io.awsauth.operator.authconfig.AuthConfigs;
 import io.awsauth.operator.authconfig.AuthConfigs.ResolvedAuthConfig;
@@ -50,6 +52,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
@@ -141,11 +144,50 @@ public class StsRoleBindingReconciler
       failed = reasonFor(e);
       notReady(status, failed, explain(e, binding), plan);
     }
+    recordSessionIdentity(status, binding);
     events.announceTransition(
         binding, status.before(), status.build(true), TRUST_READY, "VerifyTrust");
     UpdateControl<StsRoleBinding> control = status.updateControl();
     Duration retryIn = failed == null ? null : lookAgain(failed);
     return retryIn == null ? control : control.rescheduleAfter(retryIn);
+  }
+
+  /**
+   * The SessionIdentity condition: whether the target roles in the binding's account, as the
+   * VaultAwsRoles naming them found their trust, let the binding's role name each session's holder.
+   * Makes no AWS call; absent while no assumed_role VaultAwsRole of the config names a role there.
+   */
+  private void recordSessionIdentity(
+      StatusAggregator<StsRoleBinding, StsRoleBindingStatus> status, StsRoleBinding binding) {
+    Optional<List<TrustGap>> gaps =
+        SessionIdentityTrust.gapsIn(
+            binding.getSpec().accountId, binding.getSpec().authConfigRef, caches.roles());
+    if (gaps.isEmpty()) {
+      status.remove(SessionIdentityTrust.CONDITION);
+      status.status().sessionIdentityGaps = null;
+    } else if (gaps.get().isEmpty()) {
+      status.status().sessionIdentityGaps = null;
+      status.condition(
+          SessionIdentityTrust.CONDITION,
+          true,
+          SessionIdentityReason.SessionIdentityAllowed,
+          "the trust of every target role in account "
+              + binding.getSpec().accountId
+              + " lets the operator name the holder of every session");
+    } else {
+      status.status().sessionIdentityGaps = gaps.get();
+      status.condition(
+          SessionIdentityTrust.CONDITION,
+          false,
+          SessionIdentityReason.TrustLacksSessionIdentity,
+          "the trust policy of "
+              + gaps.get().stream().map(g -> g.roleArn).collect(Collectors.joining(", "))
+              + " does not let "
+              + binding.getSpec().roleArn
+              + " set the source identity and session tags that name a credential's holder:"
+              + " credentials are issued without them; add"
+              + " status.sessionIdentityGaps[].statementToAdd to each role's trust policy");
+    }
   }
 
   /**
@@ -419,6 +461,23 @@ public class StsRoleBindingReconciler
             c ->
                 context.getPrimaryCache().byIndex(CONFIG_INDEX, c.getMetadata().getName()).stream()
                     .map(ResourceID::fromResource)
-                    .collect(Collectors.toSet())));
+                    .collect(Collectors.toSet())),
+        // A VaultAwsRole's findings on the trust of its roleArns reach the bindings of their
+        // accounts (the SessionIdentity condition).
+        caches.roleEvents(
+            "binding-roles",
+            r ->
+                r.getSpec() == null || r.getSpec().authConfigRef == null
+                    ? Set.of()
+                    : context
+                        .getPrimaryCache()
+                        .byIndex(CONFIG_INDEX, r.getSpec().authConfigRef)
+                        .stream()
+                        .filter(
+                            b ->
+                                SessionIdentityTrust.accountsOf(r, r.getSpec().authConfigRef)
+                                    .contains(b.getSpec().accountId))
+                        .map(ResourceID::fromResource)
+                        .collect(Collectors.toSet())));
   }
 }

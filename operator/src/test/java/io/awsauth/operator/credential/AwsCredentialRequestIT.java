@@ -12,6 +12,7 @@ import io.awsauth.operator.api.v1alpha1.CredentialType;
 import io.awsauth.operator.api.v1alpha1.SecretReference;
 import io.awsauth.operator.api.v1alpha1.StsRoleBinding;
 import io.awsauth.operator.api.v1alpha1.StsRoleBindingSpec;
+import io.awsauth.operator.api.v1alpha1.TrustGap;
 import io.awsauth.operator.api.v1alpha1.VaultAwsRole;
 import io.awsauth.operator.testenv.Aws;
 import io.awsauth.operator.testenv.Emulator;
@@ -388,6 +389,12 @@ class AwsCredentialRequestIT {
         List.of("arn:aws:iam::" + TestEnvironment.ACCOUNT_A + ":role/" + target);
     role.getSpec().policyDocument = json(EC2_ALL);
     createReady(role);
+    // The role says so before any request: its trust was read, and the statement is given.
+    VaultAwsRole lacking = awaitRoleReason(role, "TrustLacksSessionIdentity");
+    assertThat(lacking.getStatus().isTrue("Ready")).isTrue();
+    TrustGap gap = lacking.getStatus().sessionIdentityGaps.get(0);
+    assertThat(gap.roleArn).isEqualTo(role.getSpec().roleArns.get(0));
+    assertThat(gap.missingActions).containsExactly("sts:SetSourceIdentity", "sts:TagSession");
     AwsCredentialRequest request = request(Aws.unique("plain"), role);
     client.resource(request).create();
     AwsCredentialRequest ready = awaitCondition(request, "Ready", "True");
@@ -404,7 +411,7 @@ class AwsCredentialRequestIT {
     // The statement the note gives, added to the trust as it says, is what was missing: the next
     // request's session names its holder.
     String statement = note.substring(note.indexOf("add this statement to it: ") + 26);
-    assertThat(statement).contains(operatorArn);
+    assertThat(statement).contains(operatorArn).isEqualTo(gap.statementToAdd);
     try (IamClient iam = Aws.iam(env, env.accountA())) {
       String trust = trustingForAssumeRoleOnly(operatorArn);
       iam.updateAssumeRolePolicy(
@@ -419,6 +426,9 @@ class AwsCredentialRequestIT {
     assertThat(readyNamed.getStatus().issueNote).isNull();
     assertSessionNamesTheWorkload(readyNamed);
     client.resource(readyNamed).withTimeout(60, TimeUnit.SECONDS).delete();
+    // The role looks again within a minute, and its condition clears.
+    assertThat(awaitRoleReason(role, "SessionIdentityAllowed").getStatus().sessionIdentityGaps)
+        .isNull();
   }
 
   @Test
@@ -457,8 +467,54 @@ class AwsCredentialRequestIT {
         .matches("arn:aws:sts::222222222222:assumed-role/" + target + "/[\\w+=,.@-]{2,64}");
     assertThat(ready.getStatus().ttl).isEqualTo("1h");
     assertSessionNamesTheWorkload(ready);
+    String bindingName = binding.getMetadata().getName();
+    awaitRoleReason(role, "SessionIdentityAllowed");
+    awaitBindingReason(bindingName, "SessionIdentityAllowed");
+
+    // A second role in the account whose trust admits the binding's role to sts:AssumeRole only:
+    // the binding names it, with the statement for the binding's role.
+    String plain = Aws.unique("deploy-b-plain");
+    try (IamClient iamB = Aws.iam(env, env.accountB())) {
+      iamB.createRole(
+          r ->
+              r.roleName(plain)
+                  .assumeRolePolicyDocument(
+                      trustingForAssumeRoleOnly(
+                          "arn:aws:iam::" + TestEnvironment.ACCOUNT_B + ":root")));
+    }
+    VaultAwsRole second = role(Aws.unique("deploy-remote-plain"), CredentialType.ASSUMED_ROLE);
+    second.getSpec().roleArns =
+        List.of("arn:aws:iam::" + TestEnvironment.ACCOUNT_B + ":role/" + plain);
+    createReady(second);
+    StsRoleBinding lacking = awaitBindingReason(bindingName, "TrustLacksSessionIdentity");
+    assertThat(lacking.getStatus().isTrue("Ready")).isTrue();
+    assertThat(lacking.getStatus().sessionIdentityGaps)
+        .singleElement()
+        .satisfies(
+            g -> {
+              assertThat(g.roleArn).isEqualTo(second.getSpec().roleArns.get(0));
+              assertThat(g.statementToAdd).contains(binding.getSpec().roleArn);
+            });
+    // Once the role that named it goes, the binding's condition is True again.
+    client.resource(second).withTimeout(60, TimeUnit.SECONDS).delete();
+    awaitBindingReason(bindingName, "SessionIdentityAllowed");
     client.resource(ready).withTimeout(60, TimeUnit.SECONDS).delete();
     client.resource(binding).withTimeout(60, TimeUnit.SECONDS).delete();
+  }
+
+  private static VaultAwsRole awaitRoleReason(VaultAwsRole role, String reason) {
+    return Fixtures.awaitReason(
+        client,
+        VaultAwsRole.class,
+        role.getMetadata().getName(),
+        "SessionIdentity",
+        reason,
+        Duration.ofSeconds(90));
+  }
+
+  private static StsRoleBinding awaitBindingReason(String name, String reason) {
+    return Fixtures.awaitReason(
+        client, StsRoleBinding.class, name, "SessionIdentity", reason, Duration.ofSeconds(90));
   }
 
   @Test

@@ -4,6 +4,7 @@ import io.awsauth.operator.api.v1alpha1.AwsAuthConfig;
 import io.awsauth.operator.api.v1alpha1.AwsAuthConfigSpec;
 import io.awsauth.operator.api.v1alpha1.AwsCredentialRequest;
 import io.awsauth.operator.api.v1alpha1.AwsCredentialRequestSpec;
+import io.awsauth.operator.api.v1alpha1.ConditionedStatus;
 import io.awsauth.operator.api.v1alpha1.CredentialType;
 import io.awsauth.operator.api.v1alpha1.RoleBindings;
 import io.awsauth.operator.api.v1alpha1.SecretReference;
@@ -89,6 +90,34 @@ public final class Fixtures {
                         .map(io.fabric8.kubernetes.api.model.Condition::getStatus)
                         .orElse("")
                         .equals(value));
+  }
+
+  /**
+   * The cluster-scoped {@code type} named {@code name} as the API server has it once its condition
+   * {@code condition} carries {@code reason}.
+   */
+  public static <
+          T extends io.fabric8.kubernetes.client.CustomResource<?, ? extends ConditionedStatus>>
+      T awaitReason(
+          KubernetesClient client,
+          Class<T> type,
+          String name,
+          String condition,
+          String reason,
+          java.time.Duration atMost) {
+    return org.awaitility.Awaitility.await()
+        .atMost(atMost)
+        .pollInterval(java.time.Duration.ofMillis(300))
+        .until(
+            () -> client.resources(type).withName(name).get(),
+            r ->
+                r != null
+                    && r.getStatus() != null
+                    && r.getStatus()
+                        .condition(condition)
+                        .map(io.fabric8.kubernetes.api.model.Condition::getReason)
+                        .orElse("")
+                        .equals(reason));
   }
 
   /** A ServiceAccount, created or kept. */

@@ -47,6 +47,10 @@ public enum StsRoleBindingReason implements Reason {
           DependencyReason.SecretNotFound,
           DependencyReason.SecretKeyMissing
         },
+        new Reason[] {
+          SessionIdentityReason.SessionIdentityAllowed,
+          SessionIdentityReason.TrustLacksSessionIdentity
+        },
         Arrays.stream(AwsReason.values())
             .filter(r -> r != AwsReason.AccessDenied)
             .toArray(Reason[]::new));

@@ -44,6 +44,7 @@ public enum VaultAwsRoleReason implements Reason {
           DependencyReason.AuthConfigNotReady,
           DependencyReason.NoTrustForAccount,
           DependencyReason.TrustNotReady
-        });
+        },
+        SessionIdentityReason.values());
   }
 }
