@@ -216,9 +216,9 @@ final class Report {
       new Target("throughput ≥ 0.8× the baseline", "issue 7", Basis.RATIO, Op.AT_LEAST, 0.8, "");
   static final Target COLD =
       new Target(
-          "all requests Ready from cold ≤ 1.5× the baseline (same AWS calls and Secret writes,"
-              + " same concurrency)",
-          "issue 7 (at 10,000 requests)",
+          "requests that exist before the operator starts all Ready ≤ 1.5× the baseline (same AWS"
+              + " calls and Secret writes, same concurrency)",
+          "issues 7 and 19 (at 10,000 requests; creating them is not in the figure)",
           Basis.RATIO,
           Op.AT_MOST,
           1.5,
@@ -276,17 +276,23 @@ final class Report {
   /** VmHWM (peak resident set) of each operator process of the run, read before it ended. */
   final Map<String, Long> peakRssKib = new LinkedHashMap<>();
 
+  /** Issue 19: resident memory stays within this share of the chart's memory limit. */
+  static final double MEMORY_HEADROOM = 0.8;
+
   Target memoryTarget() {
     return new Target(
-        "resident memory ≤ the chart's memory limit ("
+        "resident memory ≤ 80 % of the chart's memory limit ("
+            + f1(memoryLimitMib * MEMORY_HEADROOM)
+            + " of "
             + memoryLimitMib
             + " MiB), at its peak over the whole run",
-        "issue 7 (at most 512 MiB resident at 10,000); limit = resources.limits.memory of"
-            + " helm/aws-auth-operator/values.yaml, read by this run; the operator ran with "
+        "issue 19 (headroom under the limit, the unrelated Secrets included); limit ="
+            + " resources.limits.memory of helm/aws-auth-operator/values.yaml, read by this run;"
+            + " the operator ran with "
             + jvmSettings,
         Basis.VALUE,
         Op.AT_MOST,
-        memoryLimitMib,
+        memoryLimitMib * MEMORY_HEADROOM,
         "MiB");
   }
 
@@ -381,14 +387,12 @@ final class Report {
     if (scale != null) {
       issuingFigure(f, "scale", scale.cold());
       f.add(
-          scale.cold().count() + " assumed_role: all Ready from cold",
+          scale.cold().count() + " assumed_role created before the operator starts: all Ready",
           scale.cold().readySeconds(),
           "s",
-          "creates took "
+          "from the process start (start-up included); created beforehand in "
               + f1(scale.cold().createSeconds())
-              + " s: creating the requests alone is "
-              + ratio(scale.cold().createSeconds() / scale.baseline().secretsSeconds())
-              + " of the baseline; failed "
+              + " s, not in the figure; failed "
               + scale.cold().failed(),
           scale.baseline().secretsSeconds(),
           "SDK + Secret, same concurrency",

@@ -93,7 +93,7 @@ class ChartTemplateTest {
     // the JVM sized for the 512Mi limit, as e2e/benchmark measures it
     assertThat(c.getResources().getLimits().get("memory").toString()).isEqualTo("512Mi");
     assertThat(env(c).get("JAVA_TOOL_OPTIONS"))
-        .contains("-XX:MaxRAMPercentage=75", "-XX:+UseSerialGC");
+        .contains("-XX:MaxRAMPercentage=50", "-XX:+UseSerialGC");
     assertThat(env(c)).containsEntry("MALLOC_ARENA_MAX", "2");
 
     // a writable /tmp on a read-only root filesystem
