@@ -19,10 +19,14 @@ import java.util.Map;
  * comes from.
  */
 final class Figures {
-  /** What a target compares: the figure itself, or the figure divided by its baseline. */
+  /**
+   * What a target compares: the figure itself, the figure divided by its baseline, or the figure
+   * divided by the peer's (Vault's) figure of the same run.
+   */
   enum Basis {
     VALUE,
-    RATIO
+    RATIO,
+    PEER_RATIO
   }
 
   enum Op {
@@ -66,7 +70,11 @@ final class Figures {
       return op.symbol
           + " "
           + number(limit)
-          + (basis == Basis.RATIO ? "× baseline" : unit.isEmpty() ? "" : " " + unit);
+          + switch (basis) {
+            case RATIO -> "× baseline";
+            case PEER_RATIO -> "× Vault";
+            case VALUE -> unit.isEmpty() ? "" : " " + unit;
+          };
     }
   }
 
@@ -75,7 +83,8 @@ final class Figures {
    * same thing measured in this run without the operator (null: none), {@code vault} the same thing
    * done by the peer in this run (null: none, or no peer), {@code detail}, {@code baselineDetail}
    * and {@code vaultDetail} what the report says beside them (a null vaultDetail: the run had no
-   * peer for this figure to be compared with).
+   * peer for this figure to be compared with); {@code peerTarget} a second target, judged against
+   * the peer's figure (null: none, or no peer figure in this run).
    */
   record Figure(
       String name,
@@ -86,7 +95,8 @@ final class Figures {
       String baselineDetail,
       Double vault,
       String vaultDetail,
-      Target target) {
+      Target target,
+      Target peerTarget) {
     Double ratio() {
       return ratio(baseline);
     }
@@ -106,27 +116,42 @@ final class Figures {
 
     /** What the target compares, or null when this run has nothing to compare. */
     Double judged() {
-      if (target == null) {
+      return judged(target);
+    }
+
+    /** What {@code t} (this figure's target or peer target) compares, or null. */
+    Double judged(Target t) {
+      if (t == null) {
         return null;
       }
-      Double x = target.basis() == Basis.RATIO ? ratio() : value;
+      Double x =
+          switch (t.basis()) {
+            case RATIO -> ratio();
+            case PEER_RATIO -> vaultRatio();
+            case VALUE -> value;
+          };
       return x == null || !finite(x) ? null : x;
     }
 
     /** Whether this figure meets its target: null without one; false when not measured. */
     Boolean met() {
-      if (target == null) {
+      return met(target);
+    }
+
+    /** Whether this figure meets {@code t}: null without it; false when not measured. */
+    Boolean met(Target t) {
+      if (t == null) {
         return null;
       }
-      Double x = judged();
-      return x != null && target.op().holds(x, target.limit());
+      Double x = judged(t);
+      return x != null && t.op().holds(x, t.limit());
     }
   }
 
   /** A target as this run judged it: on its worst figure (null: no figure of it measured). */
   record Judgement(Target target, List<Figure> figures, Figure worst) {
     Boolean met() {
-      return worst == null ? null : worst.met();
+      return worst == null ? null : worst.met(target);
     }
   }
 
@@ -153,11 +178,40 @@ final class Figures {
       Double vault,
       String vaultDetail,
       Target target) {
+    return add(
+        name, value, unit, detail, baseline, baselineDetail, vault, vaultDetail, target, null);
+  }
+
+  /**
+   * A figure with a second target judged against the peer's figure; that target is dropped when the
+   * run has no peer figure for it (a run without the peer does not fail it).
+   */
+  Figure add(
+      String name,
+      Double value,
+      String unit,
+      String detail,
+      Double baseline,
+      String baselineDetail,
+      Double vault,
+      String vaultDetail,
+      Target target,
+      Target peerTarget) {
     if (figures.stream().anyMatch(f -> f.name().equals(name))) {
       throw new IllegalArgumentException("two figures named " + name);
     }
     Figure f =
-        new Figure(name, value, unit, detail, baseline, baselineDetail, vault, vaultDetail, target);
+        new Figure(
+            name,
+            value,
+            unit,
+            detail,
+            baseline,
+            baselineDetail,
+            vault,
+            vaultDetail,
+            target,
+            vault == null ? null : peerTarget);
     figures.add(f);
     return f;
   }
@@ -179,6 +233,9 @@ final class Figures {
       if (f.target() != null) {
         byTarget.computeIfAbsent(f.target(), t -> new ArrayList<>()).add(f);
       }
+      if (f.peerTarget() != null) {
+        byTarget.computeIfAbsent(f.peerTarget(), t -> new ArrayList<>()).add(f);
+      }
     }
     List<Judgement> out = new ArrayList<>();
     byTarget.forEach((t, fs) -> out.add(new Judgement(t, List.copyOf(fs), worst(t, fs))));
@@ -190,9 +247,9 @@ final class Figures {
         .max(
             Comparator.comparingDouble(
                 f ->
-                    f.judged() == null
+                    f.judged(t) == null
                         ? Double.POSITIVE_INFINITY
-                        : t.op().shortfall(f.judged(), t.limit())))
+                        : t.op().shortfall(f.judged(t), t.limit())))
         .orElse(null);
   }
 
@@ -220,6 +277,10 @@ final class Figures {
         n.put("target", f.target().condition());
       }
       putBoolean(n, "met", f.met());
+      if (f.peerTarget() != null) {
+        n.put("peerTarget", f.peerTarget().condition());
+        putBoolean(n, "peerMet", f.met(f.peerTarget()));
+      }
       n.put("detail", f.detail());
       if (f.baselineDetail() == null) {
         n.putNull("baselineDetail");
@@ -245,7 +306,7 @@ final class Figures {
         n.putNull("worstJudged");
       } else {
         n.put("worst", j.worst().name());
-        putNumber(n, "worstJudged", j.worst().judged());
+        putNumber(n, "worstJudged", j.worst().judged(j.target()));
       }
       putBoolean(n, "met", j.met());
     }

@@ -214,6 +214,31 @@ final class Report {
           "");
   static final Target THROUGHPUT =
       new Target("throughput ≥ 0.8× the baseline", "issue 7", Basis.RATIO, Op.AT_LEAST, 0.8, "");
+  static final Target LATENCY_P99_VAULT =
+      new Target(
+          "p99 issuance latency ≤ Vault's, for every credential type Vault has",
+          "issue 19 (HashiCorp Vault v1.14.10 in this run, --peer=vault; session_token has no"
+              + " counterpart)",
+          Basis.PEER_RATIO,
+          Op.AT_MOST,
+          1,
+          "");
+  static final Target THROUGHPUT_VAULT =
+      new Target(
+          "throughput ≥ 1× Vault's at the same concurrency",
+          "issue 19 (--peer=vault)",
+          Basis.PEER_RATIO,
+          Op.AT_LEAST,
+          1,
+          "");
+  static final Target ROTATION_P99 =
+      new Target(
+          "rotations within 1 s of renewAt at p99",
+          "issue 19 (issuedAt of the new credential − renewAt of the old)",
+          Basis.VALUE,
+          Op.AT_MOST,
+          1000,
+          "ms");
   static final Target COLD =
       new Target(
           "requests that exist before the operator starts all Ready ≤ 1.5× the baseline (same AWS"
@@ -296,18 +321,30 @@ final class Report {
         "MiB");
   }
 
-  /** Every target, in the order of the report (those of skipped phases show as not measured). */
+  /**
+   * Every target, in the order of the report (those of skipped phases show as not measured; those
+   * against Vault only in a run with the peer).
+   */
   List<Target> targets() {
-    return List.of(
-        LATENCY_P99,
-        THROUGHPUT,
-        ONE_CREDENTIAL,
-        COLD,
-        memoryTarget(),
-        RESYNC,
-        RESTART_CALLS,
-        UNRELATED,
-        STARTUP);
+    List<Target> all = new ArrayList<>(List.of(LATENCY_P99));
+    if (peer != null) {
+      all.add(LATENCY_P99_VAULT);
+    }
+    all.add(THROUGHPUT);
+    if (peer != null) {
+      all.add(THROUGHPUT_VAULT);
+    }
+    all.addAll(
+        List.of(
+            ONE_CREDENTIAL,
+            COLD,
+            memoryTarget(),
+            RESYNC,
+            RESTART_CALLS,
+            UNRELATED,
+            STARTUP,
+            ROTATION_P99));
+    return List.copyOf(all);
   }
 
   /** What this run measured, each figure beside the baseline measured in this run, if any. */
@@ -332,7 +369,8 @@ final class Report {
                     + ", n="
                     + v.samples().size()
                     + (v.failed() > 0 ? ", " + v.failed() + " failed" : ""),
-            p == 99 ? LATENCY_P99 : null);
+            p == 99 ? LATENCY_P99 : null,
+            p == 99 ? LATENCY_P99_VAULT : null);
       }
     }
     for (KeysRow r : keysRows) {
@@ -381,7 +419,8 @@ final class Report {
                   + f1(vaultThroughput.secretsSeconds())
                   + " s, failed "
                   + vaultThroughput.failed(),
-          THROUGHPUT);
+          THROUGHPUT,
+          THROUGHPUT_VAULT);
       issuingFigure(f, "throughput", throughput.operator());
     }
     if (scale != null) {
@@ -530,7 +569,7 @@ final class Report {
                 + " after renewAt",
             null,
             null,
-            null);
+            p == 99 ? ROTATION_P99 : null);
       }
     }
     return f;
@@ -592,8 +631,10 @@ final class Report {
                     + (x.vaultDetail() == null ? "" : " (" + x.vaultDetail() + ")"));
         cells.add(x.vaultRatio() == null ? "–" : ratio(x.vaultRatio()));
       }
-      cells.add(x.target() == null ? "" : x.target().condition());
-      cells.add(met(x.met()));
+      cells.add(
+          (x.target() == null ? "" : x.target().condition())
+              + (x.peerTarget() == null ? "" : "; " + x.peerTarget().condition()));
+      cells.add(met(x.met()) + (x.peerTarget() == null ? "" : " / " + met(x.met(x.peerTarget()))));
       row(b, cells.toArray(String[]::new));
     }
     b.append("\n### Targets, each judged on its worst figure in this run\n\n");
@@ -607,7 +648,7 @@ final class Report {
           j.figures().isEmpty()
               ? "none: not measured in this run"
               : String.valueOf(j.figures().size()),
-          j.worst() == null ? "–" : j.worst().name() + ": " + judged(j.worst()),
+          j.worst() == null ? "–" : j.worst().name() + ": " + judged(j.worst(), j.target()),
           j.figures().isEmpty() ? "not measured" : met(j.met()));
     }
     b.append(
@@ -692,13 +733,14 @@ final class Report {
         ONE_CREDENTIAL);
   }
 
-  private static String judged(Figure f) {
-    if (f.judged() == null) {
+  private static String judged(Figure f, Target t) {
+    Double x = f.judged(t);
+    if (x == null) {
       return "not reached";
     }
-    return f.target().basis() == Basis.RATIO
-        ? ratio(f.judged()) + " (" + value(f.value(), f.unit()) + ")"
-        : value(f.judged(), f.unit());
+    return t.basis() == Basis.VALUE
+        ? value(x, f.unit())
+        : ratio(x) + " (" + value(f.value(), f.unit()) + ")";
   }
 
   static String met(Boolean met) {

@@ -116,7 +116,7 @@ class ReportVaultTest {
         .contains("| 90 ms (GET /v1/aws/creds/<role> over keep-alive HTTP, n=20) | 3.33× |");
     assertThat(row(md, "| throughput, 100 assumed_role created at once |"))
         .contains("| 50.0/s (2.0 s, failed 0) | 0.40× |")
-        .contains("| 0.25× | ≥ 0.8× baseline | no |");
+        .contains("| 0.25× | ≥ 0.8× baseline; ≥ 1× Vault | no / no |");
     assertThat(md).contains("Vault: the same issuances by the peer (above), measured in this run");
   }
 
@@ -155,5 +155,44 @@ class ReportVaultTest {
     assertThat(session.path("vault").isNull()).isTrue();
     assertThat(session.path("vaultRatio").isNull()).isTrue();
     assertThat(session.path("vaultDetail").asText()).isEqualTo(VaultPeer.NO_SESSION_TOKEN);
+  }
+
+  private static Figures.Judgement judged(Report r, String rulePrefix) {
+    return r.figures().judgements(r.targets()).stream()
+        .filter(j -> j.target().rule().startsWith(rulePrefix))
+        .findFirst()
+        .orElseThrow();
+  }
+
+  @Test
+  void theVaultTargetsAreJudgedOnTheTypesVaultHasAndNotWithoutThePeer() {
+    Report r = withVault();
+
+    Figures.Judgement p99 = judged(r, "p99 issuance latency ≤ Vault's");
+    assertThat(p99.figures())
+        .extracting(Figure::name)
+        .as("session_token has no counterpart, so it is not judged against Vault")
+        .containsExactly("issuance latency iam_user p99");
+    assertThat(p99.worst().judged(p99.target())).isEqualTo(300.0 / 90);
+    assertThat(p99.met()).isFalse();
+    Figures.Judgement throughput = judged(r, "throughput ≥ 1× Vault");
+    // 20/s against Vault's 80/s.
+    assertThat(throughput.worst().judged(throughput.target())).isEqualTo(0.25);
+    assertThat(throughput.met()).isFalse();
+    // The SDK target of the same figure is judged on its own: 300 / 200 ms is 1.5×, met.
+    assertThat(figure(r, "issuance latency iam_user p99").met()).isTrue();
+    assertThat(row(r.markdown(), "| issuance latency iam_user p99"))
+        .contains("≤ 1.5× baseline; ≤ 1× Vault | yes / no |");
+
+    r.vaultThroughput = new Report.Burst(100, 0, 6.0, 6.0, 6.0, Map.of());
+    assertThat(judged(r, "throughput ≥ 1× Vault").met()).as("20/s against 16.7/s").isTrue();
+
+    Report without = withVault();
+    without.peer = null;
+    without.vaultLatencies.clear();
+    without.vaultThroughput = null;
+    assertThat(without.figures().judgements(without.targets()))
+        .extracting(j -> j.target().rule())
+        .noneMatch(rule -> rule.contains("Vault"));
   }
 }
