@@ -3,11 +3,14 @@ package io.awsauth.operator.credential;
 import io.awsauth.operator.api.v1alpha1.AwsCredentialRequest;
 import io.awsauth.operator.api.v1alpha1.AwsCredentialRequestStatus;
 import io.awsauth.operator.api.v1alpha1.AwsCredentialRequestStatus.Revocation;
+import io.awsauth.operator.cache.Pages;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.jboss.logging.Logger;
 
@@ -36,16 +39,24 @@ public class CutoffReissue {
    */
   int reissueCovered(
       AwsCredentialRequest revoked, Revocation r, Instant cutoffAt, boolean ownLeaseCovered) {
+    // the covered ones first, a page at a time; then their Secrets (a long run of edits would
+    // outlive a list's continue token)
+    List<AwsCredentialRequest> covered = new ArrayList<>();
+    Pages.allRequests(
+        client,
+        other -> {
+          AwsCredentialRequestStatus s = other.getStatus();
+          if ((ownLeaseCovered
+                  || !other.getMetadata().getUid().equals(revoked.getMetadata().getUid()))
+              && s != null
+              && s.secretName != null
+              && covered(r, s, cutoffAt)) {
+            covered.add(other);
+          }
+        });
     int marked = 0;
-    for (AwsCredentialRequest other :
-        client.resources(AwsCredentialRequest.class).inAnyNamespace().list().getItems()) {
+    for (AwsCredentialRequest other : covered) {
       AwsCredentialRequestStatus s = other.getStatus();
-      if ((!ownLeaseCovered && other.getMetadata().getUid().equals(revoked.getMetadata().getUid()))
-          || s == null
-          || s.secretName == null
-          || !covered(r, s, cutoffAt)) {
-        continue;
-      }
       try {
         client
             .secrets()

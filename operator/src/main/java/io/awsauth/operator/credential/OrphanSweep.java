@@ -1,12 +1,12 @@
 package io.awsauth.operator.credential;
 
 import io.awsauth.operator.api.v1alpha1.AwsAuthConfig;
-import io.awsauth.operator.api.v1alpha1.AwsCredentialRequest;
 import io.awsauth.operator.authconfig.AuthConfigSettings;
 import io.awsauth.operator.aws.AwsClients;
 import io.awsauth.operator.aws.AwsFailure;
 import io.awsauth.operator.aws.IamGateway;
 import io.awsauth.operator.aws.IamGateway.User;
+import io.awsauth.operator.cache.Pages;
 import io.awsauth.operator.runtime.Leadership;
 import io.awsauth.operator.runtime.OperatorConfig;
 import io.awsauth.operator.runtime.Sharding;
@@ -125,12 +125,7 @@ public class OrphanSweep {
     // every request of the cluster, of every shard: never an informer's cache, which a shard
     // narrows to its own requests
     Set<String> requests = new HashSet<>();
-    client
-        .resources(AwsCredentialRequest.class)
-        .inAnyNamespace()
-        .list()
-        .getItems()
-        .forEach(r -> requests.add(r.getMetadata().getUid()));
+    Pages.allRequests(client, r -> requests.add(r.getMetadata().getUid()));
     List<String> deleted = new ArrayList<>();
     Set<String> accountsDone = new HashSet<>();
     for (AwsAuthConfig config : client.resources(AwsAuthConfig.class).list().getItems()) {
