@@ -90,10 +90,10 @@ class ChartTemplateTest {
     assertThat(c.getSecurityContext().getRunAsNonRoot()).isTrue();
     assertThat(c.getSecurityContext().getCapabilities().getDrop()).containsExactly("ALL");
     assertThat(c.getSecurityContext().getPrivileged()).isNotEqualTo(Boolean.TRUE);
-    // the JVM sized for the 512Mi limit, as e2e/benchmark measures it
-    assertThat(c.getResources().getLimits().get("memory").toString()).isEqualTo("512Mi");
+    // the JVM sized for the 768Mi limit, as e2e/benchmark measures it
+    assertThat(c.getResources().getLimits().get("memory").toString()).isEqualTo("768Mi");
     assertThat(env(c).get("JAVA_TOOL_OPTIONS"))
-        .contains("-XX:MaxRAMPercentage=50", "-XX:+UseSerialGC");
+        .contains("-XX:MaxRAMPercentage=33", "-XX:+UseSerialGC");
     assertThat(env(c)).containsEntry("MALLOC_ARENA_MAX", "2");
 
     // a writable /tmp on a read-only root filesystem

@@ -111,7 +111,7 @@ class OperatorPodE2E {
     assertThat(container.getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
     assertThat(container.getSecurityContext().getCapabilities().getDrop()).containsExactly("ALL");
     assertThat(pod.getSpec().getSecurityContext().getRunAsUser()).isEqualTo(65532L);
-    assertThat(container.getResources().getLimits()).containsEntry("memory", new Quantity("512Mi"));
+    assertThat(container.getResources().getLimits()).containsEntry("memory", new Quantity("768Mi"));
     assertThat(container.getReadinessProbe().getHttpGet().getPath()).isNotBlank();
     assertThat(pod.getSpec().getServiceAccountName()).isEqualTo(release + "-aws-auth-operator");
     ContainerStatus status = pod.getStatus().getContainerStatuses().get(0);
@@ -152,7 +152,7 @@ class OperatorPodE2E {
         memory.get("limit") / 1048576.0);
     assertThat(memory.get("limit"))
         .as("the chart's memory limit is enforced")
-        .isEqualTo(512L << 20);
+        .isEqualTo(768L << 20);
     assertThat(memory.get("peak")).isLessThan(memory.get("limit"));
   }
 
