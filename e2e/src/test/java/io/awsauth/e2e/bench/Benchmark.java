@@ -87,7 +87,13 @@ public final class Benchmark {
   int noiseMib = 1;
   int rotationR = 10;
   int rotationSeconds = 120;
-  int concurrency = 10;
+
+  /**
+   * The baseline's and the peer's threads: by default the operator's reconcile threads, as this run
+   * configures them ({@link OperatorThreads}).
+   */
+  int concurrency;
+
   int createThreads = 16;
   String throughputType = "assumed_role";
 
@@ -226,7 +232,16 @@ public final class Benchmark {
     report.option("unrelated Secrets x MiB", noiseSecrets + " x " + noiseMib);
     report.option(
         "rotation requests (iam_user, ttl 40s) x seconds", rotationR + " x " + rotationSeconds);
-    report.option("baseline concurrency (= JOSDK reconcile threads)", concurrency);
+    int threads = OperatorThreads.of(repo, operatorProps);
+    if (concurrency == 0) {
+      concurrency = threads;
+    }
+    report.option(
+        "baseline and peer concurrency",
+        concurrency
+            + (concurrency == threads
+                ? " (= the operator's reconcile threads)"
+                : " (the operator's reconcile threads: " + threads + ")"));
     report.option("keys: issuances per type and side, to the first allowed call", keysN());
     report.option(
         "operator -Xmx",

@@ -24,6 +24,9 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
 
 /**
  * Issues a lease, writes it to the request's Secret, then retires the previous one (iam_user: its
@@ -36,6 +39,9 @@ import java.util.UUID;
  */
 @ApplicationScoped
 public class Issuance {
+  /** The Secret-name checks made beside a finalizer write (at most one per reconcile thread). */
+  private static final ExecutorService CHECKS = Timers.daemonPool("aao-secret-check");
+
   private final KubernetesClient client;
   private final Issuer issuer;
   private final Revocation revocation;
@@ -71,10 +77,10 @@ public class Issuance {
    * Issues a lease (or the one recorded in status.pendingLease); returns when to renew it.
    *
    * <p>{@code aao_issuance_seconds} times the issuance of the type it names and nothing else: from
-   * the first step that belongs to issuing the credential (the STS call, after the finalizer for
-   * the types revoked at AWS; for iam_user the finalizer and the write-ahead record before
-   * CreateUser) to the Secret holding it. The check before it (may this request's Secret be written
-   * at all?) and what follows it (status, retiring the previous key, the Event) are not part of it.
+   * the first step that belongs to issuing the credential (the STS call; for iam_user the
+   * write-ahead record before CreateUser) to the Secret holding it. What comes before it ({@link
+   * #prepare}: may this request's Secret be written at all, and the finalizer) and what follows it
+   * (status, retiring the previous key, the Event) are not part of it.
    */
   Duration issue(
       RequestOutcome outcome,
@@ -86,7 +92,7 @@ public class Issuance {
       boolean rotation) {
     AwsCredentialRequest request = outcome.resource();
     AwsCredentialRequestStatus status = request.getStatus();
-    secrets.assertUsable(request, secret);
+    prepare(request, terms.type(), secret, context);
     Optional<String> keyInSecret = secret.flatMap(CredentialSecret::accessKeyId);
     String leaseId = terms.type().isSts() ? UUID.randomUUID().toString() : pendingLease(status);
     Instant started = clock.instant();
@@ -133,10 +139,6 @@ public class Issuance {
     IssuedCredential credential;
     boolean onlyKey = false;
     if (terms.type().isSts()) {
-      if (terms.type() != CredentialType.SESSION_TOKEN) {
-        // Denied at AWS when revoked: the request stays until its deny policy is written.
-        holdFinalizer(request, context);
-      }
       credential = issuer.issueSts(request, role, config, terms);
     } else {
       if (status.iamUserName == null) {
@@ -150,7 +152,6 @@ public class Issuance {
         status.pendingLease = pending;
       }
       status.authConfigRef = role.getSpec().authConfigRef;
-      holdFinalizer(request, context);
       statusWriter.writeAhead(request);
       Issuer.UserKey key =
           issuer.issueIamUser(request, role, config, terms, status.iamUserName, keyInSecret);
@@ -329,6 +330,52 @@ public class Issuance {
     return rotation && terms.type().isSts()
         ? revocation.retire(request, successor)
         : Optional.empty();
+  }
+
+  /**
+   * Before the first AWS call of an issuance: the request's Secret may be written ({@link
+   * CredentialSecretWriter#assertUsable}: a dry-run create while it does not exist), and the types
+   * revoked at AWS hold the request's finalizer ({@link #holdFinalizer}). Both are API round trips
+   * and neither needs the other, so a first issuance makes them at once; both have succeeded before
+   * anything is issued, so a Secret name that is taken still costs no AWS call (its refusal is
+   * thrown first, whatever the finalizer did). A refused request may keep the finalizer: its
+   * deletion releases it, with nothing to revoke.
+   */
+  void prepare(
+      AwsCredentialRequest request,
+      CredentialType type,
+      Optional<Secret> secret,
+      Context<AwsCredentialRequest> context) {
+    boolean needsFinalizer =
+        type != CredentialType.SESSION_TOKEN
+            && !request.hasFinalizer(AwsCredentialRequestReconciler.FINALIZER);
+    if (!needsFinalizer || secret.isPresent()) {
+      // (a Secret that exists is checked in memory: one round trip at most, nothing to overlap)
+      secrets.assertUsable(request, secret);
+      if (needsFinalizer) {
+        holdFinalizer(request, context);
+      }
+      return;
+    }
+    CompletableFuture<Void> check =
+        CompletableFuture.runAsync(() -> secrets.assertUsable(request, secret), CHECKS);
+    RuntimeException finalizerFailed = null;
+    try {
+      holdFinalizer(request, context);
+    } catch (RuntimeException e) {
+      finalizerFailed = e;
+    }
+    try {
+      check.join();
+    } catch (CompletionException e) {
+      if (e.getCause() instanceof RuntimeException cause) {
+        throw cause;
+      }
+      throw e;
+    }
+    if (finalizerFailed != null) {
+      throw finalizerFailed;
+    }
   }
 
   /**
