@@ -98,6 +98,50 @@ final class IamUsers {
         .forEach(g -> iam.removeUserFromGroup(userName, g));
   }
 
+  /**
+   * A fingerprint of what {@link #syncPermissions} gives a user: the role's inline policy, managed
+   * policies and groups (in any order). Recorded as status.permissionsFor with each lease.
+   */
+  static String permissions(VaultAwsRoleSpec role) {
+    String joined =
+        String.join(
+            "\n",
+            role.policyDocument == null ? "-" : compact(role),
+            String.join(",", sorted(role.policyArns)),
+            String.join(",", sorted(role.iamGroups)));
+    return LeaseTerms.sha256Hex(joined, 8);
+  }
+
+  private static List<String> sorted(List<String> values) {
+    return values == null ? List.of() : values.stream().sorted().toList();
+  }
+
+  /**
+   * Whether an iam_user issuance needs only a new access key for the user the request holds (one
+   * IAM call, against seven to create or adopt the user and give it its permissions): a rotation
+   * that starts afresh (no interrupted attempt to clean up after, status.pendingLease), of the user
+   * status names, whose current key the Secret holds, while the role gives the permissions the user
+   * was last given ({@code permissions}, status.permissionsFor). Pure.
+   */
+  static boolean keyOnly(
+      AwsCredentialRequestStatus status, Optional<String> keyInSecret, String permissions) {
+    return status.pendingLease == null
+        && status.leaseId != null
+        && status.iamUserName != null
+        && status.accessKeyId != null
+        && keyInSecret.filter(status.accessKeyId::equals).isPresent()
+        && permissions.equals(status.permissionsFor);
+  }
+
+  /**
+   * Whether a key-only rotation's CreateAccessKey failed for a reason the full issuance deals with:
+   * the user has two keys already (one left by an earlier lease or attempt: the full issuance
+   * deletes all but the current one) or is gone (it creates it again).
+   */
+  static boolean needsFullIssuance(AwsFailure failure) {
+    return "LimitExceeded".equals(failure.code()) || "NoSuchEntity".equals(failure.code());
+  }
+
   /** Deletes every access key of the user but {@code keep}: keys of interrupted attempts. */
   static void deleteKeysExcept(IamGateway iam, String userName, Set<String> keep) {
     for (AccessKey key : iam.listAccessKeys(userName)) {

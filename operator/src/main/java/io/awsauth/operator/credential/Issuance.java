@@ -144,6 +144,9 @@ public class Issuance {
       if (status.iamUserName == null) {
         status.iamUserName = issuer.userName(request, role, config);
       }
+      // (decided before the write-ahead record: a pending lease in status means an interrupted
+      // attempt, whose keys the whole issuance cleans up)
+      boolean keyOnly = IamUsers.keyOnly(status, keyInSecret, IamUsers.permissions(role.getSpec()));
       if (status.pendingLease == null) {
         PendingLease pending = new PendingLease();
         pending.leaseId = leaseId;
@@ -154,7 +157,8 @@ public class Issuance {
       status.authConfigRef = role.getSpec().authConfigRef;
       statusWriter.writeAhead(request);
       Issuer.UserKey key =
-          issuer.issueIamUser(request, role, config, terms, status.iamUserName, keyInSecret);
+          issuer.issueIamUser(
+              request, role, config, terms, status.iamUserName, keyInSecret, keyOnly);
       credential = key.credential();
       onlyKey = key.onlyKey();
     }
@@ -203,7 +207,7 @@ public class Issuance {
         secret
             .flatMap(CredentialSecret::deniedBefore)
             .filter(at -> status.issuedAt != null && Instant.parse(status.issuedAt).isBefore(at));
-    statusWriter.issued(outcome, terms, leaseId, credential, role, retiring);
+    statusWriter.issued(outcome, terms, leaseId, credential, role, retiring, true);
     statusWriter.retiredSession(outcome, retired, clock.instant());
     if (cutoff.isPresent()) {
       statusWriter.reissuedAfterCutoff(outcome, terms, cutoff.get());
@@ -272,7 +276,7 @@ public class Issuance {
             expiresAt,
             issuer.userArn(config, status.iamUserName),
             Optional.empty());
-    statusWriter.issued(outcome, terms, pending.leaseId, credential, role, retiring);
+    statusWriter.issued(outcome, terms, pending.leaseId, credential, role, retiring, false);
     if (rotation) {
       statusWriter.restartDue(outcome, pending.leaseId);
     }
@@ -309,7 +313,8 @@ public class Issuance {
             lease.principalArn(),
             Optional.empty()),
         role,
-        Optional.empty());
+        Optional.empty(),
+        false);
     statusWriter.retiredSession(outcome, retired, clock.instant());
     if (rotation) {
       statusWriter.restartDue(outcome, lease.leaseId());

@@ -213,7 +213,9 @@ public class Issuer {
   /**
    * Creates (or adopts) the user, gives it the role's permissions, deletes keys left by interrupted
    * attempts (all but {@code keep}, the key the Secret holds now), creates a key and proves it
-   * works.
+   * works. {@code keyOnly} ({@link IamUsers#keyOnly}): a rotation of a user that already has the
+   * role's permissions, which tries CreateAccessKey alone first, and takes the whole way when IAM
+   * says the user has two keys or is gone.
    */
   UserKey issueIamUser(
       AwsCredentialRequest request,
@@ -221,20 +223,28 @@ public class Issuer {
       ResolvedAuthConfig config,
       LeaseTerms terms,
       String userName,
-      Optional<String> keep) {
+      Optional<String> keep,
+      boolean keyOnly) {
     IamGateway iam = clients.iam(config.settings());
-    boolean fresh =
-        IamUsers.ensureUser(
-            iam,
-            userName,
-            role.getSpec(),
-            OwnerTags.of(request, cluster.id(), role.getSpec().iamTags),
-            request.getMetadata().getUid());
-    IamUsers.syncPermissions(iam, userName, role.getSpec(), fresh);
-    if (!fresh) {
-      IamUsers.deleteKeysExcept(iam, userName, keep.map(Set::of).orElse(Set.of()));
+    Optional<AccessKey> rotated = keyOnly ? newKeyOnly(iam, userName) : Optional.empty();
+    boolean fresh = false;
+    AccessKey key;
+    if (rotated.isPresent()) {
+      key = rotated.get();
+    } else {
+      fresh =
+          IamUsers.ensureUser(
+              iam,
+              userName,
+              role.getSpec(),
+              OwnerTags.of(request, cluster.id(), role.getSpec().iamTags),
+              request.getMetadata().getUid());
+      IamUsers.syncPermissions(iam, userName, role.getSpec(), fresh);
+      if (!fresh) {
+        IamUsers.deleteKeysExcept(iam, userName, keep.map(Set::of).orElse(Set.of()));
+      }
+      key = iam.createAccessKey(userName);
     }
-    AccessKey key = iam.createAccessKey(userName);
     Instant issuedAt = clock.instant();
     Instant started = issuedAt;
     CallerIdentity caller = proveUsable(config.settings(), key);
@@ -249,6 +259,18 @@ public class Issuer {
             caller.arn(),
             Optional.of(took)),
         fresh);
+  }
+
+  /** CreateAccessKey alone, or empty when the whole issuance must run instead. */
+  private static Optional<AccessKey> newKeyOnly(IamGateway iam, String userName) {
+    try {
+      return Optional.of(iam.createAccessKey(userName));
+    } catch (AwsFailure e) {
+      if (IamUsers.needsFullIssuance(e)) {
+        return Optional.empty();
+      }
+      throw e;
+    }
   }
 
   /**

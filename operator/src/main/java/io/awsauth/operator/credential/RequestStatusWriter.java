@@ -133,14 +133,20 @@ public class RequestStatusWriter {
         .condition(READY, false, reason, message);
   }
 
-  /** A lease was issued (or found issued): its fields, Issued and Ready. */
+  /**
+   * A lease was issued (or found issued): its fields, Issued and Ready. {@code permissionsGiven}:
+   * iam_user, this issuance gave the user {@code role}'s permissions (or found them given), so the
+   * next rotation may create only a key ({@link IamUsers#keyOnly}); a resumed issuance does not
+   * know which role's permissions the interrupted attempt gave.
+   */
   void issued(
       RequestOutcome outcome,
       LeaseTerms terms,
       String leaseId,
       IssuedCredential credential,
       VaultAwsRole role,
-      Optional<RetiringKey> retiring) {
+      Optional<RetiringKey> retiring,
+      boolean permissionsGiven) {
     AwsCredentialRequest request = outcome.resource();
     AwsCredentialRequestStatus status = outcome.status();
     status.retiringKey = retiring.orElse(null);
@@ -153,6 +159,8 @@ public class RequestStatusWriter {
     status.ttl = Durations.format(terms.ttl());
     status.authConfigRef = role.getSpec().authConfigRef;
     status.issuedFor = LeaseTerms.fingerprint(request.getSpec());
+    status.permissionsFor =
+        terms.type().isSts() || !permissionsGiven ? null : IamUsers.permissions(role.getSpec());
     status.pendingLease = null;
     status.revokedAt = null;
     status.usableAfter = credential.usableAfter().map(RequestStatusWriter::seconds).orElse(null);
@@ -278,6 +286,7 @@ public class RequestStatusWriter {
     status.sourceIdentity = null;
     status.issueNote = null;
     status.issuedFor = null;
+    status.permissionsFor = null;
     status.pendingLease = null;
     status.retiringKey = null;
     status.restartPending = null;

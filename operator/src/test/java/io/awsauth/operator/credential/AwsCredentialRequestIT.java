@@ -1,6 +1,7 @@
 package io.awsauth.operator.credential;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -45,6 +46,8 @@ import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentials;
 import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
+import software.amazon.awssdk.services.ec2.Ec2Client;
+import software.amazon.awssdk.services.ec2.model.Ec2Exception;
 import software.amazon.awssdk.services.iam.IamClient;
 import software.amazon.awssdk.services.iam.model.NoSuchEntityException;
 import software.amazon.awssdk.services.iam.model.Tag;
@@ -65,6 +68,9 @@ class AwsCredentialRequestIT {
   static final String EC2_ALL =
       "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"ec2:*\","
           + "\"Resource\":\"*\"}]}";
+  static final String IAM_LIST_USERS =
+      "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\","
+          + "\"Action\":\"iam:ListUsers\",\"Resource\":\"*\"}]}";
   static TestEnvironment env;
   static KubernetesClient client;
   static String operatorArn;
@@ -265,6 +271,79 @@ class AwsCredentialRequestIT {
                 .getAnnotations())
         .containsKey(RolloutRestarts.RESTARTED_AT);
     assertThat(eventReasons(request)).contains("Rotated");
+    client.resource(second).withTimeout(60, TimeUnit.SECONDS).delete();
+  }
+
+  /**
+   * A rotation creates only the new key while the role gives the user what it was last given
+   * (status.permissionsFor); once the role's policy changed, the rotation gives the user the new
+   * policy before the new key, which then does what the new policy allows and nothing more.
+   */
+  @Test
+  void aRotationAfterTheRolesPolicyChangedGivesTheUserTheNewPolicyFirst() {
+    VaultAwsRole role = role(Aws.unique("changing"), CredentialType.IAM_USER);
+    role.getSpec().policyDocument = json(EC2_ALL);
+    createReady(role);
+    AwsCredentialRequest request = request(Aws.unique("changed"), role);
+    request.getSpec().ttl = "40s";
+    client.resource(request).create();
+    AwsCredentialRequest first = awaitCondition(request, "Ready", "True");
+    String firstKey = first.getStatus().accessKeyId;
+    String userName = first.getStatus().iamUserName;
+    assertThat(first.getStatus().permissionsFor).isNotNull();
+
+    client
+        .resources(VaultAwsRole.class)
+        .withName(role.getMetadata().getName())
+        .edit(
+            r -> {
+              r.getSpec().policyDocument = json(IAM_LIST_USERS);
+              return r;
+            });
+    AwsCredentialRequest second =
+        await()
+            .atMost(Duration.ofSeconds(90))
+            .pollInterval(Duration.ofMillis(500))
+            .until(
+                () -> get(request),
+                r ->
+                    r.getStatus().accessKeyId != null
+                        && !firstKey.equals(r.getStatus().accessKeyId)
+                        && r.getStatus().isTrue("Ready"));
+
+    assertThat(second.getStatus().iamUserName).isEqualTo(userName);
+    assertThat(second.getStatus().permissionsFor)
+        .isNotNull()
+        .isNotEqualTo(first.getStatus().permissionsFor);
+    try (IamClient admin = Aws.iam(env, env.accountA())) {
+      String document =
+          java.net.URLDecoder.decode(
+              admin
+                  .getUserPolicy(r -> r.userName(userName).policyName(IamUsers.INLINE_POLICY))
+                  .policyDocument(),
+              StandardCharsets.UTF_8);
+      assertThat(document).contains("iam:ListUsers").doesNotContain("ec2:*");
+    }
+    Secret secret = secret(request);
+    AwsBasicCredentials rotated =
+        AwsBasicCredentials.create(
+            value(secret, "AWS_ACCESS_KEY_ID"), value(secret, "AWS_SECRET_ACCESS_KEY"));
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .ignoreExceptions()
+        .untilAsserted(
+            () -> {
+              try (IamClient iam = Aws.iam(env, rotated)) {
+                assertThat(iam.listUsers().users()).isNotNull();
+              }
+            });
+    try (Ec2Client ec2 = Aws.ec2(env, rotated)) {
+      Ec2Exception denied = catchThrowableOfType(Ec2Exception.class, ec2::describeInstances);
+      assertThat(denied).as("ec2:DescribeInstances with the rotated key").isNotNull();
+      // (EC2 answers UnauthorizedOperation where other services say AccessDenied)
+      assertThat(denied.awsErrorDetails().errorCode())
+          .isIn("UnauthorizedOperation", "AccessDenied");
+    }
     client.resource(second).withTimeout(60, TimeUnit.SECONDS).delete();
   }
 

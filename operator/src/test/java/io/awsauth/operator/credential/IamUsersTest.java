@@ -107,4 +107,72 @@ class IamUsersTest {
 
     assertThat(iam.user("u1").keys).containsOnlyKeys(second);
   }
+
+  private static AwsCredentialRequestStatus held(String permissions) {
+    AwsCredentialRequestStatus s = new AwsCredentialRequestStatus();
+    s.leaseId = "lease-1";
+    s.iamUserName = "u1";
+    s.accessKeyId = "AKIA1";
+    s.permissionsFor = permissions;
+    return s;
+  }
+
+  @Test
+  void aRotationOfAUserWithTheRolesPermissionsNeedsOnlyAKey() {
+    String given = IamUsers.permissions(role());
+
+    assertThat(IamUsers.keyOnly(held(given), java.util.Optional.of("AKIA1"), given)).isTrue();
+  }
+
+  @Test
+  void anythingElseTakesTheWholeIssuance() {
+    String given = IamUsers.permissions(role());
+    java.util.Optional<String> inSecret = java.util.Optional.of("AKIA1");
+    assertThat(IamUsers.keyOnly(new AwsCredentialRequestStatus(), inSecret, given))
+        .as("a first issuance")
+        .isFalse();
+    assertThat(IamUsers.keyOnly(held(null), inSecret, given))
+        .as("a lease issued before permissionsFor, or resumed after a crash")
+        .isFalse();
+    assertThat(IamUsers.keyOnly(held("other"), inSecret, given))
+        .as("the role's permissions changed")
+        .isFalse();
+    assertThat(IamUsers.keyOnly(held(given), java.util.Optional.of("AKIA2"), given))
+        .as("the Secret holds another key")
+        .isFalse();
+    assertThat(IamUsers.keyOnly(held(given), java.util.Optional.empty(), given))
+        .as("the Secret holds no key")
+        .isFalse();
+    AwsCredentialRequestStatus interrupted = held(given);
+    interrupted.pendingLease = new AwsCredentialRequestStatus.PendingLease();
+    assertThat(IamUsers.keyOnly(interrupted, inSecret, given))
+        .as("an interrupted attempt, whose key the whole issuance deletes")
+        .isFalse();
+  }
+
+  @Test
+  void thePermissionsFingerprintIgnoresOrderAndSeesEveryPermission() {
+    VaultAwsRoleSpec reordered = role();
+    reordered.policyArns = List.of("arn:aws:iam::aws:policy/B", "arn:aws:iam::aws:policy/A");
+    VaultAwsRoleSpec ordered = role();
+    ordered.policyArns = List.of("arn:aws:iam::aws:policy/A", "arn:aws:iam::aws:policy/B");
+    assertThat(IamUsers.permissions(reordered)).isEqualTo(IamUsers.permissions(ordered));
+
+    VaultAwsRoleSpec group = role();
+    group.iamGroups = List.of("writers");
+    VaultAwsRoleSpec inline = role();
+    inline.policyDocument =
+        new com.fasterxml.jackson.databind.ObjectMapper()
+            .createObjectNode()
+            .put("Version", "2012-10-17");
+    VaultAwsRoleSpec none = role();
+    none.policyArns = null;
+    assertThat(
+            java.util.Set.of(
+                IamUsers.permissions(role()),
+                IamUsers.permissions(group),
+                IamUsers.permissions(inline),
+                IamUsers.permissions(none)))
+        .hasSize(4);
+  }
 }

@@ -97,6 +97,13 @@ public class AwsCredentialRequestStatus extends ConditionedStatus {
   public String issuedFor;
 
   @JsonPropertyDescription(
+      "iam_user: fingerprint of the VaultAwsRole's policyDocument, policyArns and iamGroups the"
+          + " IAM user was last given. A rotation while the role's are the same creates only the"
+          + " new access key; a change (or an interrupted issuance) gives the user the role's"
+          + " permissions again first.")
+  public String permissionsFor;
+
+  @JsonPropertyDescription(
       "An issuance in progress, recorded before its first AWS call, so that a crash in the"
           + " middle is finished or cleaned up after restart.")
   public PendingLease pendingLease;

@@ -43,6 +43,14 @@ public final class Failures {
     return n == null ? 0 : n.get();
   }
 
+  /** How many calls were made of the operations whose names start with {@code prefix} ("iam:"). */
+  public int callsOf(String prefix) {
+    return calls.entrySet().stream()
+        .filter(e -> e.getKey().startsWith(prefix))
+        .mapToInt(e -> e.getValue().get())
+        .sum();
+  }
+
   /** Counts the call, then throws when a switch is on for it. */
   synchronized void call(String operation) {
     calls.computeIfAbsent(operation, k -> new AtomicInteger()).incrementAndGet();
