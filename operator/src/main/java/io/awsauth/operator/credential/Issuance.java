@@ -158,7 +158,14 @@ public class Issuance {
       statusWriter.writeAhead(request);
       Issuer.UserKey key =
           issuer.issueIamUser(
-              request, role, config, terms, status.iamUserName, keyInSecret, keyOnly);
+              request,
+              role,
+              config,
+              terms,
+              status.iamUserName,
+              keyInSecret,
+              keyOnly,
+              Optional.ofNullable(status.retiringKey).map(k -> k.accessKeyId));
       credential = key.credential();
       onlyKey = key.onlyKey();
     }

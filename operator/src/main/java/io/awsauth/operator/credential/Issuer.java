@@ -214,8 +214,9 @@ public class Issuer {
    * Creates (or adopts) the user, gives it the role's permissions, deletes keys left by interrupted
    * attempts (all but {@code keep}, the key the Secret holds now), creates a key and proves it
    * works. {@code keyOnly} ({@link IamUsers#keyOnly}): a rotation of a user that already has the
-   * role's permissions, which tries CreateAccessKey alone first, and takes the whole way when IAM
-   * says the user has two keys or is gone.
+   * role's permissions, which tries CreateAccessKey alone first (deleting the {@code retiring} key
+   * of the rotation before, if status still names one), and takes the whole way when IAM says the
+   * user has two keys or is gone.
    */
   UserKey issueIamUser(
       AwsCredentialRequest request,
@@ -224,9 +225,10 @@ public class Issuer {
       LeaseTerms terms,
       String userName,
       Optional<String> keep,
-      boolean keyOnly) {
+      boolean keyOnly,
+      Optional<String> retiring) {
     IamGateway iam = clients.iam(config.settings());
-    Optional<AccessKey> rotated = keyOnly ? newKeyOnly(iam, userName) : Optional.empty();
+    Optional<AccessKey> rotated = keyOnly ? newKeyOnly(iam, userName, retiring) : Optional.empty();
     boolean fresh = false;
     AccessKey key;
     if (rotated.isPresent()) {
@@ -261,9 +263,17 @@ public class Issuer {
         fresh);
   }
 
-  /** CreateAccessKey alone, or empty when the whole issuance must run instead. */
-  private static Optional<AccessKey> newKeyOnly(IamGateway iam, String userName) {
+  /**
+   * CreateAccessKey alone (after DeleteAccessKey of the key still {@code retiring} from the
+   * rotation before, when a short lease rotates again within its overlap: IAM allows two keys), or
+   * empty when the whole issuance must run instead.
+   */
+  private static Optional<AccessKey> newKeyOnly(
+      IamGateway iam, String userName, Optional<String> retiring) {
     try {
+      if (retiring.isPresent()) {
+        iam.deleteAccessKey(userName, retiring.get());
+      }
       return Optional.of(iam.createAccessKey(userName));
     } catch (AwsFailure e) {
       if (IamUsers.needsFullIssuance(e)) {

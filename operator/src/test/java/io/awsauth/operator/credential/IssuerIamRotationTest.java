@@ -70,10 +70,14 @@ class IssuerIamRotationTest {
   }
 
   private Issuer.UserKey issue(Optional<String> keep, boolean keyOnly) {
+    return issue(keep, keyOnly, Optional.empty());
+  }
+
+  private Issuer.UserKey issue(Optional<String> keep, boolean keyOnly, Optional<String> retiring) {
     AwsCredentialRequest request = request();
     VaultAwsRole role = role();
     LeaseTerms terms = LeaseTerms.of(request, role.getSpec(), FakeAwsClients.ACCOUNT, false);
-    return issuer.issueIamUser(request, role, config(), terms, USER, keep, keyOnly);
+    return issuer.issueIamUser(request, role, config(), terms, USER, keep, keyOnly, retiring);
   }
 
   private int iamCalls() {
@@ -91,6 +95,23 @@ class IssuerIamRotationTest {
     assertThat(iam.user(USER).keys)
         .containsOnlyKeys(first.credential().accessKeyId(), rotated.credential().accessKeyId());
     assertThat(rotated.onlyKey()).as("the user has the previous key too").isFalse();
+  }
+
+  @Test
+  void aShortLeaseRotatingWithinItsOverlapDeletesTheRetiringKeyThenCreatesOne() {
+    Issuer.UserKey first = issue(Optional.empty(), false);
+    Issuer.UserKey second = issue(Optional.of(first.credential().accessKeyId()), true);
+    int before = iamCalls();
+
+    Issuer.UserKey third =
+        issue(
+            Optional.of(second.credential().accessKeyId()),
+            true,
+            Optional.of(first.credential().accessKeyId()));
+
+    assertThat(iamCalls() - before).as("DeleteAccessKey and CreateAccessKey").isEqualTo(2);
+    assertThat(iam.user(USER).keys)
+        .containsOnlyKeys(second.credential().accessKeyId(), third.credential().accessKeyId());
   }
 
   @Test
