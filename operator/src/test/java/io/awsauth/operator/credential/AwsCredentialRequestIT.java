@@ -224,16 +224,7 @@ class AwsCredentialRequestIT {
     assertThat(Instant.parse(first.getStatus().renewAt))
         .isBefore(Instant.parse(first.getStatus().expiresAt));
 
-    AwsCredentialRequest second =
-        await()
-            .atMost(Duration.ofSeconds(90))
-            .pollInterval(Duration.ofMillis(500))
-            .until(
-                () -> get(request),
-                r ->
-                    r.getStatus().accessKeyId != null
-                        && !firstKey.equals(r.getStatus().accessKeyId)
-                        && r.getStatus().isTrue("Ready"));
+    AwsCredentialRequest second = awaitRotatedFrom(request, firstKey);
     Secret secret = secret(request);
     assertThat(value(secret, "AWS_ACCESS_KEY_ID")).isEqualTo(second.getStatus().accessKeyId);
     assertThat(callerOf(secret).arn()).endsWith(":user/" + userName);
@@ -300,16 +291,7 @@ class AwsCredentialRequestIT {
               r.getSpec().policyDocument = json(IAM_LIST_USERS);
               return r;
             });
-    AwsCredentialRequest second =
-        await()
-            .atMost(Duration.ofSeconds(90))
-            .pollInterval(Duration.ofMillis(500))
-            .until(
-                () -> get(request),
-                r ->
-                    r.getStatus().accessKeyId != null
-                        && !firstKey.equals(r.getStatus().accessKeyId)
-                        && r.getStatus().isTrue("Ready"));
+    AwsCredentialRequest second = awaitRotatedFrom(request, firstKey);
 
     assertThat(second.getStatus().iamUserName).isEqualTo(userName);
     assertThat(second.getStatus().permissionsFor)
@@ -910,6 +892,19 @@ class AwsCredentialRequestIT {
 
   private static AwsCredentialRequest request(String name, VaultAwsRole role) {
     return Fixtures.request(name, NS, role, SA);
+  }
+
+  /** The request once it is Ready with a key other than {@code key}: rotated (ttl 40s). */
+  private static AwsCredentialRequest awaitRotatedFrom(AwsCredentialRequest request, String key) {
+    return await()
+        .atMost(Duration.ofSeconds(90))
+        .pollInterval(Duration.ofMillis(500))
+        .until(
+            () -> get(request),
+            r ->
+                r.getStatus().accessKeyId != null
+                    && !key.equals(r.getStatus().accessKeyId)
+                    && r.getStatus().isTrue("Ready"));
   }
 
   private static AwsCredentialRequest get(AwsCredentialRequest request) {
