@@ -229,24 +229,8 @@ public class Issuer {
       Optional<String> retiring) {
     IamGateway iam = clients.iam(config.settings());
     Optional<AccessKey> rotated = keyOnly ? newKeyOnly(iam, userName, retiring) : Optional.empty();
-    boolean fresh = false;
-    AccessKey key;
-    if (rotated.isPresent()) {
-      key = rotated.get();
-    } else {
-      fresh =
-          IamUsers.ensureUser(
-              iam,
-              userName,
-              role.getSpec(),
-              OwnerTags.of(request, cluster.id(), role.getSpec().iamTags),
-              request.getMetadata().getUid());
-      IamUsers.syncPermissions(iam, userName, role.getSpec(), fresh);
-      if (!fresh) {
-        IamUsers.deleteKeysExcept(iam, userName, keep.map(Set::of).orElse(Set.of()));
-      }
-      key = iam.createAccessKey(userName);
-    }
+    boolean fresh = rotated.isEmpty() && prepareUser(iam, request, role, userName, keep);
+    AccessKey key = rotated.orElseGet(() -> iam.createAccessKey(userName));
     Instant issuedAt = clock.instant();
     Instant started = issuedAt;
     CallerIdentity caller = proveUsable(config.settings(), key);
@@ -261,6 +245,31 @@ public class Issuer {
             caller.arn(),
             Optional.of(took)),
         fresh);
+  }
+
+  /**
+   * The whole way to a new key but the key itself: creates (or adopts) the user, gives it the
+   * role's permissions, and deletes keys of interrupted attempts but {@code keep}. Returns whether
+   * the user is new.
+   */
+  private boolean prepareUser(
+      IamGateway iam,
+      AwsCredentialRequest request,
+      VaultAwsRole role,
+      String userName,
+      Optional<String> keep) {
+    boolean fresh =
+        IamUsers.ensureUser(
+            iam,
+            userName,
+            role.getSpec(),
+            OwnerTags.of(request, cluster.id(), role.getSpec().iamTags),
+            request.getMetadata().getUid());
+    IamUsers.syncPermissions(iam, userName, role.getSpec(), fresh);
+    if (!fresh) {
+      IamUsers.deleteKeysExcept(iam, userName, keep.map(Set::of).orElse(Set.of()));
+    }
+    return fresh;
   }
 
   /**

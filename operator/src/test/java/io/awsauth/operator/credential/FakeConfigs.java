@@ -6,7 +6,11 @@ import io.awsauth.operator.authconfig.AuthConfigs.ResolvedAuthConfig;
 import io.awsauth.operator.aws.AwsClientSettings;
 import io.awsauth.operator.aws.AwsCredentials;
 import io.awsauth.operator.aws.fake.FakeAwsClients;
+import io.awsauth.operator.runtime.TestConfig;
+import io.awsauth.operator.trust.AccountSessions;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import java.time.Clock;
+import java.util.Map;
 import java.util.Optional;
 
 /** A Ready AwsAuthConfig in the fakes' account, as the credential path's unit tests resolve it. */
@@ -33,5 +37,16 @@ final class FakeConfigs {
             AwsCredentials.defaultChain(),
             "test",
             FakeAwsClients.ACCOUNT));
+  }
+
+  /** An Issuer over the fakes, with the operator's settings {@code properties}. */
+  static Issuer issuer(FakeAwsClients aws, Clock clock, Map<String, String> properties) {
+    var config = TestConfig.of(properties);
+    return new Issuer(
+        aws,
+        new AccountSessions(aws, null, null),
+        new ClusterIdentity(null, config),
+        clock,
+        config);
   }
 }

@@ -13,9 +13,7 @@ import io.awsauth.operator.aws.AwsFailure;
 import io.awsauth.operator.aws.fake.Failures;
 import io.awsauth.operator.aws.fake.FakeAwsClients;
 import io.awsauth.operator.aws.fake.FakeIam;
-import io.awsauth.operator.runtime.TestConfig;
 import io.awsauth.operator.testenv.MutableClock;
-import io.awsauth.operator.trust.AccountSessions;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import java.time.Instant;
 import java.util.List;
@@ -33,13 +31,7 @@ class IssuerIamRotationTest {
   private final MutableClock clock = new MutableClock(Instant.parse("2026-12-02T10:00:00Z"));
   private final FakeAwsClients aws = new FakeAwsClients(clock);
   private final FakeIam iam = aws.fakeIam();
-  private final Issuer issuer =
-      new Issuer(
-          aws,
-          new AccountSessions(aws, null, null),
-          new ClusterIdentity(null, TestConfig.of(Map.of("aao.cluster-id", "c1"))),
-          clock,
-          TestConfig.of(Map.of("aao.cluster-id", "c1")));
+  private final Issuer issuer = FakeConfigs.issuer(aws, clock, Map.of("aao.cluster-id", "c1"));
 
   private static AwsCredentialRequest request() {
     AwsCredentialRequest r = new AwsCredentialRequest();

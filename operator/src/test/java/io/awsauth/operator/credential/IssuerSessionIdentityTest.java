@@ -14,9 +14,7 @@ import io.awsauth.operator.aws.StsGateway.RoleSession;
 import io.awsauth.operator.aws.fake.Failures;
 import io.awsauth.operator.aws.fake.FakeAwsClients;
 import io.awsauth.operator.aws.sdk.AwsErrors;
-import io.awsauth.operator.runtime.TestConfig;
 import io.awsauth.operator.testenv.MutableClock;
-import io.awsauth.operator.trust.AccountSessions;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import java.time.Instant;
 import java.util.List;
@@ -34,13 +32,7 @@ class IssuerSessionIdentityTest {
   private final FakeAwsClients aws = new FakeAwsClients(clock);
 
   private Issuer issuer(Map<String, String> properties) {
-    var config = TestConfig.of(properties);
-    return new Issuer(
-        aws,
-        new AccountSessions(aws, null, null),
-        new ClusterIdentity(null, config),
-        clock,
-        config);
+    return FakeConfigs.issuer(aws, clock, properties);
   }
 
   private Issuer issuer() {
